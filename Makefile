@@ -1,0 +1,47 @@
+# The two commands (see README):
+#   make run    install what is needed and run the platform (web + worker)
+#   make test   install what is needed and run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEIGHTS := recognition/engine/weights/meta.json
+
+.PHONY: run test install install-dev weights system-packages clean-venv
+
+run: install weights
+	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+
+test: install-dev weights system-packages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.runtime-installed
+install-dev: $(VENV)/.dev-installed
+weights: $(WEIGHTS)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime-installed: requirements.txt requirements-convert.txt | $(VENV)/bin/python
+	$(PIP) install -r requirements.txt -r requirements-convert.txt
+	# Only its ONNX model files are used (to build the PyTorch weights); its
+	# opencv-python dependency would clash with opencv-python-headless.
+	$(PIP) install --no-deps rapidocr-onnxruntime==1.4.4
+	touch $@
+
+$(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
+	$(PIP) install -r requirements-dev.txt
+	touch $@
+
+# The PyTorch weights are built from the pretrained ONNX files shipped inside
+# the pinned rapidocr-onnxruntime wheel; rebuilt when the networks change.
+$(WEIGHTS): tools/convert_weights.py $(wildcard recognition/engine/nets/*.py) | $(VENV)/.runtime-installed
+	$(PY) tools/convert_weights.py
+
+system-packages:
+	bash tools/install-system-packages.sh
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,79 @@
+"""Small, testable helpers that turn environment values into settings.
+
+Kept apart from ``settings.py`` so that a bad value produces one clear
+``ImproperlyConfigured`` message (and so tests can exercise each rule without
+re-importing the settings module).
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+SUPPORTED_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+
+
+def database_from_url(url: str) -> dict:
+    """Parse ``DATABASE_URL`` into a Django ``DATABASES`` entry.
+
+    Only SQLite and PostgreSQL are supported; anything else is refused with a
+    message that says what a valid value looks like, instead of failing later
+    with an obscure import error from the database layer.
+    """
+    example = "sqlite:////absolute/path/db.sqlite3 or postgres://user:password@host:5432/name"
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in SUPPORTED_DATABASE_SCHEMES:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL has an unsupported scheme {scheme or '(none)'!r}; "
+            f"expected {example}."
+        )
+    config = environ.Env.db_url_config(url)
+    if not config.get("NAME"):
+        raise ImproperlyConfigured(f"DATABASE_URL names no database; expected {example}.")
+    if config["ENGINE"].endswith("sqlite3"):
+        # Web server, worker and relay share one SQLite file: wait for locks
+        # instead of failing at once, and use WAL so readers never block writers.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    else:
+        config.setdefault("CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def load_secret_key(value: str | None, var_dir: Path, production: bool) -> str:
+    """Return the secret key: from the environment, or kept in ``var/``.
+
+    The embedded default generates one key on first start and keeps it, so
+    sessions survive restarts. Production mode must be given one explicitly:
+    a key generated on a disk nobody backs up would silently log everyone out
+    on redeploy.
+    """
+    if value:
+        return value
+    if production:
+        raise ImproperlyConfigured("SECRET_KEY must be set in production mode (OCRSPACE_PRODUCTION=1).")
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def redis_url_or_none(value: str | None) -> str | None:
+    """Validate ``REDIS_URL`` when given; empty means "no Redis"."""
+    if not value:
+        return None
+    if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, got {value!r}.")
+    return value

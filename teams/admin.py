@@ -1,0 +1,104 @@
+"""Admin console for teams, accounts and the audit log.
+
+The admin is the only place that crosses teams. Every moderation action is
+written to the audit log through ``teams.audit.record``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import Count
+
+from teams import audit
+from teams.models import AuditEntry, Invitation, Membership, Team
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+    fields = ["user", "role", "joined_at", "last_used_at"]
+    readonly_fields = ["joined_at", "last_used_at"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "retention_days", "member_count", "created_at"]
+    search_fields = ["name", "slug"]
+    list_filter = ["retention_days", "created_at"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(member_total=Count("memberships"))
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, team: Team) -> int:
+        return team.member_total
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "team", "role", "joined_at", "last_used_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["user__username", "user__email", "team__name"]
+    autocomplete_fields = ["user", "team"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["team", "role", "email", "created_by", "created_at", "expires_at", "accepted_by", "revoked_at"]
+    list_filter = ["role", "team"]
+    search_fields = ["team__name", "email"]
+    readonly_fields = ["token", "accepted_by", "accepted_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: an audit log that can be edited proves nothing."""
+
+    list_display = ["created_at", "actor_name", "action", "target_type", "target_repr", "team"]
+    list_filter = ["action", "target_type", "team"]
+    search_fields = ["actor_name", "target_repr", "target_id", "action"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class OcrspaceUserAdmin(UserAdmin):
+    list_display = ["username", "email", "is_active", "is_staff", "date_joined", "last_login"]
+    actions = ["deactivate_users", "activate_users"]
+
+    @admin.action(description="Deactivate selected users (they can no longer log in)")
+    def deactivate_users(self, request, queryset):
+        changed = 0
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            audit.record(request.user, "user.deactivate", user)
+            changed += 1
+        self.message_user(request, f"{changed} user(s) deactivated.", messages.SUCCESS)
+
+    @admin.action(description="Reactivate selected users")
+    def activate_users(self, request, queryset):
+        changed = 0
+        for user in queryset.filter(is_active=False):
+            user.is_active = True
+            user.save(update_fields=["is_active"])
+            audit.record(request.user, "user.activate", user)
+            changed += 1
+        self.message_user(request, f"{changed} user(s) reactivated.", messages.SUCCESS)

@@ -1,0 +1,44 @@
+"""Browser forms for accounts and teams."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Team
+from teams.roles import Role
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(label=_("Email"), required=False, help_text=_("Used to match invitations sent to you."))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+
+class TeamCreateForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ("name",)
+
+
+class TeamSettingsForm(forms.Form):
+    """A plain form: the service applies (and audits) the change itself."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    retention_days = forms.IntegerField(
+        label=_("Retention days"), min_value=1, max_value=3650,
+        help_text=_("Uploads older than this are deleted, unless pinned."),
+    )
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.MEMBER)
+    email = forms.EmailField(label=_("Email (optional)"), required=False)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

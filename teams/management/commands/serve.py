@@ -1,0 +1,91 @@
+"""Run the whole platform: the ASGI web server and the worker cluster.
+
+``python manage.py serve`` migrates the database, collects static files,
+makes sure someone can log in (a first admin with a printed password when
+the database has no users), then supervises two child processes:
+daphne (HTTP + websockets) and the django-q2 cluster (OCR off the request
+path). When either exits, the other is stopped too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from teams import services
+
+
+class Command(BaseCommand):
+    help = "Run the web server and the OCR worker cluster together."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
+
+    def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)
+        login_hint = self.ensure_first_admin()
+        children = self.start_children(host, port, no_worker)
+        url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+        self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}"))
+        self.stdout.write(login_hint)
+        self.stdout.write("Press Ctrl+C to stop.\n")
+        sys.exit(self.supervise(children))
+
+    def ensure_first_admin(self) -> str:
+        User = get_user_model()
+        if User.objects.exists():
+            return (
+                "Log in with your account. Forgot the admin password? "
+                "Run: .venv/bin/python manage.py changepassword admin"
+            )
+        password = secrets.token_urlsafe(12)
+        admin = User.objects.create_superuser("admin", "", password)
+        services.create_team(admin, "Demo team")
+        return f"First start: log in as  admin  with password  {password}  (change it under Password)."
+
+    def start_children(self, host: str, port: int, no_worker: bool) -> dict[str, subprocess.Popen]:
+        children = {
+            "web": subprocess.Popen(
+                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"]
+            )
+        }
+        if not no_worker:
+            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
+        return children
+
+    def supervise(self, children: dict[str, subprocess.Popen]) -> int:
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        exit_code = 0
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    self.stderr.write(f"The {name} process exited with code {child.returncode}; stopping.")
+                    exit_code = child.returncode or 1
+                    stopping = True
+            time.sleep(0.5)
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in children.values():
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        return exit_code

@@ -1,0 +1,183 @@
+"""Team domain logic: creating teams, invitations, roles and membership.
+
+Browser views, API views and management commands call these functions; they
+check permissions themselves (via ``teams.permissions``) so no caller can
+forget to.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from teams import audit
+from teams.models import Invitation, Membership, Team
+from teams.permissions import forget_memberships, require, role_of
+from teams.roles import Capability, Role, can_assign
+from teams.signals import member_removed
+
+
+class TeamRuleError(ValueError):
+    """A request that breaks a team rule; the message is shown to the user."""
+
+
+def unique_slug(name: str) -> str:
+    """A URL slug for ``name`` that no team uses yet.
+
+    Names in Chinese slugify to nothing, so fall back to a neutral base.
+    """
+    base = slugify(name)[:50] or "team"
+    slug, n = base, 1
+    while Team.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_team(user, name: str, retention_days: int | None = None) -> Team:
+    """Create a team with ``user`` as its first owner."""
+    name = name.strip()
+    if not name:
+        raise TeamRuleError(_("A team needs a name."))
+    team = Team.objects.create(
+        name=name,
+        slug=unique_slug(name),
+        created_by=user,
+        retention_days=retention_days or settings.OCRSPACE_RETENTION_DAYS,
+    )
+    Membership.objects.create(user=user, team=team, role=Role.OWNER, last_used_at=timezone.now())
+    audit.record(user, "team.create", team, team=team)
+    return team
+
+
+def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None) -> Team:
+    require(actor, team, Capability.MANAGE_TEAM)
+    changes = {}
+    if name is not None and name.strip() and name.strip() != team.name:
+        changes["name"] = [team.name, name.strip()]
+        team.name = name.strip()
+    if retention_days is not None and retention_days != team.retention_days:
+        if not 1 <= retention_days <= 3650:
+            raise TeamRuleError(_("Retention must be between 1 and 3650 days."))
+        changes["retention_days"] = [team.retention_days, retention_days]
+        team.retention_days = retention_days
+    if changes:
+        team.save()
+        audit.record(actor, "team.update", team, team=team, **changes)
+    return team
+
+
+def create_invitation(team: Team, actor, role: str = Role.MEMBER, email: str = "") -> Invitation:
+    """An invitation link for ``team``; the caller shows (or mails) its URL."""
+    require(actor, team, Capability.MANAGE_MEMBERS)
+    if not can_assign(role_of(actor, team), role):
+        raise TeamRuleError(_("Only an owner can invite another owner."))
+    invitation = Invitation.objects.create(
+        team=team,
+        role=role,
+        email=email.strip().lower(),
+        created_by=actor,
+        expires_at=timezone.now() + timedelta(days=settings.OCRSPACE_INVITATION_DAYS),
+    )
+    audit.record(actor, "invitation.create", invitation, team=team, role=role, email=invitation.email)
+    return invitation
+
+
+def revoke_invitation(invitation: Invitation, actor) -> None:
+    require(actor, invitation.team, Capability.MANAGE_MEMBERS)
+    if invitation.revoked_at is None and invitation.accepted_at is None:
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        audit.record(actor, "invitation.revoke", invitation, team=invitation.team)
+
+
+@transaction.atomic
+def accept_invitation(token: str, user) -> Membership:
+    """Join the invitation's team with its role; each link works once."""
+    invitation = Invitation.objects.select_for_update().select_related("team").filter(token=token).first()
+    if invitation is None:
+        raise TeamRuleError(_("This invitation link is not valid."))
+    if invitation.revoked_at is not None:
+        raise TeamRuleError(_("This invitation was withdrawn."))
+    if invitation.accepted_at is not None:
+        raise TeamRuleError(_("This invitation has already been used."))
+    if invitation.expires_at <= timezone.now():
+        raise TeamRuleError(_("This invitation has expired; ask for a new one."))
+    if invitation.email and invitation.email != (user.email or "").strip().lower():
+        raise TeamRuleError(_("This invitation was sent to another email address."))
+    if Membership.objects.filter(team=invitation.team, user=user).exists():
+        raise TeamRuleError(_("You are already a member of this team."))
+    membership = Membership.objects.create(
+        user=user, team=invitation.team, role=invitation.role, last_used_at=timezone.now()
+    )
+    invitation.accepted_by = user
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_by", "accepted_at"])
+    audit.record(user, "invitation.accept", invitation, team=invitation.team, role=invitation.role)
+    return membership
+
+
+def _lock_memberships(team: Team) -> dict[int, Membership]:
+    """Lock the team's memberships so two concurrent demotions cannot both
+    pass the "one owner remains" check."""
+    return {m.user_id: m for m in Membership.objects.select_for_update().filter(team=team)}
+
+
+def _check_owner_remains(memberships: dict[int, Membership], leaving_user_id: int) -> None:
+    owners = [m for m in memberships.values() if m.role == Role.OWNER]
+    if len(owners) == 1 and owners[0].user_id == leaving_user_id:
+        raise TeamRuleError(_("A team must keep at least one owner; make someone else owner first."))
+
+
+@transaction.atomic
+def change_role(team: Team, actor, member_user, new_role: str) -> Membership:
+    require(actor, team, Capability.MANAGE_MEMBERS)
+    if new_role not in Role.values:
+        raise TeamRuleError(_("Unknown role."))
+    memberships = _lock_memberships(team)
+    target = memberships.get(member_user.pk)
+    if target is None:
+        raise TeamRuleError(_("That user is not a member of this team."))
+    actor_role = memberships[actor.pk].role
+    if not can_assign(actor_role, new_role) or not can_assign(actor_role, target.role):
+        raise TeamRuleError(_("Only an owner can change an owner's role or make someone owner."))
+    if target.role == Role.OWNER and new_role != Role.OWNER:
+        _check_owner_remains(memberships, target.user_id)
+    old_role = target.role
+    target.role = new_role
+    target.save(update_fields=["role"])
+    forget_memberships(actor)
+    audit.record(actor, "membership.role", target, team=team, old=old_role, new=new_role, user=member_user.username)
+    return target
+
+
+@transaction.atomic
+def remove_member(team: Team, actor, member_user) -> None:
+    """Remove ``member_user`` from ``team``; removing oneself is leaving."""
+    leaving = actor.pk == member_user.pk
+    if not leaving:
+        require(actor, team, Capability.MANAGE_MEMBERS)
+    memberships = _lock_memberships(team)
+    target = memberships.get(member_user.pk)
+    if target is None:
+        raise TeamRuleError(_("That user is not a member of this team."))
+    if not leaving and not can_assign(memberships[actor.pk].role, target.role):
+        raise TeamRuleError(_("Only an owner can remove an owner."))
+    if target.role == Role.OWNER:
+        _check_owner_remains(memberships, target.user_id)
+    target.delete()
+    forget_memberships(actor)
+    audit.record(actor, "membership.leave" if leaving else "membership.remove", team, team=team, user=member_user.username)
+    transaction.on_commit(lambda: member_removed.send(sender=Team, team=team, user=member_user))
+
+
+def mark_team_used(user, team: Team) -> None:
+    """Remember ``team`` as the user's current one."""
+    Membership.objects.filter(user=user, team=team).update(last_used_at=timezone.now())
+

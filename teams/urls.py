@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from teams.views import accounts, teams
+
+urlpatterns = [
+    path("", teams.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("teams/", teams.team_list, name="team-list"),
+    path("t/<slug:slug>/", teams.team_space, name="team-space"),
+    path("t/<slug:slug>/settings/", teams.team_settings, name="team-settings"),
+    path("t/<slug:slug>/invitations/", teams.invitation_create, name="invitation-create"),
+    path("t/<slug:slug>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke, name="invitation-revoke"),
+    path("t/<slug:slug>/members/<int:user_id>/role/", teams.member_role, name="member-role"),
+    path("t/<slug:slug>/members/<int:user_id>/remove/", teams.member_remove, name="member-remove"),
+    path("invite/<str:token>/", teams.invitation_accept, name="invitation-accept"),
+]

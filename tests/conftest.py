@@ -1,0 +1,96 @@
+"""Fixtures shared by the whole suite: users, teams with each role, clients."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from teams import services
+from teams.models import Membership
+from teams.roles import Role
+
+_counter = itertools.count()
+PASSWORD = "correct-horse-battery-staple-9"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media(settings, tmp_path):
+    """Every test writes uploads under its own temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    # Pages render without a collectstatic run.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username: str | None = None, **extra):
+        username = username or f"user{next(_counter)}"
+        return get_user_model().objects.create_user(username, extra.pop("email", f"{username}@example.com"), PASSWORD, **extra)
+
+    return make
+
+
+@pytest.fixture
+def owner(make_user):
+    return make_user("owner")
+
+
+@pytest.fixture
+def team(owner):
+    return services.create_team(owner, "Sales Team")
+
+
+@pytest.fixture
+def add_member(make_user):
+    """Add a new user to ``team`` with ``role`` and return the user."""
+
+    def add(team, role: str = Role.MEMBER, username: str | None = None):
+        user = make_user(username)
+        Membership.objects.create(user=user, team=team, role=role)
+        return user
+
+    return add
+
+
+@pytest.fixture
+def admin_user(team, add_member):
+    return add_member(team, Role.ADMIN, "teamadmin")
+
+
+@pytest.fixture
+def member(team, add_member):
+    return add_member(team, Role.MEMBER, "member")
+
+
+@pytest.fixture
+def viewer(team, add_member):
+    return add_member(team, Role.VIEWER, "viewer")
+
+
+@pytest.fixture
+def other_team(make_user):
+    return services.create_team(make_user("stranger"), "Other Team")
+
+
+@pytest.fixture
+def outsider(other_team):
+    """A user in another team only."""
+    return other_team.memberships.get().user
+
+
+@pytest.fixture
+def client_for():
+    """A browser client logged in as ``user``."""
+
+    def login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

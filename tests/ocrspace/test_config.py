@@ -1,0 +1,79 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none
+
+
+def test_sqlite_url_gets_lock_timeout_and_wal():
+    config = database_from_url("sqlite:////tmp/x/db.sqlite3")
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/tmp/x/db.sqlite3"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_url_parsed():
+    config = database_from_url("postgres://postgres@127.0.0.1:5432/ocrspace")
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["HOST"], config["PORT"], config["NAME"], config["USER"]) == ("127.0.0.1", 5432, "ocrspace", "postgres")
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/x", "not a url", "", "postgres://localhost:5432/"])
+def test_bad_database_url_is_a_clear_error(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        database_from_url(url)
+
+
+def test_secret_key_generated_once_and_kept(tmp_path):
+    first = load_secret_key("", tmp_path, production=False)
+    assert len(first) >= 50
+    assert load_secret_key("", tmp_path, production=False) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_secret_key_required_in_production(tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load_secret_key("", tmp_path, production=True)
+    assert load_secret_key("given", tmp_path, production=True) == "given"
+
+
+def test_redis_url_validated():
+    assert redis_url_or_none("") is None
+    assert redis_url_or_none("redis://127.0.0.1:6379/0") == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        redis_url_or_none("http://127.0.0.1:6379")
+
+
+def _manage(*args, **env):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=root, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_manage_py_reports_bad_database_url_without_traceback(tmp_path):
+    result = _manage("check", DATABASE_URL="mysql://root@localhost/x", OCRSPACE_VAR_DIR=str(tmp_path))
+    assert result.returncode == 2
+    assert "Configuration error: DATABASE_URL has an unsupported scheme 'mysql'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_deploy_is_clean_in_production_mode(tmp_path):
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        OCRSPACE_PRODUCTION="1",
+        SECRET_KEY="k" * 20 + "-production-secret-key-with-enough-entropy-0123456789",
+        ALLOWED_HOSTS="ocr.example.com",
+        OCRSPACE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
