@@ -1,0 +1,105 @@
+"""Loading the converted weights into ready-to-run modules."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .fuse import fold_batch_norms
+from .models import DIRECTION_LABELS, NUM_CLASSES, DirectionClassifier, TextDetector, TextRecognizer
+
+CONVERT_HINT = "run `python tools/convert_weights.py` (or `make weights`) to build them from the PP-OCRv4 ONNX files"
+
+
+class WeightsNotFound(FileNotFoundError):
+    """The converted weight files are missing from the weights directory."""
+
+
+class WeightsInvalid(ValueError):
+    """The weight files exist but do not fit the networks (stale or corrupt)."""
+
+
+@dataclass(frozen=True)
+class LoadedModels:
+    detector: nn.Module
+    recognizer: nn.Module
+    classifier: nn.Module | None
+    charset: list[str]
+    version: str
+    cls_labels: tuple[str, ...] = DIRECTION_LABELS
+
+
+def _read_state(path: Path, device: str) -> dict[str, torch.Tensor]:
+    try:
+        return torch.load(path, map_location=device, weights_only=True)
+    except FileNotFoundError:
+        raise WeightsNotFound(f"{path} not found; {CONVERT_HINT}") from None
+    except Exception as exc:  # truncated file, not a checkpoint, ...
+        raise WeightsInvalid(f"cannot read {path}: {exc}; {CONVERT_HINT}") from exc
+
+
+def _build(factory: type[nn.Module], path: Path, device: str, optimize: bool) -> nn.Module:
+    model = factory()
+    try:
+        model.load_state_dict(_read_state(path, device), strict=True)
+    except RuntimeError as exc:  # key or shape mismatch
+        raise WeightsInvalid(f"{path} does not match {factory.__name__}: {exc}; {CONVERT_HINT}") from exc
+    model = model.to(device).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    if optimize:
+        fold_batch_norms(model)
+    return model
+
+
+def weights_version(weights_dir: Path) -> str:
+    """Short id of the weight files' contents (changes whenever any file changes)."""
+    digest = hashlib.sha256()
+    for name in ("det.pt", "rec.pt", "cls.pt"):
+        path = weights_dir / name
+        if path.is_file():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return "ppocrv4-" + digest.hexdigest()[:12]
+
+
+def load_models(
+    weights_dir: Path,
+    device: str = "cpu",
+    with_classifier: bool = True,
+    optimize: bool = True,
+) -> LoadedModels:
+    """Load detector, recogniser and (optionally) direction classifier in eval mode.
+
+    ``optimize`` folds batch norms and learned affines into the preceding convs
+    (same results up to float rounding, faster on CPU).
+    Raises ``WeightsNotFound`` when files are missing, ``WeightsInvalid`` when
+    they do not fit.
+    """
+    weights_dir = Path(weights_dir)
+    meta_path = weights_dir / "meta.json"
+    if not meta_path.is_file():
+        raise WeightsNotFound(f"{meta_path} not found; {CONVERT_HINT}")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        charset = list(meta["charset"])
+    except (ValueError, KeyError, TypeError) as exc:
+        raise WeightsInvalid(f"{meta_path} is unreadable: {exc}; {CONVERT_HINT}") from exc
+    if len(charset) != NUM_CLASSES:
+        raise WeightsInvalid(f"{meta_path}: charset has {len(charset)} entries, expected {NUM_CLASSES}; {CONVERT_HINT}")
+
+    detector = _build(TextDetector, weights_dir / "det.pt", device, optimize)
+    recognizer = _build(TextRecognizer, weights_dir / "rec.pt", device, optimize)
+    classifier = _build(DirectionClassifier, weights_dir / "cls.pt", device, optimize) if with_classifier else None
+    return LoadedModels(
+        detector=detector,
+        recognizer=recognizer,
+        classifier=classifier,
+        charset=charset,
+        version=weights_version(weights_dir),
+        cls_labels=tuple(meta.get("cls_labels", DIRECTION_LABELS)),
+    )
