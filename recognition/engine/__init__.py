@@ -1,0 +1,35 @@
+"""ocrspace OCR engine (PP-OCRv4 models running on PyTorch).
+
+Importing this package is cheap and never imports torch: the web process
+uses ``decode_image`` / ``probe_image`` to validate uploads, and only worker
+processes construct an ``OcrEngine``.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import CorruptImage, EmptyImage, ImageError, ImageTooLarge, UnsupportedImage
+from .types import PIPELINE_VERSION, DecodedImage, EngineConfig, ImageInfo, Line, OcrResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import OcrEngine
+    from .image_io import decode_image, probe_image
+
+__all__ = [
+    "OcrEngine", "EngineConfig", "OcrResult", "Line", "decode_image", "probe_image",
+    "DecodedImage", "ImageInfo", "ImageError", "UnsupportedImage", "CorruptImage",
+    "ImageTooLarge", "EmptyImage", "PIPELINE_VERSION",
+]
+
+# Loaded on first use: image_io pulls in Pillow/numpy, engine pulls in OpenCV.
+_LAZY = {"OcrEngine": ".engine", "decode_image": ".image_io", "probe_image": ".image_io"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,60 @@
+"""Batched line recognition: 48-high crops in, CTC probabilities out."""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .ctc import FRAME_STRIDE
+
+
+def normalise_rec(img: np.ndarray) -> np.ndarray:
+    """BGR uint8 [48, W, 3] -> float32 [3, 48, W] in [-1, 1]."""
+    x = img.astype(np.float32) * (2.0 / 255.0)
+    x -= 1.0
+    return x.transpose(2, 0, 1)
+
+
+def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3) -> list[list[int]]:
+    """Indices grouped into batches of similar width.
+
+    Sorting by width and closing a batch when padding would exceed
+    ``max_waste`` of the batch keeps the padded area (wasted compute, and
+    padding the model has to see) small.
+    """
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    for i in order:
+        if cur:
+            wide = widths[i]
+            used = sum(widths[j] for j in cur) + wide
+            if len(cur) >= max_batch or used < (1 - max_waste) * wide * (len(cur) + 1):
+                batches.append(cur)
+                cur = []
+        cur.append(i)
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
+              max_batch: int = 16) -> list[np.ndarray]:
+    """CTC probabilities [T_i, C] for each 48-high BGR image, trimmed to the
+    frames that cover the image itself (not the batch padding)."""
+    out: list[np.ndarray | None] = [None] * len(images)
+    widths = [max(FRAME_STRIDE, im.shape[1]) for im in images]
+    for batch in plan_batches(widths, max_batch):
+        w = max(widths[i] for i in batch)
+        w += (-w) % FRAME_STRIDE
+        # Zero in normalised space is mid-grey, the padding value the model
+        # saw in training.
+        x = np.zeros((len(batch), 3, images[batch[0]].shape[0], w), np.float32)
+        for k, i in enumerate(batch):
+            im = images[i]
+            x[k, :, :, : im.shape[1]] = normalise_rec(im)
+        probs = run(x)
+        for k, i in enumerate(batch):
+            n = -(-images[i].shape[1] // FRAME_STRIDE)
+            out[i] = probs[k, :n]
+    return out  # type: ignore[return-value]

@@ -1,0 +1,34 @@
+"""Character classes used when deciding where spaces belong."""
+from __future__ import annotations
+
+import unicodedata
+
+
+def is_cjk(ch: str) -> bool:
+    """Characters written without spaces between them (Han, kana, Hangul
+    syllables and CJK/full-width punctuation)."""
+    if not ch:
+        return False
+    o = ord(ch[0])
+    return (
+        0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0x3400 <= o <= 0x4DBF  # extension A
+        or 0x20000 <= o <= 0x2FA1F  # extensions B.. and compatibility supplement
+        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
+        or 0x3000 <= o <= 0x303F  # CJK symbols and punctuation
+        or 0x3040 <= o <= 0x30FF  # hiragana, katakana
+        or 0xAC00 <= o <= 0xD7AF  # Hangul syllables
+        or 0xFF00 <= o <= 0xFF60  # full-width forms (，：！ etc.)
+        or 0xFFE0 <= o <= 0xFFE6
+        or ch in "、。「」『』【】《》〈〉…—·"
+    )
+
+
+# Closing punctuation rarely follows a space, opening punctuation rarely
+# precedes one; such gaps need stronger evidence.
+CLOSERS = set(",.;:!?)]}%'\"")
+OPENERS = set("([{$#@")
+
+
+def is_punct(ch: str) -> bool:
+    return unicodedata.category(ch[0]).startswith("P") if ch else False
