@@ -1,2 +1,4 @@
 """Websocket URL patterns of every app, gathered in one place."""
-websocket_urlpatterns: list = []
+from recognition.routing import websocket_urlpatterns as recognition_patterns
+
+websocket_urlpatterns = [*recognition_patterns]

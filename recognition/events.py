@@ -1,0 +1,93 @@
+"""Live-feed events: written to the outbox with the change, pushed after commit.
+
+Every event is first a row of ``Event`` in the same transaction as the change
+it announces. After the commit it is pushed to the team's channel group:
+
+* with Redis (``REDIS_URL``), straight from the process that made the change
+  (usually the OCR worker) through channels-redis to every web process;
+* on the embedded default the channel layer lives inside the web process, so
+  the worker cannot reach it; the web process's relay (``recognition.relay``)
+  reads new outbox rows and pushes them instead.
+
+Consumers drop events they already sent, and a client that reconnects asks for
+every event after the last id it saw, so nothing is missed in either mode.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.db import transaction
+
+from recognition.models import Event, Upload
+
+log = logging.getLogger(__name__)
+
+PREVIEW_LINES = 3
+
+
+def team_group(team_id: int) -> str:
+    return f"team.{team_id}"
+
+
+def user_group(user_id: int) -> str:
+    return f"user.{user_id}"
+
+
+def upload_summary(upload: Upload) -> dict:
+    """What the feed shows of an upload. Text is data, escaped by the page."""
+    summary = {
+        "id": upload.pk,
+        "name": upload.original_name,
+        "status": upload.status,
+        "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else None,
+        "created_at": upload.created_at.isoformat(),
+        "width": upload.width,
+        "height": upload.height,
+        "pinned": upload.pinned,
+        "error": upload.error,
+    }
+    result = getattr(upload, "result", None) if upload.status == "done" else None
+    if result is not None:
+        summary["text"] = result.text
+        summary["preview"] = "\n".join(result.text.splitlines()[:PREVIEW_LINES])
+        summary["confidence"] = round(result.confidence, 4)
+    return summary
+
+
+def event_message(event: Event) -> dict:
+    return {
+        "id": event.pk,
+        "kind": event.kind,
+        "team": event.team_id,
+        "upload_id": event.upload_id,
+        "created_at": event.created_at.isoformat(),
+        "upload": event.payload,
+    }
+
+
+def record(upload: Upload, kind: str, payload: dict | None = None) -> Event:
+    """Write the event (inside the caller's transaction) and push it after commit."""
+    event = Event.objects.create(
+        team_id=upload.team_id,
+        kind=kind,
+        upload_id=upload.pk,
+        payload=payload if payload is not None else upload_summary(upload),
+    )
+    if settings.REDIS_URL:
+        transaction.on_commit(lambda: push(event))
+    return event
+
+
+def push(event: Event) -> None:
+    """Send one committed event to its team's sockets (best effort: a client
+    that misses it catches up from the outbox when it reconnects)."""
+    try:
+        async_to_sync(get_channel_layer().group_send)(
+            team_group(event.team_id), {"type": "feed.event", "event": event_message(event)}
+        )
+    except Exception:  # noqa: BLE001 - the change is committed; delivery is retried by catch-up
+        log.warning("Could not push event %s to the live feed", event.pk, exc_info=True)

@@ -1,0 +1,84 @@
+"""Scheduled upkeep: retention, stale-task sweeping and orphan files."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from recognition import services, storage
+from recognition.models import Event, Upload, UploadStatus
+from teams.models import Team
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RetentionReport:
+    uploads: int = 0
+    files: int = 0
+    orphans: list[str] = field(default_factory=list)
+    events: int = 0
+
+
+def apply_retention(now=None) -> RetentionReport:
+    """Delete unpinned uploads older than their team's retention (rows and
+    files), files no upload refers to, and old outbox events."""
+    now = now or timezone.now()
+    report = RetentionReport()
+    for team in Team.objects.all():
+        for upload in Upload.objects.expired_in(team, now).iterator():
+            log.info("Retention: deleting upload %s (%s) of team %s", upload.pk, upload.original_name, team.slug)
+            services.delete_upload(upload, reason="retention")
+            report.uploads += 1
+    report.orphans = remove_orphan_files()
+    report.files = len(report.orphans)
+    keep_events_days = max(Team.objects.order_by("-retention_days").values_list("retention_days", flat=True).first() or 0, 1)
+    report.events, _ = Event.objects.filter(created_at__lt=now - timezone.timedelta(days=keep_events_days)).delete()
+    log.info("Retention: %s upload(s), %s orphan file(s), %s old event(s) removed", report.uploads, report.files, report.events)
+    return report
+
+
+def remove_orphan_files() -> list[str]:
+    """Remove stored files that no upload refers to (and stale temp files)."""
+    referenced = set(Upload.objects.values_list("file_path", flat=True))
+    removed = []
+    for path in storage.all_files():
+        if path not in referenced and storage.delete(path):
+            log.info("Retention: removed orphan file %s", path)
+            removed.append(path)
+    for temp in storage.stale_temporary_files(older_than_seconds=3600):
+        temp.unlink(missing_ok=True)
+    return removed
+
+
+def sweep_stale(now=None) -> dict[str, int]:
+    """Recover uploads whose task was lost (worker killed, broker restarted).
+
+    A ``processing`` upload older than the task timeout lost its worker;
+    a ``queued`` one waiting much longer than the retry interval lost its
+    message (the Redis broker has no acknowledgements). Both are queued
+    again, up to ``max_attempts``; then they fail with a message. Duplicate
+    deliveries are harmless: the task claims an upload atomically.
+    """
+    now = now or timezone.now()
+    cluster = settings.Q_CLUSTER
+    stale_processing = now - timezone.timedelta(seconds=cluster["timeout"] + 30)
+    stale_queued = now - timezone.timedelta(seconds=cluster["retry"] * 2)
+    counts = {"requeued": 0, "failed": 0}
+    candidates = Upload.objects.filter(
+        status=UploadStatus.PROCESSING, started_at__lt=stale_processing
+    ) | Upload.objects.filter(status=UploadStatus.QUEUED, enqueued_at__lt=stale_queued)
+    for upload in candidates:
+        if upload.attempts >= cluster["max_attempts"]:
+            services.fail(upload.pk, "Recognition did not finish after several attempts; try re-running it.")
+            counts["failed"] += 1
+        else:
+            Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.QUEUED, enqueued_at=now)
+            services.enqueue(upload.pk)
+            counts["requeued"] += 1
+    if any(counts.values()):
+        log.warning("Sweeper: %s", counts)
+    return counts

@@ -1,0 +1,134 @@
+"""Uploads, their OCR results, sightings of duplicates and the event outbox."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from teams.models import Team
+
+
+class UploadStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    PROCESSING = "processing", _("Processing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class UploadQuerySet(models.QuerySet):
+    def for_user(self, user) -> "UploadQuerySet":
+        """Uploads of the user's teams, without moderator-hidden ones."""
+        return self.filter(team__in=Team.objects.for_user(user), hidden=False)
+
+    def of_team(self, team: Team) -> "UploadQuerySet":
+        return self.filter(team=team, hidden=False)
+
+    def same_image(self, md5: str, sha256: str) -> "UploadQuerySet":
+        """Uploads of exactly these bytes. MD5 alone is never trusted: MD5
+        collisions are cheap to make, SHA-256 ones are not."""
+        return self.filter(md5=md5, sha256=sha256)
+
+    def expired_in(self, team: Team, now=None) -> "UploadQuerySet":
+        """Unpinned uploads of ``team`` older than its retention."""
+        cutoff = (now or timezone.now()) - timezone.timedelta(days=team.retention_days)
+        return self.filter(team=team, pinned=False, created_at__lt=cutoff)
+
+
+class Upload(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    # Content-addressed path under MEDIA_ROOT, shared by every upload of the
+    # same bytes; never exposed as a URL.
+    file_path = models.CharField(max_length=200)
+    md5 = models.CharField(max_length=32, db_index=True)
+    sha256 = models.CharField(max_length=64)
+    original_name = models.CharField(max_length=255)
+    byte_size = models.PositiveBigIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    image_type = models.CharField(max_length=10, help_text=_("Detected from the bytes, not the name."))
+    status = models.CharField(max_length=12, choices=UploadStatus.choices, default=UploadStatus.QUEUED, db_index=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    hidden = models.BooleanField(default=False, help_text=_("Hidden by a moderator."))
+    pinned = models.BooleanField(default=False, help_text=_("Exempt from retention."))
+
+    objects = UploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "md5", "sha256"], name="one_upload_per_image_per_team"),
+        ]
+        indexes = [models.Index(fields=["team", "-created_at"], name="upload_team_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.md5[:8]})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
+
+
+class Sighting(models.Model):
+    """Someone uploaded an image the team already had."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="sightings")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    original_name = models.CharField(max_length=255)
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-seen_at"]
+
+
+class Result(models.Model):
+    upload = models.OneToOneField(Upload, on_delete=models.CASCADE, related_name="result")
+    text = models.TextField(help_text=_("Reading order, one line per text line."))
+    confidence = models.FloatField()
+    # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
+    lines = models.JSONField(default=list)
+    engine_version = models.CharField(max_length=100, db_index=True)
+    timings = models.JSONField(default=dict, help_text=_("Milliseconds per stage."))
+    reused = models.BooleanField(default=False, help_text=_("Copied from an identical image; no inference ran."))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Result of upload {self.upload_id}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "upload.created"
+    UPDATED = "upload.updated"        # re-queued, pinned, shown again
+    PROCESSING = "upload.processing"
+    DONE = "upload.done"
+    FAILED = "upload.failed"
+    DELETED = "upload.deleted"
+    HIDDEN = "upload.hidden"
+
+
+class Event(models.Model):
+    """Transactional outbox of live-feed events.
+
+    Written in the same transaction as the change it announces, so an event
+    exists exactly when its change does; its increasing id lets a client
+    that reconnects ask for everything it missed.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    upload_id = models.BigIntegerField(db_index=True)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["team", "id"], name="event_team_id")]

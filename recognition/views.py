@@ -1,0 +1,43 @@
+"""Permission-checked file access for uploads."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import require_GET
+
+from recognition import storage
+from recognition.models import Upload
+
+# Only raster types we accept are ever sent back, under their real type.
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "bmp": "image/bmp",
+    "tiff": "image/tiff",
+}
+
+
+def image_response(upload: Upload) -> FileResponse:
+    """The stored image with headers that stop a browser from treating it as
+    anything else (an image may carry an HTML payload after its data)."""
+    try:
+        handle = storage.absolute(upload.file_path).open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404("The image file is missing.")
+    response = FileResponse(handle, content_type=CONTENT_TYPES.get(upload.image_type, "application/octet-stream"))
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}.{upload.image_type}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_GET
+def upload_image(request, upload_id: int) -> FileResponse:
+    upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
+    return image_response(upload)
