@@ -81,6 +81,10 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")),
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not memory, so end-to-end tests can share the test database
+    # with the server and worker processes they start.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = redis_url_or_none(env.str("REDIS_URL", default=""))
 
@@ -192,6 +196,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+# Rate limits (DRF throttles, per user and per anonymous IP; 429 + Retry-After).
+# The token endpoints get a tighter scope against password guessing.
+REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
+    "rest_framework.throttling.AnonRateThrottle",
+    "rest_framework.throttling.UserRateThrottle",
+    "rest_framework.throttling.ScopedRateThrottle",
+]
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "anon": env.str("OCRSPACE_THROTTLE_ANON", default="60/min"),
+    "user": env.str("OCRSPACE_THROTTLE_USER", default="1200/min"),
+    "auth": env.str("OCRSPACE_THROTTLE_AUTH", default="10/min"),
+    "upload": env.str("OCRSPACE_THROTTLE_UPLOAD", default="120/min"),
+    "recognize": env.str("OCRSPACE_THROTTLE_RECOGNIZE", default="120/min"),
+}
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "recognition.api.schema.add_recognize",
+]
+# POST /ocr/recognize waits this long for the worker before answering 202.
+OCRSPACE_RECOGNIZE_WAIT_SECONDS = env.float("OCRSPACE_RECOGNIZE_WAIT_SECONDS", default=30.0)
+# ZIP import limits: files per archive and bytes after decompression.
+OCRSPACE_ZIP_MAX_ENTRIES = env.int("OCRSPACE_ZIP_MAX_ENTRIES", default=1000)
+OCRSPACE_ZIP_MAX_TOTAL_BYTES = env.int("OCRSPACE_ZIP_MAX_TOTAL_BYTES", default=500 * 1024 * 1024)
 
 # --- Security ----------------------------------------------------------------
 # Behind HTTPS set OCRSPACE_HTTPS=1: secure cookies, HSTS and the redirect.

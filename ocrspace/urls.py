@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("ocrspace.api_urls")),
     path("", include("recognition.urls")),
     path("", include("teams.urls")),
 ]

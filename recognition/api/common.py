@@ -1,0 +1,94 @@
+"""Helpers shared by the recognition API views."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import status as http
+from rest_framework.exceptions import APIException
+from rest_framework.pagination import CursorPagination
+
+from recognition import storage
+from recognition.zip_import import ItemResult
+from teams.models import Team
+from teams.permissions import default_team, get_team
+from teams.roles import Capability
+
+
+class StorageError(APIException):
+    status_code = http.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The server cannot store files right now."
+
+    def __init__(self, error: storage.StorageUnavailable):
+        super().__init__(str(error))
+        self.status_code = http.HTTP_507_INSUFFICIENT_STORAGE if error.full else http.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class Rejected(APIException):
+    """An ``UploadRejected`` or ``ArchiveRejected`` with its own status."""
+
+    status_code = http.HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.status_code = status
+
+
+def resolve_team(request, slug: str | None, capability: str = Capability.VIEW) -> Team:
+    """The team named by ``slug``; without one, the team the token was issued
+    for (``issue_token --team``), else the user's current team.
+
+    Teams the user is not in are 404 whatever their slug.
+    """
+    if slug:
+        return get_team(request.user, slug, capability)
+    claim = request.auth.get("team") if hasattr(request.auth, "get") else None
+    # A token issued for a team the user has since left falls back quietly.
+    team = Team.objects.for_user(request.user).filter(slug=claim).first() if claim else None
+    team = team or default_team(request.user)
+    if team is None:
+        raise Http404("You are not a member of any team.")
+    return get_team(request.user, team.slug, capability)
+
+
+class NewestFirstCursor(CursorPagination):
+    ordering = ("-created_at", "-id")
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def batch_status(results: list[ItemResult]) -> int:
+    """201 when something new was stored, 200 when every file was already
+    there, 207 when some files failed, else the failure's own status."""
+    ok = [r for r in results if r.ok]
+    failed = [r for r in results if not r.ok]
+    if not results:
+        return http.HTTP_400_BAD_REQUEST
+    if failed and ok:
+        return http.HTTP_207_MULTI_STATUS
+    if failed:
+        statuses = {r.status for r in failed}
+        return statuses.pop() if len(statuses) == 1 else http.HTTP_400_BAD_REQUEST
+    return http.HTTP_201_CREATED if any(r.status == 201 for r in ok) else http.HTTP_200_OK
+
+
+def batch_payload(team: Team, results: list[ItemResult], context: dict) -> dict:
+    from recognition.api.serializers import UploadSerializer
+
+    return {
+        "team": team.slug,
+        "created": sum(1 for r in results if r.status == 201),
+        "deduplicated": sum(1 for r in results if r.deduplicated),
+        "failed": sum(1 for r in results if not r.ok),
+        "results": [
+            {
+                "name": r.name,
+                "ok": r.ok,
+                "status": r.status,
+                "error": r.error,
+                "deduplicated": r.deduplicated,
+                "upload": UploadSerializer(r.upload, context=context).data if r.upload else None,
+            }
+            for r in results
+        ],
+    }

@@ -1,0 +1,208 @@
+"""Serializers of the recognition API: uploads, results, search hits, events."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from recognition.models import Upload, UploadStatus
+from recognition.search import Snippet
+
+
+class BoxField(serializers.ListField):
+    child = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class LineSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    confidence = serializers.FloatField()
+    box = BoxField(help_text="Four [x, y] corners in image pixels, clockwise from top left.")
+
+
+class ResultSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="Reading order, one line per text line.")
+    confidence = serializers.FloatField()
+    lines = LineSerializer(many=True)
+    engine_version = serializers.CharField()
+    timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
+    reused = serializers.BooleanField(help_text="Copied from an identical image; no inference ran.")
+    created_at = serializers.DateTimeField()
+
+
+class DedupSerializer(serializers.Serializer):
+    sightings = serializers.IntegerField(help_text="How often the same image was uploaded again to this team.")
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+    reused_result = serializers.BooleanField(help_text="The text was copied from an identical image elsewhere.")
+
+
+class UploadSerializer(serializers.ModelSerializer):
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    name = serializers.CharField(source="original_name", read_only=True)
+    uploaded_by = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    preview = serializers.SerializerMethodField()
+    confidence = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=UploadStatus.choices, read_only=True)
+
+    class Meta:
+        model = Upload
+        fields = [
+            "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
+            "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts",
+            "confidence", "preview", "url", "image_url",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_uploaded_by(self, upload: Upload) -> str | None:
+        return upload.uploaded_by.get_username() if upload.uploaded_by else None
+
+    def get_url(self, upload: Upload) -> str:
+        return reverse("api-upload-detail", args=[upload.pk])
+
+    def get_image_url(self, upload: Upload) -> str:
+        return reverse("api-upload-image", args=[upload.pk])
+
+    def _result(self, upload: Upload):
+        return getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True, help_text="First lines of the text."))
+    def get_preview(self, upload: Upload) -> str | None:
+        result = self._result(upload)
+        return "\n".join(result.text.splitlines()[:3]) if result else None
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_confidence(self, upload: Upload) -> float | None:
+        result = self._result(upload)
+        return round(result.confidence, 4) if result else None
+
+
+class UploadDetailSerializer(UploadSerializer):
+    result = serializers.SerializerMethodField()
+    dedup = serializers.SerializerMethodField()
+
+    class Meta(UploadSerializer.Meta):
+        fields = UploadSerializer.Meta.fields + ["result", "dedup"]
+        read_only_fields = fields
+
+    @extend_schema_field(ResultSerializer(allow_null=True))
+    def get_result(self, upload: Upload) -> dict | None:
+        result = self._result(upload)
+        return ResultSerializer(result).data if result else None
+
+    @extend_schema_field(DedupSerializer)
+    def get_dedup(self, upload: Upload) -> dict:
+        last = upload.sightings.order_by("-seen_at").first()
+        result = self._result(upload)
+        return {
+            "sightings": upload.sightings.count(),
+            "last_seen_at": last.seen_at if last else None,
+            "reused_result": bool(result and result.reused),
+        }
+
+
+class UploadListQuerySerializer(serializers.Serializer):
+    team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
+    status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
+    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    created_after = serializers.DateTimeField(required=False)
+    created_before = serializers.DateTimeField(required=False)
+    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
+    q = serializers.CharField(required=False, max_length=200, help_text="Text or file name contains this.")
+
+
+class UploadCreateSerializer(serializers.Serializer):
+    """Documents the multipart form; the view reads the files itself."""
+
+    files = serializers.ListField(child=serializers.FileField(), help_text="One or more images (repeat the field).")
+    team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+
+
+class ZipCreateSerializer(serializers.Serializer):
+    archive = serializers.FileField(help_text="A ZIP archive of images.")
+    team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+
+
+class ItemResultSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    ok = serializers.BooleanField()
+    status = serializers.IntegerField(help_text="201 created, 200 already in the team, else the error's HTTP status.")
+    error = serializers.CharField(allow_blank=True)
+    deduplicated = serializers.BooleanField()
+    upload = UploadSerializer(allow_null=True)
+
+
+class BatchResultSerializer(serializers.Serializer):
+    team = serializers.CharField()
+    created = serializers.IntegerField()
+    deduplicated = serializers.IntegerField()
+    failed = serializers.IntegerField()
+    results = ItemResultSerializer(many=True)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+    q = serializers.CharField(max_length=200, help_text="Substring to find (any language).")
+
+
+class SearchHitSerializer(serializers.Serializer):
+    upload = UploadSerializer()
+    snippet = serializers.CharField(help_text="Plain text around the first match (not HTML; escape it).")
+    matches = serializers.ListField(
+        child=serializers.ListField(child=serializers.IntegerField(), min_length=2, max_length=2),
+        help_text="[start, end) offsets of the matches in `snippet`, in Unicode code points.",
+    )
+    total_matches = serializers.IntegerField()
+    truncated_start = serializers.BooleanField()
+    truncated_end = serializers.BooleanField()
+
+
+def search_hit(upload: Upload, snippet: Snippet, context: dict) -> dict:
+    return {
+        "upload": UploadSerializer(upload, context=context).data,
+        "snippet": snippet.text,
+        "matches": [list(m) for m in snippet.matches],
+        "total_matches": snippet.total_matches,
+        "truncated_start": snippet.truncated_start,
+        "truncated_end": snippet.truncated_end,
+    }
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+    format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown"], default="json")
+    ids = serializers.RegexField(r"^\s*\d+(\s*,\s*\d+)*\s*$", required=False, help_text="Comma-separated upload ids.")
+    q = serializers.CharField(required=False, max_length=200, help_text="Export every result matching this search.")
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("ids") and not attrs.get("q"):
+            raise serializers.ValidationError("Give either ids or q.")
+        if attrs.get("ids") and attrs.get("q"):
+            raise serializers.ValidationError("Give either ids or q, not both.")
+        return attrs
+
+
+class EventQuerySerializer(serializers.Serializer):
+    after = serializers.IntegerField(min_value=0, default=0, help_text="Last event id the client has seen.")
+    limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
+
+
+class EventSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    team = serializers.IntegerField()
+    upload_id = serializers.IntegerField()
+    created_at = serializers.CharField()
+    upload = serializers.DictField(help_text="The upload's summary at the time (for deletions only its id).")
+
+
+class EventPageSerializer(serializers.Serializer):
+    events = EventSerializer(many=True)
+    last_id = serializers.IntegerField(help_text="Pass as `after` next time.")
+    more = serializers.BooleanField(help_text="More events are waiting; ask again at once.")
+
+
+class MessageSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,254 @@
+"""Upload endpoints: list, create (multipart or ZIP), detail, image, delete,
+re-run and pin. Every way in goes through ``services.create_upload``."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from recognition import search, services, zip_import
+from recognition.api.common import NewestFirstCursor, Rejected, batch_payload, batch_status, resolve_team
+from recognition.api.serializers import (
+    BatchResultSerializer,
+    MessageSerializer,
+    UploadCreateSerializer,
+    UploadDetailSerializer,
+    UploadListQuerySerializer,
+    UploadSerializer,
+    ZipCreateSerializer,
+)
+from recognition.models import Upload
+from recognition.views import image_response
+from teams.roles import Capability
+
+ERRORS = {
+    400: OpenApiResponse(MessageSerializer, description="Invalid input."),
+    401: OpenApiResponse(MessageSerializer, description="Not authenticated."),
+    403: OpenApiResponse(MessageSerializer, description="Your role in the team does not allow this."),
+    404: OpenApiResponse(MessageSerializer, description="No such object in your teams."),
+    429: OpenApiResponse(MessageSerializer, description="Too many requests; see Retry-After."),
+}
+UPLOAD_ERRORS = {
+    **ERRORS,
+    413: OpenApiResponse(BatchResultSerializer, description="Too large (file, pixels or archive)."),
+    415: OpenApiResponse(BatchResultSerializer, description="Not a supported image."),
+    503: OpenApiResponse(MessageSerializer, description="Storage unavailable."),
+    507: OpenApiResponse(MessageSerializer, description="Storage full."),
+}
+BATCH_EXAMPLE = OpenApiExample(
+    "Two files, one refused",
+    status_codes=["207"],
+    response_only=True,
+    value={
+        "team": "sales", "created": 1, "deduplicated": 0, "failed": 1,
+        "detail": "“notes.png”: The file is not an image this server can read.",
+        "results": [
+            {"name": "shot.png", "ok": True, "status": 201, "error": "", "deduplicated": False, "upload": {"id": 41}},
+            {"name": "notes.png", "ok": False, "status": 415, "error": "…", "deduplicated": False, "upload": None},
+        ],
+    },
+)
+
+
+class JSONOnlyNegotiation:
+    """Views that answer with a file: errors are JSON whatever ``Accept`` says
+    (and ``?format=`` is the export's own parameter, not DRF's)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return JSONRenderer(), JSONRenderer.media_type
+
+
+def upload_queryset(user):
+    return Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
+
+
+def batch_response(team, results, request) -> Response:
+    code = batch_status(results)
+    payload = batch_payload(team, results, {"request": request})
+    failed = [r for r in results if not r.ok]
+    if failed:
+        # A top-level message too, for clients that only look at "detail".
+        first = failed[0]
+        payload["detail"] = first.error if first.name in first.error else f"“{first.name}”: {first.error}"
+    return Response(payload, status=code)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List uploads",
+        description="Uploads of your teams, newest first, with cursor pagination.",
+        parameters=[UploadListQuerySerializer],
+        responses={200: UploadSerializer(many=True), **ERRORS},
+    ),
+    post=extend_schema(
+        summary="Upload images",
+        description=(
+            "Multipart form: repeat the `files` field for several images, `team` chooses the team "
+            "(default: your current one). Each file is validated, deduplicated by content and queued. "
+            "201 when something new was stored, 200 when all files were already in the team, 207 when "
+            "some files failed; when all failed, the failure's status (400, 413, 415, …). "
+            "Each file has its own entry in `results`."
+        ),
+        request={"multipart/form-data": UploadCreateSerializer},
+        responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **UPLOAD_ERRORS},
+        examples=[BATCH_EXAMPLE],
+    ),
+)
+class UploadListCreate(generics.ListAPIView):
+    serializer_class = UploadSerializer
+    pagination_class = NewestFirstCursor
+    parser_classes = [MultiPartParser, FormParser]
+
+    @property
+    def throttle_scope(self) -> str | None:
+        return "upload" if self.request.method == "POST" else None
+
+    def get_queryset(self):
+        query = UploadListQuerySerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        uploads = upload_queryset(self.request.user)
+        if params.get("team"):
+            uploads = uploads.filter(team=resolve_team(self.request, params["team"]))
+        if params.get("status"):
+            uploads = uploads.filter(status=params["status"])
+        if params.get("uploader"):
+            uploads = uploads.filter(uploaded_by__username=params["uploader"])
+        if params.get("created_after"):
+            uploads = uploads.filter(created_at__gte=params["created_after"])
+        if params.get("created_before"):
+            uploads = uploads.filter(created_at__lt=params["created_before"])
+        if params.get("pinned") is not None:
+            uploads = uploads.filter(pinned=params["pinned"])
+        if params.get("q"):
+            try:
+                uploads = search.filter_by_text(uploads, params["q"])
+            except search.SearchError as error:
+                raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
+        return uploads
+
+    def post(self, request: Request) -> Response:
+        files = request.FILES.getlist("files") or request.FILES.getlist("file")
+        if not files:
+            raise Rejected("Attach one or more images in the “files” field.", status.HTTP_400_BAD_REQUEST)
+        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        # One byte over the limit is enough for create_upload to refuse the
+        # file; a huge upload is never read into memory in full.
+        cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
+        entries = [zip_import.Entry(name=f.name or "image", data=f.read(cap)) for f in files]
+        results = zip_import.create_each(team, request.user, entries)
+        return batch_response(team, results, request)
+
+
+@extend_schema(
+    summary="Upload a ZIP archive of images",
+    description=(
+        "Multipart form with one `archive` (a ZIP) and optional `team`. Every image inside is imported like a "
+        "single upload; bad entries (not images, too large, unsafe paths, nested archives) are reported one by "
+        "one and do not stop the others. Limits on the number of files and the unpacked size refuse the whole "
+        "archive (413) before anything is stored. Status codes as for multipart uploads."
+    ),
+    request={"multipart/form-data": ZipCreateSerializer},
+    responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **UPLOAD_ERRORS},
+    examples=[BATCH_EXAMPLE],
+)
+class UploadZip(APIView):
+    parser_classes = [MultiPartParser, FormParser]
+    throttle_scope = "upload"
+
+    def post(self, request: Request) -> Response:
+        archive = request.FILES.get("archive") or request.FILES.get("file")
+        if archive is None:
+            raise Rejected("Attach a ZIP archive in the “archive” field.", status.HTTP_400_BAD_REQUEST)
+        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        limits = zip_import.ZipLimits.from_settings()
+        if archive.size > limits.max_total_bytes:
+            raise Rejected("The archive is larger than the unpacked-size limit.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        try:
+            results = zip_import.import_archive(team, request.user, archive, limits)
+        except zip_import.ArchiveRejected as error:
+            raise Rejected(str(error), error.status)
+        if not results:
+            raise Rejected("The archive contains no files.", status.HTTP_400_BAD_REQUEST)
+        return batch_response(team, results, request)
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Upload detail with result", responses={200: UploadDetailSerializer, **ERRORS}),
+    delete=extend_schema(
+        summary="Delete an upload",
+        description="The uploader, team admins and owners may delete.",
+        responses={204: None, **ERRORS},
+    ),
+)
+class UploadDetail(generics.RetrieveDestroyAPIView):
+    serializer_class = UploadDetailSerializer
+
+    def get_queryset(self):
+        return upload_queryset(self.request.user)
+
+    def perform_destroy(self, upload: Upload) -> None:
+        services.delete_upload(upload, self.request.user)
+
+
+IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff"]
+
+
+@extend_schema(
+    summary="The uploaded image",
+    responses={
+        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The image bytes.") for t in IMAGE_TYPES},
+        **ERRORS,
+    },
+)
+class UploadImage(JSONOnlyNegotiation, generics.GenericAPIView):
+    def get_queryset(self):
+        return Upload.objects.for_user(self.request.user)
+
+    def get(self, request: Request, pk: int):
+        return image_response(self.get_object())
+
+
+@extend_schema(
+    summary="Run OCR again",
+    description="Drops the result and queues the upload (no effect while it is queued or processing).",
+    request=None,
+    responses={202: UploadSerializer, **ERRORS},
+)
+class UploadRerun(generics.GenericAPIView):
+    serializer_class = UploadSerializer
+
+    def get_queryset(self):
+        return upload_queryset(self.request.user)
+
+    def post(self, request: Request, pk: int) -> Response:
+        upload = services.rerun(self.get_object(), request.user)
+        return Response(UploadSerializer(upload, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(
+    post=extend_schema(summary="Pin (exempt from retention)", request=None, responses={200: UploadSerializer, **ERRORS}),
+    delete=extend_schema(summary="Unpin", request=None, responses={200: UploadSerializer, **ERRORS}),
+)
+class UploadPin(generics.GenericAPIView):
+    serializer_class = UploadSerializer
+
+    def get_queryset(self):
+        return upload_queryset(self.request.user)
+
+    def _set(self, request: Request, pinned: bool) -> Response:
+        upload = services.set_pinned(self.get_object(), request.user, pinned)
+        return Response(UploadSerializer(upload, context={"request": request}).data)
+
+    def post(self, request: Request, pk: int) -> Response:
+        return self._set(request, True)
+
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, False)

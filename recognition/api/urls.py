@@ -1,0 +1,16 @@
+from django.urls import path
+
+from recognition.api import export, recognize, search, uploads
+
+urlpatterns = [
+    path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
+    path("api/uploads/zip/", uploads.UploadZip.as_view(), name="api-upload-zip"),
+    path("api/uploads/<int:pk>/", uploads.UploadDetail.as_view(), name="api-upload-detail"),
+    path("api/uploads/<int:pk>/image/", uploads.UploadImage.as_view(), name="api-upload-image"),
+    path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
+    path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),
+    path("api/search/", search.SearchView.as_view(), name="api-search"),
+    path("api/export/", export.ExportView.as_view(), name="api-export"),
+    path("ocr/recognize", recognize.recognize, name="ocr-recognize"),
+    path("ocr/recognize/", recognize.recognize),
+]

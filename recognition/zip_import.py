@@ -1,0 +1,246 @@
+"""Importing images from a ZIP archive, safely.
+
+Nothing is ever extracted to disk by its name: each entry is decompressed
+into memory and its bytes go to ``services.create_upload`` like any upload,
+so ``../`` or absolute names can do no harm (they are refused anyway, as a
+sign of a crafted archive).
+
+ZIP bombs are stopped by limits checked *while reading*: the number of
+entries, the bytes of each entry and the total bytes decompressed, counted
+from the actual decompressed stream (the sizes in the headers are written by
+whoever made the archive and are never trusted). Reading stops as soon as a
+limit is passed. A first pass checks the archive as a whole, so an archive
+over the total limit stores nothing; the second pass imports entry by entry
+and reports each bad entry without stopping the good ones.
+
+The REST API and the command-line bulk importer both use these functions.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from django.conf import settings
+
+from recognition import services, storage
+from recognition.models import Upload
+from teams.models import Team
+
+CHUNK = 64 * 1024
+NESTED_EXTENSIONS = (".zip", ".jar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".zst", ".lz", ".cab")
+NESTED_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x1f\x8b", b"BZh", b"7z\xbc\xaf\x27\x1c", b"Rar!", b"\xfd7zXZ", b"\x28\xb5\x2f\xfd")
+IGNORED_PREFIXES = ("__MACOSX/",)
+IGNORED_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
+
+
+class ArchiveRejected(ValueError):
+    """The archive as a whole is refused; nothing was imported."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_entries: int
+    max_total_bytes: int
+    max_entry_bytes: int
+
+    @classmethod
+    def from_settings(cls) -> "ZipLimits":
+        return cls(
+            max_entries=settings.OCRSPACE_ZIP_MAX_ENTRIES,
+            max_total_bytes=settings.OCRSPACE_ZIP_MAX_TOTAL_BYTES,
+            max_entry_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES,
+        )
+
+
+@dataclass
+class Entry:
+    """One file to import: its bytes, or why it cannot be imported."""
+
+    name: str
+    data: bytes | None = None
+    error: str = ""
+    status: int = 0   # HTTP-style status of the error
+
+
+@dataclass
+class ItemResult:
+    name: str
+    status: int               # 201 created, 200 already there, else the error's status
+    error: str = ""
+    upload: Upload | None = None
+    deduplicated: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.upload is not None
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MB"
+
+
+def _display_name(info: zipfile.ZipInfo) -> str:
+    """Entry names without the UTF-8 flag are decoded as cp437 by zipfile;
+    archives made on Chinese Windows use GBK, so try to recover those."""
+    name = info.filename
+    if info.flag_bits & 0x800:
+        return name
+    try:
+        raw = name.encode("cp437")
+    except UnicodeEncodeError:
+        return name
+    for encoding in ("utf-8", "gbk"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+def unsafe_name(name: str) -> bool:
+    """Absolute paths, drive letters and ``..`` components."""
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        return True
+    return any(part == ".." for part in normalised.split("/"))
+
+
+def _ignored(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return name.startswith(IGNORED_PREFIXES) or base in IGNORED_NAMES or base.startswith("._")
+
+
+def _looks_nested(name: str, head: bytes) -> bool:
+    if name.lower().endswith(NESTED_EXTENSIONS):
+        return True
+    if head.startswith(NESTED_MAGIC):
+        return True
+    return len(head) > 262 and head[257:262] == b"ustar"
+
+
+def open_archive(fileobj: IO[bytes], limits: ZipLimits) -> zipfile.ZipFile:
+    """Open the archive and check its entry count (from the central directory,
+    which is what we would iterate over, so it cannot lie about the count)."""
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise ArchiveRejected("The file is not a readable ZIP archive.", 400) from None
+    files = [i for i in archive.infolist() if not i.is_dir()]
+    if len(files) > limits.max_entries:
+        archive.close()
+        raise ArchiveRejected(f"The archive has {len(files)} files; at most {limits.max_entries} are accepted.", 413)
+    return archive
+
+
+def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> tuple[bytes, bool]:
+    """Decompress up to ``cap`` bytes; True when the entry holds more."""
+    chunks, size = [], 0
+    with archive.open(info) as stream:
+        while size <= cap:
+            chunk = stream.read(min(CHUNK, cap + 1 - size))
+            if not chunk:
+                return b"".join(chunks), False
+            chunks.append(chunk)
+            size += len(chunk)
+    return b"".join(chunks)[:cap], True
+
+
+def scan(archive: zipfile.ZipFile, limits: ZipLimits) -> Iterator[Entry]:
+    """Every file entry with its bytes or its error, in archive order.
+
+    Raises ``ArchiveRejected`` (413) as soon as the decompressed total passes
+    the limit.
+    """
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = _display_name(info)
+        if _ignored(name):
+            continue
+        if unsafe_name(name):
+            yield Entry(name, error="The entry's path is absolute or leaves the archive; it was not imported.", status=400)
+            continue
+        if info.flag_bits & 0x1:
+            yield Entry(name, error="The entry is encrypted.", status=400)
+            continue
+        if name.lower().endswith(NESTED_EXTENSIONS):
+            yield Entry(name, error="Archives inside archives are not imported.", status=415)
+            continue
+        remaining = limits.max_total_bytes - total
+        cap = min(limits.max_entry_bytes, remaining)
+        try:
+            data, more = _read_capped(archive, info, cap)
+        except NotImplementedError:
+            yield Entry(name, error="The entry uses an unsupported compression method.", status=415)
+            continue
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError):
+            yield Entry(name, error="The entry is damaged and cannot be read.", status=400)
+            continue
+        total += len(data)
+        if more and cap == remaining:
+            # The total budget, not the per-file limit, ran out: refuse it all.
+            raise ArchiveRejected(
+                f"The archive's contents are larger than {_mb(limits.max_total_bytes)} when unpacked.", 413
+            )
+        if more:
+            yield Entry(name, error=f"The file is larger than {_mb(limits.max_entry_bytes)}.", status=413)
+            continue
+        if _looks_nested(name, data[:512]):
+            yield Entry(name, error="Archives inside archives are not imported.", status=415)
+            continue
+        yield Entry(name, data=data)
+
+
+def check_archive(fileobj: IO[bytes], limits: ZipLimits) -> int:
+    """First pass: read everything once, discarding the bytes, so an archive
+    over a whole-archive limit is refused before anything is stored.
+    Returns the number of entries that will be looked at."""
+    with open_archive(fileobj, limits) as archive:
+        return sum(1 for _ in scan(archive, limits))
+
+
+def create_each(team: Team, user, entries: Iterable[Entry]) -> list[ItemResult]:
+    """Hand each good entry to ``create_upload``; collect one result per entry.
+
+    When storage fails, the remaining entries are reported as not imported
+    instead of being tried against a full disk one by one.
+    """
+    results: list[ItemResult] = []
+    storage_error: storage.StorageUnavailable | None = None
+    for entry in entries:
+        if entry.data is None:
+            results.append(ItemResult(entry.name, entry.status or 400, entry.error))
+            continue
+        if storage_error is not None:
+            results.append(ItemResult(entry.name, 507 if storage_error.full else 503, str(storage_error)))
+            continue
+        try:
+            outcome = services.create_upload(team, user, entry.data, entry.name)
+        except services.UploadRejected as error:
+            results.append(ItemResult(entry.name, error.status, str(error)))
+        except storage.StorageUnavailable as error:
+            storage_error = error
+            results.append(ItemResult(entry.name, 507 if error.full else 503, str(error)))
+        else:
+            results.append(
+                ItemResult(entry.name, 201 if outcome.created else 200, upload=outcome.upload,
+                           deduplicated=outcome.deduplicated)
+            )
+    return results
+
+
+def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None) -> list[ItemResult]:
+    """Check, then import every image in the archive (see module docstring)."""
+    limits = limits or ZipLimits.from_settings()
+    check_archive(fileobj, limits)
+    fileobj.seek(0)
+    with open_archive(fileobj, limits) as archive:
+        return create_each(team, user, scan(archive, limits))

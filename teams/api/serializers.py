@@ -1,0 +1,79 @@
+"""Serializers of the teams API."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from teams.models import Invitation, Membership, Team
+from teams.permissions import role_of
+from teams.roles import Role
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    role = serializers.SerializerMethodField(help_text="Your role in the team.")
+    members = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Team
+        fields = ["slug", "name", "role", "retention_days", "created_at", "members"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
+    def get_role(self, team: Team) -> str | None:
+        return role_of(self.context["request"].user, team)
+
+    def get_members(self, team: Team) -> int:
+        return team.memberships.count()
+
+
+class TeamCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+
+
+class TeamUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100, required=False)
+    retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(source="user.pk", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["user_id", "username", "role", "joined_at"]
+        read_only_fields = fields
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="The link to give the invitee.")
+    created_by = serializers.SerializerMethodField()
+    is_open = serializers.BooleanField(read_only=True)
+    role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "role", "email", "url", "created_by", "created_at", "expires_at",
+                  "accepted_at", "revoked_at", "is_open"]
+        read_only_fields = fields
+
+    def get_url(self, invitation: Invitation) -> str:
+        return self.context["request"].build_absolute_uri(reverse("invitation-accept", args=[invitation.token]))
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_created_by(self, invitation: Invitation) -> str | None:
+        return invitation.created_by.get_username() if invitation.created_by else None
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
+    email = serializers.EmailField(required=False, allow_blank=True, default="",
+                                   help_text="Optional: only this address may accept.")
