@@ -37,13 +37,25 @@ def probe(data: bytes):
     return decode_image(data, max_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES, max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS)
 
 
+def engine_config(**overrides):
+    """The engine settings of this deployment (limits as for uploads)."""
+    from recognition.engine import EngineConfig
+
+    options = {
+        "threads": settings.OCRSPACE_TORCH_THREADS,
+        "max_bytes": settings.OCRSPACE_MAX_UPLOAD_BYTES,
+        "max_pixels": settings.OCRSPACE_MAX_IMAGE_PIXELS,
+    }
+    return EngineConfig(**{**options, **overrides})
+
+
 def get_engine() -> "OcrEngine":
     global _engine
     with _lock:
         if _engine is None:
-            from recognition.engine import EngineConfig, OcrEngine
+            from recognition.engine import OcrEngine
 
-            _engine = OcrEngine(EngineConfig(threads=settings.OCRSPACE_TORCH_THREADS))
+            _engine = OcrEngine(engine_config())
         return _engine
 
 

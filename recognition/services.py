@@ -194,7 +194,7 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
 def fail(upload_id: int, message: str) -> bool:
     """Mark the upload failed with a message a person can act on."""
     with transaction.atomic():
-        current = Upload.objects.select_for_update().select_related("uploaded_by").filter(pk=upload_id).first()
+        current = Upload.objects.select_for_update(of=("self",)).select_related("uploaded_by").filter(pk=upload_id).first()
         if current is None or current.status == UploadStatus.DONE:
             return False
         current.status = UploadStatus.FAILED

@@ -94,3 +94,21 @@ def client_for():
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def live_platform(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The real web server and worker cluster, shared by the e2e tests."""
+    from tests.live import LivePlatform
+
+    base = tmp_path_factory.mktemp("platform")
+    platform = LivePlatform(media_root=base / "media", log_dir=base)
+    platform.start()
+    yield platform
+    platform.stop()
+
+
+@pytest.fixture
+def live_media(settings, live_platform):
+    """Make this test process store uploads where the live worker reads them."""
+    settings.MEDIA_ROOT = live_platform.env["MEDIA_ROOT"]
