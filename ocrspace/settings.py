@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "channels",
     "teams",
     "recognition",
+    "integrations",
 ]
 
 MIDDLEWARE = [
