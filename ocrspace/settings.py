@@ -82,10 +82,13 @@ TEMPLATES = [
 DATABASES = {
     "default": database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")),
 }
+# Test databases: one per test run (two runs at once must not share one), and
+# for SQLite a file rather than memory, so end-to-end tests can share it with
+# the server and worker processes they start.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not memory, so end-to-end tests can share the test database
-    # with the server and worker processes they start.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = redis_url_or_none(env.str("REDIS_URL", default=""))
 
