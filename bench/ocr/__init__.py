@@ -1,0 +1,1 @@
+"""OCR development set: generator (generate), scorer (score), runner (run)."""
