@@ -36,13 +36,49 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz.distance import LCSseq, Levenshtein
+try:  # rapidfuzz is fast C++; the fallback keeps the scorer usable without it (slowly)
+    from rapidfuzz.distance import LCSseq, Levenshtein
+
+    def levenshtein(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+        return int(Levenshtein.distance(a, b))
+
+    def lcs_len(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+        return int(LCSseq.similarity(a, b))
+
+except ImportError:  # pragma: no cover - exercised only where rapidfuzz is missing
+    def levenshtein(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+        return dp_levenshtein(a, b)
+
+    def lcs_len(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+        return dp_lcs(a, b)
 
 _WS = re.compile(r"\s+")
 _WORD = re.compile(r"[\x21-\x7e]+")  # printable ASCII without space
+
+
+def dp_levenshtein(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Unit-cost edit distance by the textbook two-row dynamic programme."""
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y))
+        prev = cur
+    return prev[-1]
+
+
+def dp_lcs(a: Sequence[Hashable], b: Sequence[Hashable]) -> int:
+    """Length of the longest common subsequence (dynamic programme)."""
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b, 1):
+            cur.append(prev[j - 1] + 1 if x == y else max(prev[j], cur[j - 1]))
+        prev = cur
+    return prev[-1]
 
 
 def strip_ws(text: str) -> str:
@@ -52,7 +88,7 @@ def strip_ws(text: str) -> str:
 def char_edits(ref: str, hyp: str) -> tuple[int, int]:
     """(edit distance, reference length) on whitespace-free text."""
     r, h = strip_ws(ref), strip_ws(hyp)
-    return Levenshtein.distance(r, h), len(r)
+    return levenshtein(r, h), len(r)
 
 
 def cer(ref: str, hyp: str) -> float:
@@ -78,7 +114,7 @@ def word_matches(ref: str, hyp: str) -> tuple[int, int]:
     rw, hw = words(ref), words(hyp)
     if not rw:
         return 0, 0
-    return int(LCSseq.similarity(rw, hw)), len(rw)
+    return lcs_len(rw, hw), len(rw)
 
 
 def word_accuracy(ref: str, hyp: str) -> float | None:

@@ -1,0 +1,1 @@
+"""Bench tests need no database; keep them runnable without Django settings."""
