@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from recognition.web.feed import team_space_context
 from teams import services
 from teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
@@ -41,7 +42,7 @@ def team_list(request):
 def team_space(request, slug: str):
     team = get_team(request.user, slug)
     services.mark_team_used(request.user, team)
-    return render(request, "teams/team_space.html", {"team": team})
+    return render(request, "teams/team_space.html", {"team": team, **team_space_context(request, team)})
 
 
 @login_required

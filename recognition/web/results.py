@@ -1,0 +1,120 @@
+"""The result page of one upload and its actions (re-run, pin, delete, download)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from recognition import export, services
+from recognition.models import Upload, UploadStatus
+from recognition.web.feed import last_event_id
+from recognition.web.strings import ui_strings
+from teams.permissions import can
+from teams.roles import Capability
+
+# Lines the recogniser was less sure of than this are marked for checking.
+LOW_CONFIDENCE = 0.8
+DOWNLOAD_FORMATS = ("txt", "json")
+
+
+def _visible_upload(user, upload_id: int) -> Upload:
+    """The upload if it is in one of the user's teams (else 404)."""
+    uploads = Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
+    return get_object_or_404(uploads, pk=upload_id)
+
+
+def _lines(upload: Upload) -> list[dict]:
+    """Result lines ready for the template: text, confidence, SVG points."""
+    result = getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
+    if result is None:
+        return []
+    lines = []
+    for number, line in enumerate(result.lines or [], start=1):
+        box = line.get("box") or []
+        confidence = float(line.get("confidence", 0.0))
+        lines.append({
+            "number": number,
+            "text": line.get("text", ""),
+            "confidence": confidence,
+            "percent": round(confidence * 100),
+            "low": confidence < LOW_CONFIDENCE,
+            "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in box),
+        })
+    return lines
+
+
+@login_required
+@require_GET
+def result_page(request, upload_id: int):
+    team = _visible_upload(request.user, upload_id).team
+    # The event id is read before the upload it describes, so the page's
+    # feed replays any change made in between.
+    after_event = last_event_id(team)
+    upload = _visible_upload(request.user, upload_id)
+    result = getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
+    context = {
+        "team": team,
+        "upload": upload,
+        "result": result,
+        "lines": _lines(upload),
+        "low_confidence_percent": round(LOW_CONFIDENCE * 100),
+        "may_change": can(request.user, team, Capability.UPLOAD),
+        "may_delete": services.can_delete(request.user, upload),
+        "download_formats": DOWNLOAD_FORMATS,
+        "ui_strings": ui_strings(),
+        "feed_config": {
+            "team": team.slug,
+            "wsPath": f"/ws/teams/{team.slug}/feed/",
+            "eventsUrl": reverse("api-team-events", args=[team.slug]),
+            "lastEventId": after_event,
+            "uploadId": upload.pk,
+            "status": upload.status,
+        },
+    }
+    return render(request, "recognition/result.html", context)
+
+
+@login_required
+@require_POST
+def rerun(request, upload_id: int):
+    upload = _visible_upload(request.user, upload_id)
+    services.rerun(upload, request.user)
+    messages.success(request, _("The image is queued to be read again."))
+    return redirect("upload-result", upload_id=upload.pk)
+
+
+@login_required
+@require_POST
+def pin(request, upload_id: int):
+    upload = _visible_upload(request.user, upload_id)
+    pinned = request.POST.get("pinned") == "1"
+    services.set_pinned(upload, request.user, pinned)
+    messages.success(request, _("Pinned: kept until unpinned.") if pinned else _("Unpinned: removed with the team's retention."))
+    return redirect("upload-result", upload_id=upload.pk)
+
+
+@login_required
+@require_POST
+def delete(request, upload_id: int):
+    upload = _visible_upload(request.user, upload_id)
+    slug = upload.team.slug
+    services.delete_upload(upload, request.user)
+    messages.success(request, _("The upload was deleted."))
+    return redirect("team-space", slug=slug)
+
+
+@login_required
+@require_GET
+def download(request, upload_id: int, fmt: str):
+    upload = _visible_upload(request.user, upload_id)
+    if fmt not in DOWNLOAD_FORMATS:
+        return HttpResponse(status=404)
+    data, file_format = export.render([upload], fmt)
+    response = HttpResponse(data, content_type=file_format.content_type)
+    response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}.{file_format.extension}"'
+    return response

@@ -1,0 +1,39 @@
+"""Translated strings the page scripts show, handed over with ``json_script``.
+
+Kept in Python so they are in the same message catalogue as the templates
+and the scripts need no translation machinery of their own. Placeholders use
+``{name}`` and are filled in by the scripts.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from recognition.models import UploadStatus
+
+
+def ui_strings() -> dict:
+    return {
+        "status": {value: str(label) for value, label in UploadStatus.choices},
+        "pinned": _("Pinned"),
+        "openResult": _("Open result"),
+        "noText": _("No text was found in this image."),
+        "uploading": _("Uploading…"),
+        "waiting": _("Waiting…"),
+        "uploaded": _("Uploaded — the text is being read."),
+        "duplicate": _("This image is already in the team."),
+        "failedHttp": _("Upload failed (HTTP {status})."),
+        "networkError": _("Network error: the file did not reach the server."),
+        "pastedName": _("Pasted screenshot"),
+        "live": _("Live"),
+        "connecting": _("Connecting…"),
+        "polling": _("Live updates are unavailable, so this page checks for new results every few seconds."),
+        "stopped": _("You no longer have access to this team's feed. Reload the page."),
+        "copied": _("Copied"),
+        "copyFailed": _("Copy failed: select the text and copy it by hand."),
+        "confirmDelete": _("Delete this upload and its text for the whole team?"),
+        "readAloud": _("Read aloud"),
+        "stopReading": _("Stop reading"),
+        "resultReady": _("The result is ready. Reloading…"),
+        "deleted": _("This upload was deleted."),
+    }

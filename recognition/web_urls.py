@@ -1,0 +1,14 @@
+"""Browser routes for uploads, results and search (JSON lives under api/)."""
+
+from django.urls import path
+
+from recognition.web import results, search
+
+urlpatterns = [
+    path("uploads/<int:upload_id>/", results.result_page, name="upload-result"),
+    path("uploads/<int:upload_id>/rerun/", results.rerun, name="upload-rerun"),
+    path("uploads/<int:upload_id>/pin/", results.pin, name="upload-pin"),
+    path("uploads/<int:upload_id>/delete/", results.delete, name="upload-delete"),
+    path("uploads/<int:upload_id>/download/<str:fmt>/", results.download, name="upload-download"),
+    path("t/<slug:slug>/search/", search.search_page, name="team-search"),
+]

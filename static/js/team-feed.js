@@ -1,0 +1,122 @@
+/*
+ * The team space's feed list: applies live events to the server-rendered
+ * list and shows whether updates arrive live or by polling.
+ * Every piece of upload data is written with textContent or as an
+ * attribute value, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var config = window.OcrLiveFeed.readJson("feed-config");
+  var strings = window.OcrLiveFeed.readJson("ui-strings");
+  var list = document.getElementById("feed");
+  var template = document.getElementById("feed-item-template");
+  var emptyNote = document.getElementById("feed-empty");
+  var notice = document.getElementById("feed-notice");
+  var badge = document.getElementById("live-badge");
+  // Last event applied per upload: an older event never overwrites a newer one.
+  var appliedEventId = new Map();
+
+  function fromPattern(pattern, id) {
+    return pattern.replace("{id}", String(id));
+  }
+
+  function field(item, name) {
+    return item.querySelector('[data-field="' + name + '"]');
+  }
+
+  function showTime(element, iso) {
+    var date = new Date(iso);
+    if (isNaN(date.getTime())) return;
+    element.setAttribute("datetime", iso);
+    element.textContent = date.toLocaleString(document.documentElement.lang || undefined, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
+  }
+
+  function createItem(upload) {
+    var item = template.content.firstElementChild.cloneNode(true);
+    var resultUrl = fromPattern(config.resultUrl, upload.id);
+    item.setAttribute("data-upload-id", String(upload.id));
+    field(item, "thumb-link").setAttribute("href", resultUrl);
+    field(item, "name").setAttribute("href", resultUrl);
+    field(item, "thumb").setAttribute("src", fromPattern(config.imageUrl, upload.id));
+    return item;
+  }
+
+  function fill(item, upload) {
+    item.className = "feed-item status-" + upload.status;
+    field(item, "name").textContent = upload.name;
+    field(item, "status").textContent = strings.status[upload.status] || upload.status;
+    field(item, "pinned").hidden = !upload.pinned;
+    field(item, "uploaded_by").textContent = upload.uploaded_by || "—";
+    showTime(field(item, "created_at"), upload.created_at);
+    var preview = field(item, "preview");
+    if (upload.status === "done") {
+      preview.textContent = upload.preview || strings.noText;
+      preview.hidden = false;
+    } else {
+      preview.textContent = "";
+      preview.hidden = true;
+    }
+    var error = field(item, "error");
+    error.textContent = upload.status === "failed" ? upload.error || "" : "";
+    error.hidden = !error.textContent;
+  }
+
+  function findItem(uploadId) {
+    return list.querySelector('[data-upload-id="' + String(Number(uploadId)) + '"]');
+  }
+
+  function updateEmptyState() {
+    emptyNote.hidden = list.children.length > 0;
+  }
+
+  function applyEvent(event) {
+    var previous = appliedEventId.get(event.upload_id) || 0;
+    if (event.id < previous) return;
+    appliedEventId.set(event.upload_id, event.id);
+    var item = findItem(event.upload_id);
+    if (event.kind === "upload.deleted" || event.kind === "upload.hidden") {
+      if (item) item.remove();
+      updateEmptyState();
+      return;
+    }
+    var upload = event.upload;
+    if (!upload || upload.id === undefined) return;
+    if (!item) {
+      // Later pages only update what they show; new uploads go on page one.
+      if (!config.prependNew) return;
+      item = createItem(upload);
+      list.insertBefore(item, list.firstElementChild);
+    }
+    fill(item, upload);
+    updateEmptyState();
+  }
+
+  function showMode(mode) {
+    badge.setAttribute("data-mode", mode);
+    badge.textContent = mode === "live" ? strings.live : mode === "connecting" ? strings.connecting : "";
+    badge.hidden = !badge.textContent;
+    if (mode === "polling" || mode === "stopped") {
+      notice.textContent = mode === "polling" ? strings.polling : strings.stopped;
+      notice.hidden = false;
+    } else if (mode === "live") {
+      notice.hidden = true;
+    }
+  }
+
+  list.querySelectorAll("time[datetime]").forEach(function (element) {
+    showTime(element, element.getAttribute("datetime"));
+  });
+
+  window.OcrTeamFeed = { applyEvent: applyEvent };
+  window.OcrLiveFeed.start({
+    wsPath: config.wsPath,
+    eventsUrl: config.eventsUrl,
+    lastEventId: config.lastEventId,
+    onEvent: applyEvent,
+    onMode: showMode,
+  });
+})();

@@ -1,0 +1,159 @@
+/*
+ * Uploading from the team space: drag and drop, the file pickers and
+ * pasting a screenshot. One request per file so each file gets its own
+ * progress bar and its own answer; a few run at the same time.
+ */
+(function () {
+  "use strict";
+
+  var PARALLEL = 3;
+  var zone = document.getElementById("dropzone");
+  if (!zone) return;
+  var strings = window.OcrLiveFeed.readJson("ui-strings");
+  var config = window.OcrLiveFeed.readJson("feed-config");
+  var progressList = document.getElementById("upload-list");
+  var waiting = [];
+  var running = 0;
+
+  function addRow(file) {
+    var row = document.createElement("li");
+    row.className = "upload-row";
+    var name = document.createElement("span");
+    name.className = "upload-name";
+    name.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", file.name);
+    var message = document.createElement("span");
+    message.className = "upload-message";
+    message.textContent = strings.waiting;
+    row.append(name, bar, message);
+    progressList.prepend(row);
+    return { row: row, bar: bar, message: message };
+  }
+
+  function finish(view, state, text, uploadId) {
+    view.row.classList.add(state);
+    view.bar.value = 100;
+    view.message.textContent = text;
+    if (uploadId) {
+      var link = document.createElement("a");
+      link.href = config.resultUrl.replace("{id}", String(uploadId));
+      link.textContent = strings.openResult;
+      view.message.append(" ", link);
+    }
+  }
+
+  function errorMessage(xhr, body) {
+    var item = body && body.results && body.results[0];
+    if (item && item.error) return item.error;
+    if (body && body.detail) return body.detail;
+    return strings.failedHttp.replace("{status}", String(xhr.status));
+  }
+
+  function send(file, view) {
+    var form = new FormData();
+    form.append("files", file, file.name);
+    form.append("team", zone.getAttribute("data-team"));
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", zone.getAttribute("data-upload-url"));
+    xhr.setRequestHeader("X-CSRFToken", zone.getAttribute("data-csrf"));
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (progress) {
+      if (progress.lengthComputable) view.bar.value = Math.round((progress.loaded / progress.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      var body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch (error) {
+        body = null;
+      }
+      var item = body && body.results && body.results[0];
+      if (xhr.status < 300 && item && item.ok) {
+        var uploadId = item.upload && item.upload.id;
+        finish(view, "ok", item.deduplicated ? strings.duplicate : strings.uploaded, uploadId);
+      } else {
+        finish(view, "rejected", errorMessage(xhr, body));
+      }
+      next();
+    });
+    xhr.addEventListener("error", function () {
+      finish(view, "rejected", strings.networkError);
+      next();
+    });
+    view.message.textContent = strings.uploading;
+    xhr.send(form);
+  }
+
+  function next() {
+    running -= 1;
+    pump();
+  }
+
+  function pump() {
+    while (running < PARALLEL && waiting.length) {
+      var job = waiting.shift();
+      running += 1;
+      send(job.file, job.view);
+    }
+  }
+
+  function enqueue(files) {
+    Array.prototype.forEach.call(files, function (file) {
+      waiting.push({ file: file, view: addRow(file) });
+    });
+    pump();
+  }
+
+  // Clipboard images arrive as "image.png"; give them a name a person recognises.
+  function namedForPaste(file) {
+    if (file.name && file.name !== "image.png") return file;
+    var stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
+    var extension = (file.type.split("/")[1] || "png").replace(/[^a-z0-9]/gi, "");
+    return new File([file], strings.pastedName + " " + stamp + "." + extension, { type: file.type });
+  }
+
+  document.querySelectorAll("#dropzone .file-input").forEach(function (input) {
+    input.addEventListener("change", function () {
+      if (input.files && input.files.length) enqueue(input.files);
+      input.value = "";
+    });
+  });
+
+  ["dragenter", "dragover"].forEach(function (name) {
+    zone.addEventListener(name, function (event) {
+      event.preventDefault();
+      zone.classList.add("dragging");
+    });
+  });
+  ["dragleave", "drop"].forEach(function (name) {
+    zone.addEventListener(name, function () {
+      zone.classList.remove("dragging");
+    });
+  });
+  zone.addEventListener("drop", function (event) {
+    event.preventDefault();
+    if (event.dataTransfer && event.dataTransfer.files.length) enqueue(event.dataTransfer.files);
+  });
+  // A file dropped beside the zone must not make the browser leave the page.
+  window.addEventListener("dragover", function (event) {
+    event.preventDefault();
+  });
+  window.addEventListener("drop", function (event) {
+    event.preventDefault();
+  });
+
+  document.addEventListener("paste", function (event) {
+    var data = event.clipboardData;
+    if (!data) return;
+    var files = Array.prototype.filter.call(data.files || [], function (file) {
+      return file.type.indexOf("image/") === 0;
+    });
+    if (!files.length) return;
+    // Pasting into the search box stays a text paste.
+    event.preventDefault();
+    enqueue(files.map(namedForPaste));
+  });
+})();
