@@ -7,3 +7,6 @@ class IntegrationsConfig(AppConfig):
 
     name = "integrations"
     verbose_name = "Integrations"
+
+    def ready(self) -> None:
+        from integrations import receivers  # noqa: F401 - connects the outbox receiver

@@ -14,4 +14,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("recognition.api.urls")),
     path("", include("teams.api.urls")),
+    path("", include("integrations.urls")),
 ]

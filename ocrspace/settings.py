@@ -251,3 +251,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Integrations (hot folder, bulk import, webhooks) ----------------------------
+# Absolute address of this server, for the links inside webhook payloads.
+OCRSPACE_BASE_URL = env.str("OCRSPACE_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Webhook URLs resolving to loopback, private, link-local or reserved addresses
+# are refused (SSRF); switch on only for receivers on a trusted local network.
+OCRSPACE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OCRSPACE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+OCRSPACE_WEBHOOK_CONNECT_TIMEOUT = env.float("OCRSPACE_WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+OCRSPACE_WEBHOOK_READ_TIMEOUT = env.float("OCRSPACE_WEBHOOK_READ_TIMEOUT", default=10.0)
+# Attempts per event (first try included); retry n waits RETRY_BASE * 2**(n-1) seconds.
+OCRSPACE_WEBHOOK_MAX_ATTEMPTS = env.int("OCRSPACE_WEBHOOK_MAX_ATTEMPTS", default=6)
+OCRSPACE_WEBHOOK_RETRY_BASE_SECONDS = env.int("OCRSPACE_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# A webhook is switched off after this many failed attempts in a row.
+OCRSPACE_WEBHOOK_MAX_FAILURES = env.int("OCRSPACE_WEBHOOK_MAX_FAILURES", default=10)
+# Delivery log rows kept per webhook (older ones are pruned).
+OCRSPACE_WEBHOOK_LOG_KEEP = env.int("OCRSPACE_WEBHOOK_LOG_KEEP", default=500)
