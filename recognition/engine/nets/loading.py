@@ -54,6 +54,7 @@ def _build(factory: type[nn.Module], path: Path, device: str, optimize: bool) ->
         p.requires_grad_(False)
     if optimize:
         fold_batch_norms(model)
+        model.use_channels_last()
     return model
 
 
@@ -76,7 +77,9 @@ def load_models(
     """Load detector, recogniser and (optionally) direction classifier in eval mode.
 
     ``optimize`` folds batch norms and learned affines into the preceding convs
-    (same results up to float rounding, faster on CPU).
+    and runs the convolutions in channels-last layout: same results up to
+    float rounding, faster on CPU (bench/models_speed.py). The modules stay
+    plain eager modules (dynamic batch size and image size).
     Raises ``WeightsNotFound`` when files are missing, ``WeightsInvalid`` when
     they do not fit.
     """
