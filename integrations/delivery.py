@@ -231,6 +231,9 @@ def deliver(webhook_id: int, *, kind: str, event_id: int | None = None,
     Returns the log row, or None when there was nothing to send (webhook
     deleted, disabled, or the event is gone).
     """
+    # Plain str, not an EventKind member: retries are stored as a literal in
+    # a django-q2 Schedule row and read back with ast.literal_eval.
+    kind = str(kind)
     webhook = Webhook.objects.select_related("team").filter(pk=webhook_id).first()
     if webhook is None:
         return None

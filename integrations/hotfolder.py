@@ -192,7 +192,10 @@ class Ingestor:
             log.error("Cannot read %s: %s", rel, error.strerror or error)
             return Outcome("unreadable", str(error.strerror or error))
 
-        close_old_connections()  # a long-running watcher outlives database connections
+        if not connection.in_atomic_block:
+            # A long-running watcher outlives database connections (server
+            # restarts, idle timeouts); never drop a caller's transaction.
+            close_old_connections()
         try:
             outcome = services.create_upload(self.team, self.user, data, path.name)
         except services.UploadRejected as error:

@@ -41,7 +41,7 @@ def queue_webhooks(sender, instance: Event, created: bool, raw: bool = False, **
 
     def enqueue() -> None:
         try:
-            enqueue_for_event(instance.pk, instance.team_id, instance.kind)
+            enqueue_for_event(instance.pk, instance.team_id, str(instance.kind))
         except Exception:  # noqa: BLE001 - the upload is committed; a lost webhook must not fail the OCR task
             log.exception("Could not queue webhooks for event %s", instance.pk)
 
