@@ -1,0 +1,148 @@
+"""Real-browser fixtures: Debian's Chromium driven by Playwright against the
+live platform (daphne + django-q2 worker) started by ``live_platform``."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from tests.conftest import PASSWORD
+from tests.live import _stop as stop_process
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+CJK_FONT_SC = 2  # index of the Simplified Chinese face in the collection
+LATIN_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+# Generous: the real engine shares two cores with the rest of the suite.
+OCR_TIMEOUT_MS = 240_000
+
+
+def text_png(lines: list[str], *, chinese: bool = False, size: int = 34, background="white") -> bytes:
+    """A PNG of ``lines`` in a font the engine reads well."""
+    font = ImageFont.truetype(CJK_FONT, size, index=CJK_FONT_SC) if chinese else ImageFont.truetype(LATIN_FONT, size)
+    height = int(size * 1.9) * len(lines) + size
+    image = Image.new("RGB", (max(640, int(size * 0.75 * max(len(line) for line in lines)) + 80), height), background)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((30, size // 2 + int(size * 1.9) * i), line, font=font, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _serve_static_files(platform) -> None:
+    """Collect the static files the platform serves outside DEBUG, once.
+
+    Production settings read hashed names from the collectstatic manifest
+    (``serve`` collects them before starting); the shared test platform does
+    not. WhiteNoise indexes the directory when the server starts, so the web
+    process is started again afterwards; the worker keeps running.
+    """
+    static_root = Path(platform.env["OCRSPACE_VAR_DIR"]) / "staticfiles"
+    if (static_root / "staticfiles.json").exists():
+        return
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT, env=platform.env, check=True,
+    )
+    stop_process(platform.web, signal.SIGTERM, 10)
+    platform.web = platform._spawn(
+        "web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(platform.port), "ocrspace.asgi:application"]
+    )
+    platform._wait_for_web()
+
+
+@pytest.fixture(scope="session")
+def browser(live_platform):
+    _serve_static_files(live_platform)
+    # Playwright's sync API keeps an event loop in this thread, which makes
+    # Django refuse ORM calls from the test body. The test process only
+    # prepares data; the platform itself runs in its own processes (started
+    # above, before this is set), so relaxing the check here is safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_context(browser, live_platform):
+    """A new browser context (a separate person); closed after the test."""
+    contexts = []
+
+    def open_(**options):
+        options.setdefault("base_url", live_platform.url)
+        options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(**options)
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def log_in(open_context):
+    """Log ``user`` in through the real login form; returns the page."""
+
+    def log_in_(user, context=None, **options):
+        context = context or open_context(**options)
+        page = context.new_page()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.get_username())
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form[action$='/accounts/login/'] button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return log_in_
+
+
+@pytest.fixture
+def screenshot():
+    ARTIFACTS.mkdir(exist_ok=True)
+
+    def save(page, name: str, full_page: bool = True) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    return save
+
+
+@pytest.fixture
+def dialogs():
+    """Collects every JavaScript dialog a page opens (and dismisses it)."""
+    seen: list[str] = []
+
+    def watch(page):
+        def on_dialog(dialog):
+            seen.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        return seen
+
+    return watch
