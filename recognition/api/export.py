@@ -13,12 +13,12 @@ from rest_framework.views import APIView
 
 from recognition import export, search
 from recognition.api.common import Rejected, resolve_team
-from recognition.api.serializers import ExportQuerySerializer
+from recognition.api.serializers import ExportDocumentSerializer, ExportQuerySerializer
 from recognition.api.uploads import ERRORS, JSONOnlyNegotiation
 from recognition.models import Upload
 
 MAX_EXPORT = 5000
-MEDIA_TYPES = ["text/plain", "application/json", "text/csv", "text/markdown"]
+MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown"]
 
 
 @extend_schema(
@@ -31,6 +31,7 @@ MEDIA_TYPES = ["text/plain", "application/json", "text/csv", "text/markdown"]
     parameters=[ExportQuerySerializer],
     responses={
         **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The export file.") for t in MEDIA_TYPES},
+        (200, "application/json"): OpenApiResponse(ExportDocumentSerializer, description="format=json"),
         **ERRORS,
     },
 )
@@ -42,7 +43,7 @@ class ExportView(JSONOnlyNegotiation, APIView):
         team = resolve_team(request, params.get("team"))
         uploads = Upload.objects.of_team(team).select_related("result", "uploaded_by", "team")
         if params.get("ids"):
-            ids = sorted({int(i) for i in params["ids"].split(",")})
+            ids = params["ids"]
             if len(ids) > MAX_EXPORT:
                 raise Rejected(f"At most {MAX_EXPORT} ids per export.", status.HTTP_400_BAD_REQUEST)
             selected = list(uploads.filter(pk__in=ids).order_by("-created_at", "-id"))

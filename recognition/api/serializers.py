@@ -176,6 +176,12 @@ class ExportQuerySerializer(serializers.Serializer):
     ids = serializers.RegexField(r"^\s*\d+(\s*,\s*\d+)*\s*$", required=False, help_text="Comma-separated upload ids.")
     q = serializers.CharField(required=False, max_length=200, help_text="Export every result matching this search.")
 
+    def validate_ids(self, value: str) -> list[int]:
+        ids = sorted({int(i) for i in value.split(",")})
+        if ids and ids[-1] > 2**63 - 1:
+            raise serializers.ValidationError("An id is out of range.")
+        return ids
+
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("ids") and not attrs.get("q"):
             raise serializers.ValidationError("Give either ids or q.")
@@ -184,8 +190,27 @@ class ExportQuerySerializer(serializers.Serializer):
         return attrs
 
 
+class ExportRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    team = serializers.CharField()
+    uploaded_by = serializers.CharField(allow_null=True)
+    created_at = serializers.CharField()
+    status = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    md5 = serializers.CharField()
+    confidence = serializers.FloatField(allow_null=True)
+    engine_version = serializers.CharField(allow_null=True)
+    text = serializers.CharField(allow_blank=True)
+
+
+class ExportDocumentSerializer(serializers.Serializer):
+    uploads = ExportRowSerializer(many=True)
+
+
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, default=0, help_text="Last event id the client has seen.")
+    after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0, help_text="Last event id the client has seen.")
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
 
 

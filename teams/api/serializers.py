@@ -58,6 +58,8 @@ class InvitationSerializer(serializers.ModelSerializer):
     created_by = serializers.SerializerMethodField()
     is_open = serializers.BooleanField(read_only=True)
     role = serializers.ChoiceField(choices=Role.choices, read_only=True)
+    # Empty when the invitation is not bound to an address (so not "format: email").
+    email = serializers.CharField(read_only=True, help_text="Only this address may accept; empty: anyone with the link.")
 
     class Meta:
         model = Invitation

@@ -98,8 +98,14 @@ class MemberList(APIView):
         return Response(MemberSerializer(members, many=True).data)
 
 
+# Ids from the URL beyond the database's integer range cannot exist.
+MAX_ID = 2**63 - 1
+
+
 def _membership(team: Team, user_id: int) -> Membership:
-    membership = Membership.objects.filter(team=team, user_id=user_id).select_related("user").first()
+    membership = (
+        Membership.objects.filter(team=team, user_id=user_id).select_related("user").first() if user_id <= MAX_ID else None
+    )
     if membership is None:
         raise Http404("No such member in this team.")
     return membership
@@ -155,7 +161,7 @@ class InvitationList(APIView):
 class InvitationDetail(APIView):
     def delete(self, request: Request, slug: str, pk: int) -> Response:
         team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
-        invitation = Invitation.objects.filter(team=team, pk=pk).first()
+        invitation = Invitation.objects.filter(team=team, pk=pk).first() if pk <= MAX_ID else None
         if invitation is None:
             raise Http404("No such invitation in this team.")
         services.revoke_invitation(invitation, request.user)

@@ -143,3 +143,15 @@ def test_events_after_id(api_for, viewer, done_upload, team, other_team, outside
 def test_events_of_foreign_team_are_404(api_for, api, outsider, team):
     assert api_for(outsider).get(f"/api/teams/{team.slug}/events/").status_code == 404
     assert api.get(f"/api/teams/{team.slug}/events/").status_code == 401
+
+
+def test_out_of_range_ids_are_client_errors(api_for, owner, team):
+    client = api_for(owner)
+    big = 10**30
+    assert client.get("/api/export/", {"ids": str(big), "format": "csv"}).status_code == 400
+    assert client.get(f"/api/teams/{team.slug}/events/", {"after": big}).status_code == 400
+    assert client.get(f"/api/teams/{team.slug}/members/{big}/").status_code == 404
+    assert client.delete(f"/api/teams/{team.slug}/members/{big}/").status_code == 404
+    assert client.delete(f"/api/teams/{team.slug}/invitations/{big}/").status_code == 404
+    assert client.get(f"/api/uploads/{big}/").status_code == 404
+    assert client.get("/api/uploads/not-a-number/").json() == {"detail": "Not found."}
