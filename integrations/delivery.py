@@ -60,7 +60,7 @@ def upload_payload(upload: Upload) -> dict:
         "lines": result.lines if result else [],
         "engine_version": result.engine_version if result else None,
         "api_url": absolute(reverse("api-upload-detail", args=[upload.pk])),
-        "browser_url": absolute(reverse("team-space", args=[upload.team.slug])) + f"#upload-{upload.pk}",
+        "browser_url": absolute(reverse("upload-result", args=[upload.pk])),
     }
 
 

@@ -135,7 +135,7 @@ def test_done_upload_is_delivered_signed(team, owner, member, png, receiver, all
     assert payload["upload"]["text"] == "发票 invoice 200x60\nTotal 42"
     assert payload["upload"]["confidence"] == 0.91 and len(payload["upload"]["lines"]) == 2
     assert payload["upload"]["api_url"].endswith(f"/api/uploads/{upload.pk}/")
-    assert payload["upload"]["browser_url"].endswith(f"/t/{team.slug}/#upload-{upload.pk}")
+    assert payload["upload"]["browser_url"].endswith(f"/uploads/{upload.pk}/")
 
     row = Delivery.objects.get(webhook=webhook)
     assert (row.outcome, row.status_code, row.attempt, row.event_kind) == ("success", 200, 1, "upload.done")
