@@ -69,20 +69,28 @@ def _serve_static_files(platform) -> None:
     platform._wait_for_web()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(live_platform):
     _serve_static_files(live_platform)
     # Playwright's sync API keeps an event loop in this thread, which makes
     # Django refuse ORM calls from the test body. The test process only
-    # prepares data; the platform itself runs in its own processes (started
-    # above, before this is set), so relaxing the check here is safe.
+    # prepares data (the platform runs in its own processes, whose
+    # environment was fixed when they started), and the check is restored
+    # when the browser closes so the rest of the suite keeps it.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
