@@ -220,6 +220,34 @@ int main(int argc, char **argv) {
         write!(f, "{}{:.2}", self.currency.symbol(), self.amount)
     }
 }""",
+    """def retry(fn, attempts=3, delay=0.5):
+    for i in range(attempts):
+        try:
+            return fn()
+        except ConnectionError as exc:
+            log.warning("attempt %d failed: %s", i + 1, exc)
+            time.sleep(delay * 2 ** i)
+    raise RuntimeError("giving up after %d attempts" % attempts)""",
+    """UPDATE invoices
+SET status = 'overdue', updated_at = NOW()
+WHERE due_date < CURRENT_DATE - INTERVAL '14 days'
+  AND status = 'sent'
+RETURNING id, customer_id, total;""",
+    """const debounce = (fn, ms = 300) => {
+  let timer;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn.apply(this, args), ms);
+  };
+};""",
+    """func LoadConfig(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	var cfg Config
+	return &cfg, yaml.Unmarshal(data, &cfg)
+}""",
     """export async function fetchUser(id: string): Promise<User> {
   const res = await fetch(`/api/v2/users/${id}`);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -327,19 +355,20 @@ def ident(rng: random.Random, prefix: str = "INV") -> str:
 
 def _snippet_meta(src: str) -> tuple[str, str, str]:
     """(file name, comment prefix, language label) guessed from a snippet's syntax."""
-    if src.startswith("SELECT"):
+    if src.startswith(("SELECT", "UPDATE")):
         return "report.sql", "-- ", "SQL"
     if "def " in src or "class " in src:
-        return ("limiter.py" if "RateLimiter" in src else "amount.py"), "# ", "Python"
+        name = "limiter.py" if "RateLimiter" in src else "retry.py" if "retry" in src else "amount.py"
+        return name, "# ", "Python"
     if src.startswith("#include"):
         return "main.c", "// ", "C"
     if src.startswith("impl"):
         return "money.rs", "// ", "Rust"
     if src.startswith("func"):
-        return "server.go", "// ", "Go"
+        return ("config.go" if "LoadConfig" in src else "server.go"), "// ", "Go"
     if "Promise<" in src:
         return "api.ts", "// ", "TypeScript"
-    return "cart.js", "// ", "JavaScript"
+    return ("debounce.js" if "debounce" in src else "cart.js"), "// ", "JavaScript"
 
 
 def code_block(rng: random.Random, lang: str, terminal: bool) -> tuple[list[str], str, str]:

@@ -10,6 +10,7 @@ fonts give the same set.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import random
@@ -26,7 +27,7 @@ from bench.ocr import layouts as L1
 from bench.ocr import layouts2 as L2
 from bench.ocr.layouts import Page
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 CATEGORIES = ("chat", "article", "code", "table", "ui", "slide")
 LANGS = ("zh", "en", "mixed")
 # Share of dark-theme pages per category (code editors are mostly dark).
@@ -98,7 +99,7 @@ def plan(size: str, seed: int) -> tuple[list[Spec], list[tuple[str, str]]]:
         size_px = rng.choice([13, 14])
         col = int(rng.choice([92, 98]) * size_px * CHAR_EM[lang]) + 48
         specs.append(Spec(f"article-{lang}-wide-{i}", "article", "article", lang, "light", 1, ["wide", "long-lines"],
-                          {"width": 1920, "col": col, "size": size_px, "n_par": 9}))
+                          {"width": 1920, "col": col, "size": size_px, "n_par": 8, "per_par": (4, 7)}))
     for i, lang in enumerate(LANGS if size == "full" else ("zh",)):
         # The latency target: a 1280x720 screenshot with about 20 lines.
         specs.append(Spec(f"chat-{lang}-720p-{i}", "chat", "chat-desktop", lang, "light" if i != 2 else "dark", 1,
@@ -118,7 +119,8 @@ def build_page(spec: Spec, seed: int) -> Page:
         page.height = p.get("height")  # tall and 720p captures are cut at a fixed height
         return page
     if spec.layout == "article":
-        return L1.article(rng, spec.lang, spec.theme, p["width"], p["col"], p["size"], p["n_par"])
+        return L1.article(rng, spec.lang, spec.theme, p["width"], p["col"], p["size"], p["n_par"],
+                          tuple(p.get("per_par", (2, 4))))
     if spec.layout in ("editor", "terminal"):
         return L1.code(rng, spec.lang, spec.theme, p["width"], spec.layout == "terminal")
     if spec.layout == "receipt":
@@ -196,10 +198,19 @@ def generate(out: Path, size: str = "smoke", seed: int = 0, only: int | None = N
     for rec in records:
         (out / "gt" / f"{rec['id']}.json").write_text(json.dumps(rec, ensure_ascii=False, indent=1), encoding="utf-8")
     index = {"generator_version": GENERATOR_VERSION, "size": size, "seed": seed, "count": len(records),
-             "images": records}
+             "fingerprint": fingerprint(out, records), "images": records}
     (out / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     log(f"{len(records)} images in {time.monotonic() - t0:.1f}s -> {out}")
     return records
+
+
+def fingerprint(out: Path, records: list[dict]) -> str:
+    """Hash of every image's bytes and ground truth: equal only for the very same set."""
+    h = hashlib.sha256()
+    for rec in records:
+        h.update((out / rec["file"]).read_bytes())
+        h.update(json.dumps(rec["lines"], ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()[:16]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -113,7 +113,8 @@ def chat(rng: random.Random, lang: str, theme: str, width: int, n_messages: int,
 
 
 # ---------------------------------------------------------------- article
-def article(rng: random.Random, lang: str, theme: str, width: int, col: int, size: float, n_par: int) -> Page:
+def article(rng: random.Random, lang: str, theme: str, width: int, col: int, size: float, n_par: int,
+            per_par: tuple[int, int] = (2, 4)) -> Page:
     font = rng.choice(SERIF + SANS[:3])
     author = C.name(rng, lang)
     meta = {"zh": f"{author} · 发布于 {C.date(rng, 'zh')} · 阅读 {rng.randint(120, 98000)}",
@@ -124,7 +125,7 @@ def article(rng: random.Random, lang: str, theme: str, width: int, col: int, siz
     for i in range(n_par):
         if i and i % 3 == 0:
             parts.append(t(C.title(rng, lang), "h2"))
-        parts.append(t(C.paragraph(stream, rng.randint(2, 4)), "p"))
+        parts.append(t(C.paragraph(stream, rng.randint(*per_par)), "p"))
     css = (f".col{{max-width:{col}px;margin:0 auto;padding:28px 24px}} h1{{font-size:{size * 1.8:.0f}px;margin:0 0 8px}}"
            f" h2{{font-size:{size * 1.3:.0f}px;margin:22px 0 6px}} .meta{{font-size:{max(12, size - 3)}px}}"
            f" p{{margin:12px 0;text-align:justify}}")

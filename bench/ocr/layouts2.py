@@ -22,7 +22,7 @@ def receipt(rng: random.Random, lang: str, theme: str) -> Page:
     for _ in range(rng.randint(4, 9)):
         qty, price = rng.randint(1, 4), round(rng.uniform(2, 120), 2)
         subtotal += qty * price
-        rows.append(f"<div class='it'>{t(C.product(rng, lang), cls='nm')}"
+        rows.append(f"<div class='it' data-row>{t(C.product(rng, lang), cls='nm')}"
                     f"<div class='r'>{t(f'{qty} x {price:.2f}', 'span', 'muted')}{t(f'{cur}{qty * price:,.2f}', 'span')}</div></div>")
     tax = subtotal * 0.06
     order = f"{L[5]}: {C.ident(rng, 'NO')}"
@@ -30,9 +30,9 @@ def receipt(rng: random.Random, lang: str, theme: str) -> Page:
     body = (f"<div class='rc'>{t(rng.choice(store), cls='st')}"
             f"{t(order, cls='muted')}{t(when, cls='muted')}"
             f"<hr>{''.join(rows)}<hr>"
-            f"<div class='it'>{t(L[0], 'span')}{t(f'{cur}{subtotal:,.2f}', 'span')}</div>"
-            f"<div class='it'>{t(L[1], 'span')}{t(f'{cur}{tax:,.2f}', 'span')}</div>"
-            f"<div class='it tot'>{t(L[2], 'span')}{t(f'{cur}{subtotal + tax:,.2f}', 'span')}</div>"
+            f"<div class='it' data-row>{t(L[0], 'span')}{t(f'{cur}{subtotal:,.2f}', 'span')}</div>"
+            f"<div class='it' data-row>{t(L[1], 'span')}{t(f'{cur}{tax:,.2f}', 'span')}</div>"
+            f"<div class='it tot' data-row>{t(L[2], 'span')}{t(f'{cur}{subtotal + tax:,.2f}', 'span')}</div>"
             f"<hr>{t(L[3])}{t(L[4], cls='end')}</div>")
     css = (".rc{width:340px;margin:16px auto;padding:18px}.st{text-align:center;font-size:18px;font-weight:700;margin-bottom:6px}"
            " .it{display:flex;justify-content:space-between;gap:10px;margin:4px 0} .nm{flex:1}"
@@ -57,7 +57,7 @@ def invoice(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     for _ in range(rng.randint(3, 7)):
         q, p = rng.randint(1, 20), round(rng.uniform(10, 3000), 2)
         sub += q * p
-        rows.append("<tr>" + t(C.product(rng, lang), "td") + t(str(q), "td", "n") + t(f"{cur}{p:,.2f}", "td", "n")
+        rows.append("<tr data-row>" + t(C.product(rng, lang), "td") + t(str(q), "td", "n") + t(f"{cur}{p:,.2f}", "td", "n")
                     + t(f"{cur}{q * p:,.2f}", "td", "n") + "</tr>")
     body = (f"<div class='inv'><div class='top'><div>{t(company, cls='co')}{t(addr, cls='muted')}</div>"
             f"<div class='rt'>{t(L[0], cls='big')}{t(f'{L[1]}: {C.ident(rng)}')}{t(f'{L[2]}: {C.date(rng, lang)}')}"
@@ -87,7 +87,7 @@ def sheet(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     rows = []
     for _ in range(rng.randint(8, 16)):
         cells = [C.ident(rng, "SO"), C.name(rng, lang), C.date(rng, lang), rng.choice(status), cur + C.amount(rng, 5, 20000)]
-        rows.append("<tr>" + "".join(t(x, "td", "n" if i == 4 else "") for i, x in enumerate(cells)) + "</tr>")
+        rows.append("<tr data-row>" + "".join(t(x, "td", "n" if i == 4 else "") for i, x in enumerate(cells)) + "</tr>")
     cap = {"zh": f"共 {len(rows)} 条记录", "en": f"Showing 1–{len(rows)} of {rng.randint(40, 900)} orders",
            "mixed": f"共 {len(rows)} 条 records"}[lang]
     body = (f"<div class='wrap'>{t(C.title(rng, lang), cls='h')}<table><tr>{''.join(t(h, 'th') for h in heads)}</tr>"
@@ -111,7 +111,7 @@ def settings(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     rows = []
     for lab in labels[6:12]:
         val = rng.choice([rng.choice(on), C.date(rng, lang), rng.choice(["简体中文", "English", "UTC+08:00", "v3.14.2"])])
-        rows.append(f"<div class='rw' data-drop><div>{t(lab, cls='lab')}{t(_short(rng.choice(C.sentences(rng, lang, 3))), cls='muted help')}</div>"
+        rows.append(f"<div class='rw' data-drop data-row><div>{t(lab, cls='lab')}{t(_short(rng.choice(C.sentences(rng, lang, 3))), cls='muted help')}</div>"
                     f"{t(val, cls='val')}</div>")
     btns = t(labels[12], "span", "btn pri") + t(labels[13], "span", "btn")
     body = (f"<div class='wrap'><div class='side'>{side}</div><div class='main'>{t(C.title(rng, lang), cls='h')}"
@@ -137,7 +137,7 @@ def dashboard(rng: random.Random, lang: str, theme: str, width: int) -> Page:
         val = rng.choice([f"{rng.randint(100, 99999):,}", f"{rng.uniform(0.5, 40):.1f}%", f"{rng.randint(80, 900)} ms", C.CURRENCIES[lang] + C.amount(rng)])
         delta = f"{rng.choice(['+', '-'])}{rng.uniform(0.1, 30):.1f}% " + {"zh": "较昨日", "en": "vs last week", "mixed": "vs 上周"}[lang]
         cards.append(f"<div class='card'>{t(m, cls='muted lab')}{t(val, cls='v')}{t(delta, cls='d')}</div>")
-    events = "".join(f"<div class='ev' data-drop>{t(C.clock(rng), 'span', 'muted')}{t(s, 'span')}</div>"
+    events = "".join(f"<div class='ev' data-drop data-row>{t(C.clock(rng), 'span', 'muted')}{t(s, 'span')}</div>"
                      for s in C.sentences(rng, lang, rng.randint(4, 7)))
     recent = {"zh": "最近动态", "en": "Recent activity", "mixed": "最近动态 Activity"}[lang]
     body = (f"<div class='wrap'>{t(C.title(rng, lang), cls='h')}<div class='cards'>{''.join(cards)}</div>"

@@ -29,7 +29,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 _EXTRACT_JS = """
 () => {
   const out = [];
+  const rows = new Map();
   for (const el of document.querySelectorAll('[data-gt]')) {
+    const rowEl = el.closest('[data-row]');
+    if (rowEl && !rows.has(rowEl)) rows.set(rowEl, rows.size);
+    const row = rowEl ? rows.get(rowEl) : -1;
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     let cur = null;
     const flush = () => { if (cur && cur.x1 > cur.x0) out.push(cur); cur = null; };
@@ -47,7 +51,7 @@ _EXTRACT_JS = """
         if (space && b.width === 0) continue;
         const cy = (b.top + b.bottom) / 2;
         if (cur && !space && cur.y1 > cur.y0 && (cy > cur.y1 || cy < cur.y0)) flush();
-        if (!cur) cur = {text: '', x0: 1e9, y0: 1e9, x1: -1e9, y1: -1e9};
+        if (!cur) cur = {text: '', row: row, x0: 1e9, y0: 1e9, x1: -1e9, y1: -1e9};
         cur.text += ch;
         if (!space) {
           cur.x0 = Math.min(cur.x0, b.left); cur.y0 = Math.min(cur.y0, b.top);
@@ -57,7 +61,7 @@ _EXTRACT_JS = """
     }
     flush();
   }
-  return out.map(l => ({text: l.text.replace(/\\s+/g, ' ').trim(),
+  return out.map(l => ({text: l.text.replace(/\\s+/g, ' ').trim(), row: l.row,
                         box: [l.x0 + scrollX, l.y0 + scrollY, l.x1 + scrollX, l.y1 + scrollY]}))
             .filter(l => l.text.length > 0);
 }
@@ -76,6 +80,43 @@ _FIT_JS = """
   return removed;
 }
 """
+
+
+def reading_order(lines: list[dict]) -> list[dict]:
+    """DOM order, except inside a ``[data-row]`` container: there lines are read
+    in visual bands top to bottom and left to right within a band.
+
+    Why: in a receipt row whose item name wraps, or a settings row with a label,
+    a help text and a value on the right, a reader (and every engine) goes
+    across the row first; DOM order would put the second line of the name
+    before the price. Separate columns (sidebar, main panel) stay in DOM order.
+    """
+    out: list[dict] = []
+    i = 0
+    while i < len(lines):
+        j = i + 1
+        if lines[i]["row"] >= 0:
+            while j < len(lines) and lines[j]["row"] == lines[i]["row"]:
+                j += 1
+        out += _bands(lines[i:j])
+        i = j
+    for ln in out:
+        ln.pop("row", None)
+    return out
+
+
+def _bands(group: list[dict]) -> list[dict]:
+    if len(group) < 2:
+        return group
+    centre = lambda ln: (ln["box"][1] + ln["box"][3]) / 2  # noqa: E731
+    bands: list[list[dict]] = []
+    for ln in sorted(group, key=centre):
+        h = ln["box"][3] - ln["box"][1]
+        if bands and abs(centre(ln) - centre(bands[-1][0])) < 0.5 * h:
+            bands[-1].append(ln)
+        else:
+            bands.append([ln])
+    return [ln for band in bands for ln in sorted(band, key=lambda ln: ln["box"][0])]
 
 
 class Renderer:
@@ -108,7 +149,7 @@ class Renderer:
             height = int(pg.evaluate("document.documentElement.scrollHeight"))
         # Size the viewport to the whole document so boxes need no scroll offsets.
         pg.set_viewport_size({"width": page.width, "height": height})
-        lines = pg.evaluate(_EXTRACT_JS)
+        lines = reading_order(pg.evaluate(_EXTRACT_JS))
         png = pg.screenshot(type="png", full_page=False)
         for ln in lines:
             ln["box"] = [round(v * dpr, 1) for v in ln["box"]]

@@ -22,9 +22,9 @@ def _scores(results: dict, name: str, keep: Callable[[dict], bool] = lambda r: T
     return [PageScore(**r["engines"][name]["score"]) for r in results["images"] if name in r["engines"] and keep(r)]
 
 
-def _lat(results: dict, name: str, keep: Callable[[dict], bool] = lambda r: True) -> list[float]:
-    return [r["engines"][name]["latency_ms"] for r in results["images"]
-            if name in r["engines"] and keep(r) and r["engines"][name].get("latency_ms") is not None]
+def _lat(results: dict, name: str, keep: Callable[[dict], bool] = lambda r: True, field: str = "latency_ms") -> list[float]:
+    return [r["engines"][name][field] for r in results["images"]
+            if name in r["engines"] and keep(r) and r["engines"][name].get(field) is not None]
 
 
 def _median(xs: list[float]) -> float | None:
@@ -85,13 +85,14 @@ def summary(results: dict) -> dict[str, dict]:
         meta = results["engines"][name]
         all_: Aggregate = aggregate(_scores(results, name))
         clean = aggregate(_scores(results, name, _clean))
+        degraded = _scores(results, name, lambda r: not _clean(r))
         lat = _lat(results, name)
         out[name] = {
-            "version": meta.get("version"), "cer": all_.cer, "cer_clean": clean.cer,
-            "cer_degraded": aggregate(_scores(results, name, lambda r: not _clean(r))).cer,
-            "order_free_cer": all_.order_free_cer, "cer_mean": all_.cer_mean,
+            "version": meta.get("version"), "cer": all_.cer, "cer_clean": clean.cer if clean.images else None,
+            "cer_degraded": aggregate(degraded).cer if degraded else None,
+            "order_free_cer": all_.order_free_cer, "nfkc_cer": all_.nfkc_cer, "cer_mean": all_.cer_mean,
             "word_acc_clean": clean.word_accuracy, "word_acc": all_.word_accuracy,
-            "median_ms": _median(lat), "p90_ms": sorted(lat)[int(0.9 * (len(lat) - 1))] if lat else None,
+            "median_ms": _median(lat), "median_cpu_ms": _median(_lat(results, name, field="cpu_ms")), "p90_ms": sorted(lat)[int(0.9 * (len(lat) - 1))] if lat else None,
             "median_ms_720p": _median(_lat(results, name, lambda r: "720p" in r["tags"] and _clean(r))),
             "rss_mb": _rss(meta), "load_s": meta.get("load_and_warmup_s"),
             "errors": sum(1 for r in results["images"] if r["engines"].get(name, {}).get("error")),
@@ -114,19 +115,29 @@ def markdown(results: dict) -> str:
         f"Threads per engine: {meta['threads']}" + (f"; ours options: {', '.join(meta['ours_options'])}" if meta["ours_options"] else "") + ".",
         "",
         "Engines: " + "; ".join(f"**{n}** — {results['engines'][n].get('version') or results['engines'][n].get('unavailable')}"
+                                + (f" (reused from {results['engines'][n]['reused_from']})" if results["engines"][n].get("reused_from") else "")
                                 for n in results["engines"]),
     ]
+    # Our own engines add about `threads` to the load while they run.
+    busy = max(m["loadavg_start"][0], m["loadavg_end"][0])
+    if m["loadavg_start"][0] > 1.0 or m["loadavg_end"][0] > meta["threads"] + 1.0:
+        parts.append(f"\n> **Warning: the machine was busy (load average up to {busy:.1f} on {m['usable_cpus']} CPUs); "
+                     "wall-clock latencies are inflated and noisy. Compare CPU ms, or rerun on an idle machine.**")
+    if meta.get("git"):
+        parts.append(f"\nCode: commit {meta['git']['commit']}"
+                     + (f", with uncommitted changes in {', '.join(meta['git']['dirty'])}" if meta["git"]["dirty"] else ", clean tree")
+                     + ".")
     for n, em in results["engines"].items():
         if em.get("unavailable"):
             parts.append(f"\n> **{n} did not run:** {em['unavailable']}")
     parts += ["", "CER: whitespace-free character error rate over the page text in reading order (micro-average). "
               "Word acc: Latin-script words found in order (see bench/ocr/score.py). ms: median latency per image after one warm-up image. "
-              "Order-free CER ignores reading order (a lower bound of CER).", "", "## Summary", ""]
-    header = ["engine", "CER", "CER clean", "CER degraded", "order-free CER", "word acc clean", "word acc all",
-              "median ms", "p90 ms", "720p ms", "peak RSS MB", "load+warm-up s", "errors"]
-    rows = [[n, _pct(d["cer"]), _pct(d["cer_clean"]), _pct(d["cer_degraded"]), _pct(d["order_free_cer"]),
+              "Order-free CER ignores reading order (a lower bound of CER); NFKC CER folds full-width and look-alike forms.", "", "## Summary", ""]
+    header = ["engine", "CER", "CER clean", "CER degraded", "order-free CER", "NFKC CER", "word acc clean", "word acc all",
+              "median ms", "p90 ms", "median CPU ms", "720p ms", "peak RSS MB", "load+warm-up s", "errors"]
+    rows = [[n, _pct(d["cer"]), _pct(d["cer_clean"]), _pct(d["cer_degraded"]), _pct(d["order_free_cer"]), _pct(d["nfkc_cer"]),
              _pct(d["word_acc_clean"]), _pct(d["word_acc"]), _ms(d["median_ms"]), _ms(d["p90_ms"]),
-             _ms(d["median_ms_720p"]), _ms(d["rss_mb"]), str(d["load_s"]), str(d["errors"])] for n, d in s.items()]
+             _ms(d["median_cpu_ms"]), _ms(d["median_ms_720p"]), _ms(d["rss_mb"]), str(d["load_s"]), str(d["errors"])] for n, d in s.items()]
     parts.append(_table(header, rows))
     if "ours" in s and "rapidocr" in s:
         parts += ["", "## Targets (ours)", "", _targets(results, s)]

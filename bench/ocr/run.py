@@ -45,6 +45,17 @@ def machine_info() -> dict:
             "loadavg_start": list(os.getloadavg())}
 
 
+def git_state() -> dict | None:
+    """Commit and uncommitted engine/bench files, so a report says what code it measured."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "recognition/engine", "bench/ocr"],
+                               capture_output=True, text=True, check=True).stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return {"commit": head, "dirty": [ln[3:] for ln in dirty]}
+
+
 def run_engine(name: str, devset: Path, out_dir: Path, threads: int, options: list[str],
                limit: int | None, timeout: float) -> dict:
     """Starts the worker for one engine and returns its raw result."""
@@ -82,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="passed to EngineConfig of our engine; repeatable")
     ap.add_argument("--limit", type=int, default=None, help="only the first N images (quick checks)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per engine")
+    ap.add_argument("--reuse", type=Path, default=None, metavar="RESULTS_JSON",
+                    help="take engines not named in --engines from an earlier results.json of the same dev set "
+                         "(e.g. rerun only ours with new options; their latencies come from that earlier run)")
     args = ap.parse_args(argv)
 
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
@@ -97,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {machine['cpu']} — {machine['usable_cpus']} usable of {machine['logical_cpus']} logical CPUs, "
           f"load {machine['loadavg_start'][0]:.2f}", flush=True)
 
-    raw = {}
+    raw = reused(args.reuse, names, index) if args.reuse else {}
     for name in names:
         print(f"== {name}", flush=True)
         raw[name] = run_engine(name, args.devset, args.out, args.threads, args.ours_option, args.limit, args.timeout)
@@ -107,8 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
     images = index["images"][: args.limit] if args.limit else index["images"]
     results = build_results(images, raw)
-    meta = {"machine": machine, "threads": args.threads, "ours_options": args.ours_option,
-            "devset": {k: index[k] for k in ("generator_version", "size", "seed", "count")} | {"path": str(args.devset)},
+    meta = {"machine": machine, "git": git_state(), "threads": args.threads, "ours_options": args.ours_option,
+            "devset": {k: index.get(k) for k in ("generator_version", "size", "seed", "count", "fingerprint")} | {"path": str(args.devset)},
             "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "limit": args.limit}
     results["meta"] = meta
     (args.out / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -118,6 +132,23 @@ def main(argv: list[str] | None = None) -> int:
     print(md)
     print(f"wrote {args.out}/report.md, report.png, results.json")
     return 0
+
+
+def reused(path: Path, running: list[str], index: dict) -> dict[str, dict]:
+    """Raw per-engine outputs recovered from an earlier results.json (engines not rerun now)."""
+    old = json.loads(path.read_text(encoding="utf-8"))
+    same = old["meta"]["devset"]
+    if not index.get("fingerprint") or same.get("fingerprint") != index.get("fingerprint"):
+        raise SystemExit(f"--reuse {path}: made on another dev set (fingerprint {same.get('fingerprint')} "
+                         f"vs {index.get('fingerprint')}); rerun those engines instead")
+    raw = {}
+    for name, meta in old["engines"].items():
+        if name in running or meta.get("unavailable"):
+            continue
+        raw[name] = {**meta, "reused_from": f"{path} ({old['meta']['date']})", "images": [
+            {"id": r["id"], **{k: r["engines"][name].get(k) for k in ("text", "latency_ms", "cpu_ms", "lines", "error", "extra")}}
+            for r in old["images"] if name in r["engines"]]}
+    return raw
 
 
 def build_results(images: list[dict], raw: dict[str, dict]) -> dict:
@@ -136,6 +167,7 @@ def build_results(images: list[dict], raw: dict[str, dict]) -> dict:
                 continue
             s = score.score_page(rec["text"], out.get("text", ""))
             row["engines"][name] = {"text": out.get("text", ""), "latency_ms": out.get("latency_ms"),
+                                    "cpu_ms": out.get("cpu_ms"),
                                     "error": out.get("error"), "cer": round(s.cer, 4),
                                     "word_accuracy": None if s.word_accuracy is None else round(s.word_accuracy, 4),
                                     "score": s.__dict__, "lines": out.get("lines", []), "extra": out.get("extra")}

@@ -15,6 +15,12 @@ in reading order, the hypothesis is the engine's text as returned):
   order, so ``CER − order-free CER`` shows how much of the error is ordering
   (e.g. a sidebar read interleaved with the main panel).
 
+* **NFKC CER** (diagnostic) — CER after Unicode NFKC normalisation of both
+  sides, which folds full-width forms into ASCII (``：`` → ``:``, ``￥`` → ``¥``,
+  ``，`` → ``,``) and ``…`` into ``...``: the part of CER that is only about
+  glyph variants that look alike on screen. Its denominator is the normalised
+  reference length.
+
 * **Word accuracy** (Latin-script words) — words are maximal runs of ASCII
   non-whitespace characters; any whitespace or non-ASCII character (CJK,
   full-width punctuation, ¥, …) separates words, so ``请在Slack里`` and
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
@@ -122,6 +129,10 @@ def word_accuracy(ref: str, hyp: str) -> float | None:
     return None if n == 0 else m / n
 
 
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 @dataclass
 class PageScore:
     edits: int
@@ -129,6 +140,8 @@ class PageScore:
     order_free_edits: int
     words_matched: int
     words: int
+    nfkc_edits: int = 0
+    nfkc_chars: int = 0
 
     @property
     def cer(self) -> float:
@@ -142,7 +155,8 @@ class PageScore:
 def score_page(ref: str, hyp: str) -> PageScore:
     d, n = char_edits(ref, hyp)
     m, nw = word_matches(ref, hyp)
-    return PageScore(d, n, order_free_edits(ref, hyp), m, nw)
+    nd, nn = char_edits(nfkc(ref), nfkc(hyp))
+    return PageScore(d, n, order_free_edits(ref, hyp), m, nw, nd, nn)
 
 
 @dataclass
@@ -151,6 +165,7 @@ class Aggregate:
     cer: float               # micro-average
     cer_mean: float          # mean of per-image CER
     order_free_cer: float
+    nfkc_cer: float
     word_accuracy: float | None
     words: int
 
@@ -164,6 +179,7 @@ def aggregate(scores: Iterable[PageScore]) -> Aggregate:
         cer=sum(s.edits for s in scores) / chars if chars else 0.0,
         cer_mean=statistics.fmean(s.cer for s in scores) if scores else 0.0,
         order_free_cer=sum(s.order_free_edits for s in scores) / chars if chars else 0.0,
+        nfkc_cer=(sum(s.nfkc_edits for s in scores) / max(1, sum(s.nfkc_chars for s in scores))) if chars else 0.0,
         word_accuracy=sum(s.words_matched for s in scores) / nwords if nwords else None,
         words=nwords,
     )

@@ -39,6 +39,13 @@ def _rss_mb() -> dict[str, float]:
             "vmhwm_mb": round(hwm, 1) if hwm else None}
 
 
+def _cpu_s() -> float:
+    import resource
+
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--engine", required=True)
@@ -81,9 +88,13 @@ def main(argv: list[str] | None = None) -> int:
         data = (args.devset / rec["file"]).read_bytes()
         item: dict = {"id": rec["id"]}
         try:
+            c = _cpu_s()
             t = time.perf_counter()
             out = adapter.recognize(data)
             item["latency_ms"] = round((time.perf_counter() - t) * 1000, 1)
+            # CPU time (all threads, plus child processes for tesseract) is far less
+            # sensitive than wall time to other jobs sharing the cores.
+            item["cpu_ms"] = round((_cpu_s() - c) * 1000, 1)
             item.update(text=out.text, lines=out.lines, **({"extra": out.extra} if out.extra else {}))
         except Exception as e:  # an engine failure on one image must not lose the run
             item.update(text="", lines=[], error=f"{type(e).__name__}: {e}", trace=traceback.format_exc()[-2000:])

@@ -93,3 +93,10 @@ def test_fallback_dp_matches_library(a: str, b: str) -> None:
 def test_dp_known_values() -> None:
     assert score.dp_levenshtein("kitten", "sitting") == 3
     assert score.dp_lcs(["a", "b", "c", "d"], ["b", "x", "d"]) == 2
+
+
+def test_nfkc_cer_folds_full_width_forms_only() -> None:
+    s = score.score_page("单号: NO-1 ¥12…", "单号： N0-1 ￥12...")
+    assert s.edits == 1 + 1 + 3 + 1  # ：, ￥, … vs ... (3 edits), and the real error O→0
+    assert s.nfkc_edits == 1
+    assert score.aggregate([s]).nfkc_cer == pytest.approx(1 / len("单号:NO-1¥12..."))
