@@ -97,18 +97,27 @@ def browser(live_platform):
 def open_context(browser, live_platform):
     """A new browser context (a separate person); closed after the test."""
     contexts = []
+    # The pages must work under the platform's Content-Security-Policy
+    # (no inline scripts): Chromium reports every refusal on the console.
+    refusals: list[str] = []
+
+    def watch_console(message):
+        if "Content Security Policy" in message.text:
+            refusals.append(message.text)
 
     def open_(**options):
         options.setdefault("base_url", live_platform.url)
         options.setdefault("viewport", {"width": 1280, "height": 900})
         context = browser.new_context(**options)
         context.set_default_timeout(30_000)
+        context.on("page", lambda page: page.on("console", watch_console))
         contexts.append(context)
         return context
 
     yield open_
     for context in contexts:
         context.close()
+    assert refusals == [], refusals
 
 
 @pytest.fixture
