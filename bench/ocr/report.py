@@ -39,8 +39,8 @@ def _ms(x: float | None) -> str:
     return "–" if x is None else f"{x:.0f}"
 
 
-def _rss(meta: dict) -> float | None:
-    r = meta.get("rss_final") or {}
+def _rss(meta: dict, when: str = "rss_final") -> float | None:
+    r = meta.get(when) or {}
     if meta.get("engine") == "tesseract":  # the work happens in tesseract child processes
         return r.get("children_maxrss_mb")
     return r.get("self_maxrss_mb")
@@ -94,7 +94,7 @@ def summary(results: dict) -> dict[str, dict]:
             "word_acc_clean": clean.word_accuracy, "word_acc": all_.word_accuracy,
             "median_ms": _median(lat), "median_cpu_ms": _median(_lat(results, name, field="cpu_ms")), "p90_ms": sorted(lat)[int(0.9 * (len(lat) - 1))] if lat else None,
             "median_ms_720p": _median(_lat(results, name, lambda r: "720p" in r["tags"] and _clean(r))),
-            "rss_mb": _rss(meta), "load_s": meta.get("load_and_warmup_s"),
+            "rss_mb": _rss(meta), "rss_warm_mb": _rss(meta, "rss_after_warmup"), "load_s": meta.get("load_and_warmup_s"),
             "errors": sum(1 for r in results["images"] if r["engines"].get(name, {}).get("error")),
         }
     return out
@@ -134,10 +134,10 @@ def markdown(results: dict) -> str:
               "Word acc: Latin-script words found in order (see bench/ocr/score.py). ms: median latency per image after one warm-up image. "
               "Order-free CER ignores reading order (a lower bound of CER); NFKC CER folds full-width and look-alike forms.", "", "## Summary", ""]
     header = ["engine", "CER", "CER clean", "CER degraded", "order-free CER", "NFKC CER", "word acc clean", "word acc all",
-              "median ms", "p90 ms", "median CPU ms", "720p ms", "peak RSS MB", "load+warm-up s", "errors"]
+              "median ms", "p90 ms", "median CPU ms", "720p ms", "RSS after warm-up MB", "peak RSS MB", "load+warm-up s", "errors"]
     rows = [[n, _pct(d["cer"]), _pct(d["cer_clean"]), _pct(d["cer_degraded"]), _pct(d["order_free_cer"]), _pct(d["nfkc_cer"]),
              _pct(d["word_acc_clean"]), _pct(d["word_acc"]), _ms(d["median_ms"]), _ms(d["p90_ms"]),
-             _ms(d["median_cpu_ms"]), _ms(d["median_ms_720p"]), _ms(d["rss_mb"]), str(d["load_s"]), str(d["errors"])] for n, d in s.items()]
+             _ms(d["median_cpu_ms"]), _ms(d["median_ms_720p"]), _ms(d["rss_warm_mb"]), _ms(d["rss_mb"]), str(d["load_s"]), str(d["errors"])] for n, d in s.items()]
     parts.append(_table(header, rows))
     if "ours" in s and "rapidocr" in s:
         parts += ["", "## Targets (ours)", "", _targets(results, s)]
@@ -182,25 +182,48 @@ def plot(results: dict, path: Path) -> None:
 
     names = _engines(results)
     cats = sorted({r["category"] for r in results["images"]}) + ["overall"]
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.5))
+    fig, axes = plt.subplots(1, 3, figsize=(17, 4.5))
     width = 0.8 / max(1, len(names))
     for i, name in enumerate(names):
-        cer, lat = [], []
+        cer, acc, lat = [], [], []
         for c in cats:
             keep = (lambda r, c=c: r["category"] == c) if c != "overall" else (lambda r: True)
-            cer.append(100 * aggregate(_scores(results, name, keep)).cer)
+            a = aggregate(_scores(results, name, keep))
+            cer.append(100 * a.cer)
+            acc.append(100 * (a.word_accuracy or 0))
             lat.append(_median(_lat(results, name, keep)) or 0)
         xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(cats))]
-        axes[0].bar(xs, cer, width, label=name)
-        axes[1].bar(xs, lat, width, label=name)
-    for ax, title in zip(axes, ("CER % (lower is better)", "median latency ms per image")):
+        colour = {"ours": "tab:blue", "rapidocr": "tab:orange", "tesseract": "tab:green"}.get(name)
+        for ax, ys in zip(axes, (cer, acc, lat)):
+            ax.bar(xs, ys, width, label=name, color=colour)
+    titles = ("CER % (lower is better)", "word accuracy % (higher is better)", "median latency ms per image")
+    for ax, title in zip(axes, titles):
         ax.set_xticks(range(len(cats)), cats, rotation=20)
         ax.set_title(title)
         ax.grid(axis="y", alpha=0.3)
-        ax.legend()
+    axes[0].legend(loc="upper left")
     m = results["meta"]["machine"]
     fig.suptitle(f"{results['meta']['devset']['size']} dev set, {results['meta']['devset']['count']} images — "
                  f"{m['cpu']}, {results['meta']['threads']} threads/engine", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Rewrite report.md and report.png next to a results.json (e.g. after changing this module)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("results", type=Path)
+    args = ap.parse_args(argv)
+    results = json.loads(args.results.read_text(encoding="utf-8"))
+    (args.results.parent / "report.md").write_text(markdown(results), encoding="utf-8")
+    plot(results, args.results.parent / "report.png")
+    print(f"wrote {args.results.parent}/report.md, report.png")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
