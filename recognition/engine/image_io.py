@@ -24,6 +24,9 @@ DEFAULT_MAX_PIXELS = 60_000_000
 _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "WEBP": "WEBP", "BMP": "BMP",
             "DIB": "BMP", "TIFF": "TIFF", "GIF": "GIF"}
 
+# Pillow opener names (MPO files open through the JPEG opener).
+_OPENERS = ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"]
+
 SUPPORTED = "PNG, JPEG, WebP, BMP, TIFF or GIF"
 
 
@@ -79,7 +82,7 @@ def _open(data: bytes, max_bytes: int, max_pixels: int) -> tuple[Image.Image, st
         with warnings.catch_warnings():
             # We enforce our own pixel limit below; Pillow's warning is noise.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            im = Image.open(io.BytesIO(data), formats=list(_FORMATS))
+            im = Image.open(io.BytesIO(data), formats=_OPENERS)
     except Image.DecompressionBombError:
         raise ImageTooLarge(f"The image has too many pixels (limit {max_pixels:,}).") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error):

@@ -52,6 +52,7 @@ class LayoutParams:
     min_column: float = 8.0  # width of a prose column, in median line heights
     min_lines: int = 2  # rows needed on each side of a gutter
     row_overlap: float = 0.5  # vertical overlap (of the shorter box) to share a row
+    side_by_side: float = 0.5  # share of rows with a neighbour across the gutter
 
 
 def _core_y(s: Segment) -> tuple[float, float]:
@@ -59,6 +60,13 @@ def _core_y(s: Segment) -> tuple[float, float]:
     # touch. Use the middle of each box for band and row decisions.
     pad = 0.2 * (s.y1 - s.y0)
     return s.y0 + pad, s.y1 - pad
+
+
+def _core_x(s: Segment) -> tuple[float, float]:
+    # The detector grows each box by roughly a third of its height on every
+    # side; two columns' boxes can nearly touch across a narrow gutter.
+    pad = min(0.3 * s.height, 0.25 * (s.x1 - s.x0))
+    return s.x0 + pad, s.x1 - pad
 
 
 def split_bands(segs: list[Segment]) -> list[list[Segment]]:
@@ -77,30 +85,57 @@ def split_bands(segs: list[Segment]) -> list[list[Segment]]:
     return bands
 
 
+def _free_intervals(segs: list[Segment], lo: float, hi: float) -> list[tuple[float, float]]:
+    """x-intervals inside [lo, hi] that no segment's core covers."""
+    out, reach = [], lo
+    for x0, x1 in sorted(_core_x(s) for s in segs):
+        if x0 > reach:
+            out.append((reach, x0))
+        reach = max(reach, x1)
+    if hi > reach:
+        out.append((reach, hi))
+    return out
+
+
+def _side_by_side(left: list[Segment], right: list[Segment]) -> float:
+    """Share of rows on the shorter side that have a row beside them on the
+    other side: high for columns of text, low for chat bubbles, which
+    alternate sides."""
+    def rows_with_partner(a: list[Segment], b: list[Segment]) -> float:
+        rows = split_rows(a)
+        hit = 0
+        for row in rows:
+            t = min(_core_y(s)[0] for s in row)
+            u = max(_core_y(s)[1] for s in row)
+            if any(min(u, _core_y(o)[1]) > max(t, _core_y(o)[0]) for o in b):
+                hit += 1
+        return hit / max(1, len(rows))
+
+    return max(rows_with_partner(left, right), rows_with_partner(right, left))
+
+
 def find_gutter(segs: list[Segment], p: LayoutParams = LayoutParams()) -> tuple[float, float] | None:
-    """The widest vertical strip free of boxes that separates two prose
-    columns, or None."""
+    """The widest vertical strip free of boxes that separates two columns of
+    prose, or None."""
     if len(segs) < 2 * p.min_lines:
         return None
     h = float(np.median([s.height for s in segs]))
-    spans = sorted((s.x0, s.x1) for s in segs)
-    best = None
-    reach = spans[0][1]
-    for x0, x1 in spans[1:]:
-        if x0 > reach and (best is None or x0 - reach > best[1] - best[0]):
-            best = (reach, x0)
-        reach = max(reach, x1)
-    if best is None or best[1] - best[0] < p.min_gutter * h:
-        return None
-    left = [s for s in segs if s.x1 <= best[0]]
-    right = [s for s in segs if s.x0 >= best[1]]
-    for side in (left, right):
-        if len(split_rows(side)) < p.min_lines:
-            return None
-        width = max(s.x1 for s in side) - min(s.x0 for s in side)
-        if width < p.min_column * h:
-            return None
-    return best
+    lo = min(_core_x(s)[0] for s in segs)
+    hi = max(_core_x(s)[1] for s in segs)
+    inner = [g for g in _free_intervals(segs, lo, hi) if g[0] > lo and g[1] < hi]
+    for gap in sorted(inner, key=lambda g: g[0] - g[1]):  # widest first
+        if gap[1] - gap[0] < p.min_gutter * h:
+            break
+        left = [s for s in segs if _core_x(s)[1] <= gap[0]]
+        right = [s for s in segs if _core_x(s)[0] >= gap[1]]
+        ok = True
+        for side in (left, right):
+            width = max(s.x1 for s in side) - min(s.x0 for s in side)
+            if len(split_rows(side, p)) < p.min_lines or width < p.min_column * h:
+                ok = False
+        if ok and _side_by_side(left, right) >= p.side_by_side:
+            return gap
+    return None
 
 
 def split_rows(segs: list[Segment], p: LayoutParams = LayoutParams()) -> list[list[Segment]]:
@@ -124,38 +159,46 @@ def split_rows(segs: list[Segment], p: LayoutParams = LayoutParams()) -> list[li
     return [sorted(r, key=lambda s: s.x0) for r in rows]
 
 
+def _column_runs(bands: list[list[Segment]], p: LayoutParams) -> list[list[Segment]]:
+    """Merge consecutive bands that leave a common vertical strip free:
+    in a two-column page each row (or pair of rows) is its own band, and
+    only their union shows the columns."""
+    runs: list[list[Segment]] = []
+    free: list[tuple[float, float]] = []
+    lo = min(_core_x(s)[0] for b in bands for s in b)
+    hi = max(_core_x(s)[1] for b in bands for s in b)
+    h = float(np.median([s.height for b in bands for s in b]))
+    for band in bands:
+        mine = _free_intervals(band, lo, hi)
+        if runs:
+            common = [(max(a0, b0), min(a1, b1)) for a0, a1 in free for b0, b1 in mine
+                      if min(a1, b1) - max(a0, b0) >= p.min_gutter * h]
+            inner = [g for g in common if g[0] > lo and g[1] < hi]
+            if inner:
+                runs[-1].extend(band)
+                free = common
+                continue
+        runs.append(list(band))
+        free = mine
+    return runs
+
+
 def reading_order(segs: list[Segment], p: LayoutParams = LayoutParams(), _depth: int = 0) -> list[list[Segment]]:
     """Rows of segments in reading order."""
-    if not segs:
-        return []
-    if len(segs) == 1 or _depth > 8:
+    if len(segs) <= 1 or _depth > 6:
         return split_rows(segs, p)
-    groups: list[tuple[list[Segment], tuple[float, float] | None]] = []
-    for band in split_bands(segs):
-        g = find_gutter(band, p) if len(band) >= 2 * p.min_lines else None
-        if groups and g is not None and groups[-1][1] is not None:
-            lo, hi = max(g[0], groups[-1][1][0]), min(g[1], groups[-1][1][1])
-            if hi > lo:  # same gutter continues: one multi-band column block
-                groups[-1] = (groups[-1][0] + band, (lo, hi))
-                continue
-        groups.append((band, g))
-    if len(groups) == 1 and groups[0][1] is None:
-        # Nothing to cut: also try a gutter across the whole set, for pages
-        # whose columns are not separated into bands.
-        g = find_gutter(segs, p)
-        if g is None:
-            return split_rows(segs, p)
-        groups = [(segs, g)]
+    gutter = find_gutter(segs, p)
+    if gutter is not None:
+        mid = (gutter[0] + gutter[1]) / 2
+        left = [s for s in segs if (s.x0 + s.x1) / 2 < mid]
+        right = [s for s in segs if (s.x0 + s.x1) / 2 >= mid]
+        return reading_order(left, p, _depth + 1) + reading_order(right, p, _depth + 1)
+    runs = _column_runs(split_bands(segs), p)
+    if len(runs) == 1:
+        return split_rows(segs, p)
     rows: list[list[Segment]] = []
-    for members, g in groups:
-        if g is None:
-            rows.extend(split_rows(members, p) if len(groups) == 1 else reading_order(members, p, _depth + 1))
-        else:
-            mid = (g[0] + g[1]) / 2
-            left = [s for s in members if (s.x0 + s.x1) / 2 < mid]
-            right = [s for s in members if (s.x0 + s.x1) / 2 >= mid]
-            rows.extend(reading_order(left, p, _depth + 1))
-            rows.extend(reading_order(right, p, _depth + 1))
+    for run in runs:
+        rows.extend(reading_order(run, p, _depth + 1))
     return rows
 
 

@@ -1,14 +1,15 @@
 """Putting spaces back between words.
 
 The recognizer has a space class but, at screenshot sizes, it often drops
-spaces between English words ("Version2.1.0releasedon"). Two more pieces of
-evidence are available for every pair of neighbouring characters:
-
-* the image: the widest run of ink-free columns between the two characters'
-  CTC positions, relative to the height of the text;
-* the line itself: word gaps are clearly wider than the typical gap between
-  letters of the same line (this keeps monospaced code, whose letters have
-  wide side bearings, from being split into letters).
+spaces between English words ("Version2.1.0releasedon"). The image has
+better evidence: for every pair of neighbouring characters, the widest run
+of ink-free columns between their CTC positions, measured in text heights.
+Within one line those gaps fall into two groups, letter gaps and word gaps;
+the threshold between them is found per line (a two-class split that
+maximises the between-class variance, as Otsu does for grey levels), so it
+adapts to the font: monospaced code has wide letter gaps, condensed fonts
+narrow word gaps. Fixed floors keep a line without any word gap from being
+split at its widest letter gap.
 
 Spaces are never placed between two CJK characters, and a space the model
 emits between two CJK characters is dropped.
@@ -21,40 +22,60 @@ import numpy as np
 
 from .crops import InkProfile
 from .ctc import CharHit
-from .textclass import CLOSERS, OPENERS, is_cjk
+from .textclass import is_cjk
 
 
 @dataclass(frozen=True)
 class SpacingParams:
-    # A gap at least this fraction of the text height is a word gap ...
-    min_gap: float = 0.30
-    # ... and must also stand out from the line's typical letter gap.
-    rel_gap: float = 2.0
-    # A space predicted by the model is kept if the image shows a gap of at
-    # least this fraction of the text height.
+    # A word gap is at least this many text heights wide ...
+    min_gap: float = 0.22
+    # ... at least this wide next to punctuation and symbols, whose side
+    # bearings are wide and font-dependent ...
+    punct_gap: float = 0.25
+    # ... and at least this wide between CJK and Latin characters (fonts
+    # already leave room there).
+    cjk_gap: float = 0.28
+    # ... and at least this wide between two digits: digits are tabular, so
+    # a narrow "1" leaves wide margins inside numbers.
+    digit_gap: float = 0.45
+    # The word-gap group must be this many times wider than the letter-gap
+    # group for the per-line split to count.
+    separation: float = 2.0
+    # Characters closer than this fraction of the line's median pitch are
+    # never separated (CTC jitter on narrow glyphs).
+    min_pitch: float = 0.8
+    # A space read by the model is kept if the image shows at least this gap.
     model_gap: float = 0.12
-    # Extra gap needed before closing / after opening punctuation.
-    punct_gap: float = 0.45
-    # A word space adds a whole blank advance: the distance between the two
-    # characters' CTC centres must exceed the line's median by this factor.
-    # This is what keeps monospaced text (wide side bearings) together.
-    rel_pitch: float = 1.4
-    # Punctuation and symbols are narrow with wide, font-dependent side
-    # bearings; their CTC positions jitter more. Ask for a larger pitch jump.
-    punct_pitch: float = 1.8
+    # Below this text height (pixels at recognizer scale) the image evidence
+    # is too coarse; only the model's spaces are used.
+    min_text_height: float = 8.0
 
 
 DEFAULT = SpacingParams()
 
 
 def longest_blank_run(blank: np.ndarray, x0: float, x1: float) -> int:
-    a, b = int(np.ceil(x0)), int(np.floor(x1))
-    a, b = max(a, 0), min(b, len(blank))
+    a, b = max(int(np.ceil(x0)), 0), min(int(np.floor(x1)), len(blank))
     best = run = 0
     for v in blank[a:b].tolist():
         run = run + 1 if v else 0
         best = max(best, run)
     return best
+
+
+def split_threshold(gaps: np.ndarray, separation: float) -> float:
+    """Threshold between letter gaps and word gaps of one line; inf when the
+    gaps do not form two clearly separated groups."""
+    vals = np.sort(gaps)
+    best, thr = -1.0, np.inf
+    for k in range(1, len(vals)):
+        lo, hi = vals[:k], vals[k:]
+        if hi.mean() < separation * max(lo.mean(), 0.03):
+            continue
+        score = k * (len(vals) - k) * (hi.mean() - lo.mean()) ** 2
+        if score > best:
+            best, thr = score, (lo[-1] + hi[0]) / 2
+    return float(thr)
 
 
 def _inside_number(chars: list[CharHit], i: int) -> bool:
@@ -68,57 +89,55 @@ def _inside_number(chars: list[CharHit], i: int) -> bool:
 
 
 def assemble(hits: list[CharHit], profile: InkProfile | None,
-             params: SpacingParams = DEFAULT, use_image: bool = True) -> list[CharHit]:
-    """Return the hits with spaces decided: model spaces kept or dropped,
-    new spaces (confidence = -1, i.e. inferred) inserted."""
+             params: SpacingParams = DEFAULT) -> list[CharHit]:
+    """The hits with spaces decided: model spaces kept or dropped, new
+    spaces inserted (confidence -1: inferred, not read)."""
     chars = [h for h in hits if h.char != " "]
     if not chars:
         return []
     model_space_after = set()
     j = 0
-    for h in hits:  # which gaps (after chars[j-1]) did the model fill with a space
+    for h in hits:
         if h.char == " ":
             if j > 0:
                 model_space_after.add(j - 1)
         else:
             j += 1
-    blank = profile.blank() if (profile is not None and use_image) else None
-    th = profile.text_height if profile is not None else 0.0
-    gaps = []
-    if blank is not None and th >= 4:
-        gaps = [longest_blank_run(blank, a.center_px, b.center_px) / th for a, b in zip(chars, chars[1:])]
-    # Typical letter gap of the line: a low quantile, so that a line with many
-    # short words still has a small reference.
-    ref = float(np.percentile(gaps, 35)) if len(gaps) >= 3 else 0.0
-    dists = [b.center_px - a.center_px for a, b in zip(chars, chars[1:])]
-    latin_d = [d for d, a, b in zip(dists, chars, chars[1:]) if not (is_cjk(a.char) or is_cjk(b.char))]
-    pitch = float(np.median(latin_d)) if len(latin_d) >= 3 else 0.0
+    pairs = list(zip(chars, chars[1:]))
+    use_image = profile is not None and profile.text_height >= params.min_text_height
+    gaps = np.zeros(len(pairs))
+    thr = np.inf
+    if use_image and pairs:
+        blank = profile.blank()
+        gaps = np.array([longest_blank_run(blank, a.center_px, b.center_px) for a, b in pairs],
+                        np.float64) / profile.text_height
+        latin = np.array([not (is_cjk(a.char) or is_cjk(b.char)) for a, b in pairs])
+        if latin.sum() >= 2:
+            thr = split_threshold(gaps[latin], params.separation)
+    dists = np.array([b.center_px - a.center_px for a, b in pairs])
+    pitch = float(np.median(dists)) if len(dists) else 0.0
 
     out: list[CharHit] = [chars[0]]
-    for i, (a, b) in enumerate(zip(chars, chars[1:])):
-        if is_cjk(a.char) and is_cjk(b.char):
-            out.append(b)
-            continue
-        space = False
-        model_space = i in model_space_after
-        if gaps:
-            g = gaps[i]
-            need = params.min_gap
-            if b.char in CLOSERS or a.char in OPENERS:
-                need = max(need, params.punct_gap)
-            if is_cjk(a.char) or is_cjk(b.char):
-                # Chinese mixed with Latin: the usual font spacing around
-                # Latin runs is not a space; only a clear gap is.
-                need = max(need, params.punct_gap)
-            if model_space:
-                space = g >= params.model_gap
-            elif _inside_number(chars, i):
-                space = False
-            else:
-                k = params.rel_pitch if (a.char.isalnum() and b.char.isalnum()) else params.punct_pitch
-                space = g >= need and g >= params.rel_gap * ref and dists[i] >= k * pitch
+    for i, (a, b) in enumerate(pairs):
+        cjk_a, cjk_b = is_cjk(a.char), is_cjk(b.char)
+        if cjk_a and cjk_b:
+            space = False
+        elif not use_image:
+            space = i in model_space_after
+        elif i in model_space_after:
+            space = gaps[i] >= params.model_gap
+        elif _inside_number(chars, i) or dists[i] < params.min_pitch * pitch:
+            space = False
         else:
-            space = model_space
+            if cjk_a or cjk_b:
+                need = params.cjk_gap
+            elif a.char.isdigit() and b.char.isdigit():
+                need = max(params.digit_gap, thr)
+            elif a.char.isalnum() and b.char.isalnum():
+                need = max(params.min_gap, thr)
+            else:
+                need = max(params.punct_gap, thr)
+            space = bool(gaps[i] >= need)
         if space:
             conf = next((h.conf for h in hits if h.char == " " and a.end <= h.start <= b.start), -1.0)
             out.append(CharHit(" ", conf, a.end, b.start))

@@ -1,0 +1,124 @@
+"""End-to-end recognition with the real weights on rendered and real images."""
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from recognition.engine import EngineConfig, Line, OcrResult, decode_image
+
+
+def test_english_keeps_spaces(engine, render, fonts):
+    lines = ["Version 2.1.0 released on Monday", "Please review the pull request before Friday"]
+    res = engine.recognize(render(lines, fonts["sans"], 18))
+    assert res.text.split("\n") == lines
+
+
+def test_chinese_text(engine, render, fonts, char_error_rate):
+    lines = ["今天下午三点在会议室开会", "请大家准时参加，谢谢！"]
+    res = engine.recognize(render(lines, fonts["cjk"], 22))
+    assert char_error_rate(res.text, "\n".join(lines)) <= 0.05
+    assert " " not in res.text  # no spaces between CJK characters
+
+
+def test_mixed_chinese_english(engine, render, fonts, char_error_rate):
+    lines = ["请打开 Settings 页面", "下载 Python 3.12 版本"]
+    res = engine.recognize(render(lines, fonts["cjk"], 22))
+    assert char_error_rate(res.text, "\n".join(lines)) <= 0.1
+    assert "Settings" in res.text and "3.12" in res.text
+
+
+def test_digits_and_punctuation(engine, render, fonts, char_error_rate):
+    lines = ["Total: $1,234.56 (incl. 8% tax)", "Order #48213 shipped 2024-03-01 10:22"]
+    res = engine.recognize(render(lines, fonts["serif"], 20))
+    assert char_error_rate(res.text, "\n".join(lines)) <= 0.05
+    assert "1,234.56" in res.text
+
+
+def test_long_line_is_read_whole(engine, render, fonts, char_error_rate):
+    line = ("The server returned HTTP 503 Service Unavailable while processing the request, "
+            "so the client retried three times and then gave up with an error message")
+    res = engine.recognize(render([line], fonts["sans"], 16))
+    assert len(res.lines) == 1
+    assert char_error_rate(res.text, line) <= 0.03
+    assert res.lines[0].confidence > 0.8
+
+
+def test_two_column_page_reading_order(engine, render, fonts):
+    left = ["Left column first line", "left column second line", "left column third line"]
+    right = ["Right column first line", "right column second line", "right column third line"]
+    a, b = render(left, fonts["sans"], 18), render(right, fonts["sans"], 18)
+    page = np.concatenate([a, np.full((a.shape[0], 60, 3), 255, np.uint8), b], axis=1)
+    res = engine.recognize(page)
+    assert res.text.split("\n") == left + right
+
+
+def test_dark_mode_screenshot(engine, render, fonts, char_error_rate):
+    lines = ["git commit -m fix the build", "All checks have passed"]
+    img = render(lines, fonts["mono"], 18, bg=(30, 30, 30), fg=(230, 230, 230))
+    res = engine.recognize(img)
+    assert char_error_rate(res.text, "\n".join(lines)) <= 0.05
+
+
+def test_input_types_agree(engine, render, fonts):
+    rgb = render(["Input types agree"], fonts["sans"], 20)
+    buf = io.BytesIO()
+    Image.fromarray(rgb).save(buf, "PNG")
+    data = buf.getvalue()
+    texts = {
+        engine.recognize(data).text,
+        engine.recognize(Image.fromarray(rgb)).text,
+        engine.recognize(rgb).text,
+        engine.recognize(np.ascontiguousarray(rgb[:, :, ::-1]), channels="bgr").text,
+        engine.recognize(decode_image(data)).text,
+    }
+    assert texts == {"Input types agree"}
+
+
+def test_result_shape_and_serialisation(engine, render, fonts):
+    img = render(["Boxes are in original pixels"], fonts["sans"], 20)
+    res = engine.recognize(img)
+    assert isinstance(res, OcrResult) and isinstance(res.lines[0], Line)
+    assert (res.width, res.height) == (img.shape[1], img.shape[0])
+    assert 0.0 <= res.confidence <= 1.0 and res.confidence > 0.8
+    for key in ("decode", "detect", "recognize", "layout", "total"):
+        assert res.timings[key] >= 0
+    box = np.array(res.lines[0].box)
+    assert box.shape == (4, 2) and box.dtype.kind == "i"
+    assert 0 <= box[:, 0].min() < 30 and box[:, 0].max() <= img.shape[1]
+    d = json.loads(json.dumps(res.to_dict()))
+    assert d["text"] == res.text and d["lines"][0]["box"] == res.lines[0].box
+    assert res.engine_version == engine.engine_version
+    assert engine.engine_version.startswith("ocrspace-engine/") and engine.models.version in engine.engine_version
+
+
+def test_blank_image_reads_nothing(engine):
+    res = engine.recognize(np.full((200, 300, 3), 255, np.uint8))
+    assert res.text == "" and res.lines == [] and res.confidence == 0.0
+
+
+def test_engine_version_tracks_output_settings():
+    assert EngineConfig().fingerprint() == EngineConfig(threads=1).fingerprint()
+    assert EngineConfig().fingerprint() != EngineConfig(clahe=True).fingerprint()
+
+
+REAL_SCANS = pathlib.Path("/work/shared/testdata/real-scans")
+
+
+# Scanned receipts (ICDAR-2019 SROIE): not screenshots, noisy thermal print.
+# A sanity check that clearly printed words come through.
+@pytest.mark.parametrize("name,words", [
+    ("sroie_583.jpg", ["Jalan Sultan Ismail", "Lumpur", "parking ticket", "Thank you"]),
+    ("sroie_584.jpg", ["Registration", "Jalan Sultan Ismail", "Accepted total"]),
+    ("sroie_587.jpg", ["Kuala Lumpur", "Length of stay", "Thank you"]),
+    ("sroie_614.jpg", ["TAX INVOICE", "SUBTOTAL", "CASH"]),
+])
+def test_real_receipt_scans(engine, name, words):
+    res = engine.recognize((REAL_SCANS / name).read_bytes())
+    for w in words:
+        assert w in res.text, f"{w!r} not read in {name}:\n{res.text}"
+    assert len(res.lines) >= 10

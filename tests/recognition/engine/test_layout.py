@@ -1,0 +1,63 @@
+"""Reading order: columns, rows, chat bubbles."""
+from __future__ import annotations
+
+import numpy as np
+
+from recognition.engine.layout import Segment, join_row, reading_order
+
+
+def seg(x0, y0, x1, y1, text):
+    return Segment(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32), text, [0.9] * len(text))
+
+
+def lines_of(segs):
+    return [join_row(r)[0] for r in reading_order(segs)]
+
+
+def test_two_columns_read_column_by_column():
+    segs = []
+    for i in range(6):
+        y = 100 + i * 30
+        segs.append(seg(40, y, 580, y + 22, f"L{i}"))
+        segs.append(seg(640, y, 1200, y + 22, f"R{i}"))
+    segs.append(seg(40, 20, 1200, 60, "Title across both columns"))
+    out = lines_of(segs)
+    assert out == ["Title across both columns"] + [f"L{i}" for i in range(6)] + [f"R{i}" for i in range(6)]
+
+
+def test_same_row_boxes_merged_with_space():
+    segs = [seg(300, 100, 420, 124, "world"), seg(40, 102, 200, 126, "hello"), seg(40, 150, 300, 174, "next line")]
+    rows = reading_order(segs)
+    assert [join_row(r)[0] for r in rows] == ["hello world", "next line"]
+    text, confs, quad = join_row(rows[0])
+    assert len(confs) == len("helloworld")
+    assert quad[:, 0].min() == 40 and quad[:, 0].max() == 420
+
+
+def test_cjk_boxes_on_one_row_join_without_space():
+    segs = [seg(40, 100, 200, 130, "今天开会"), seg(210, 100, 300, 130, "好的")]
+    assert lines_of(segs) == ["今天开会好的"]
+
+
+def test_chat_bubbles_keep_time_order():
+    # Left and right bubbles alternate; there is a free vertical strip, but
+    # the bubbles are never side by side: this is not two columns.
+    segs, expected = [], []
+    for i in range(8):
+        y = 40 + i * 60
+        if i % 2 == 0:
+            segs.append(seg(20, y, 520, y + 24, f"them {i}"))
+        else:
+            segs.append(seg(760, y, 1260, y + 24, f"me {i}"))
+        expected.append(segs[-1].text)
+    assert lines_of(segs) == expected
+
+
+def test_receipt_price_column_stays_on_rows():
+    segs, expected = [], []
+    for i in range(6):
+        y = 40 + i * 30
+        segs.append(seg(20, y, 300, y + 22, f"item {i}"))
+        segs.append(seg(420, y, 500, y + 22, f"{i}.00"))
+        expected.append(f"item {i} {i}.00")
+    assert lines_of(segs) == expected
