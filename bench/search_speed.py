@@ -119,7 +119,8 @@ def main() -> int:
     import psycopg
 
     name = urlsplit(base).path.lstrip("/") + "_search_bench"
-    with psycopg.connect(base, autocommit=True) as conn:
+    admin = scratch_url(base, "postgres")  # the database in DATABASE_URL need not exist
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = scratch_url(base, name)
@@ -154,7 +155,7 @@ def main() -> int:
     finally:
         connection.close()
         if not args.keep:
-            with psycopg.connect(base, autocommit=True) as conn:
+            with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     return 0
 

@@ -62,8 +62,10 @@ class Platform:
         base_url = os.environ.get("DATABASE_URL", "")
         if base_url.startswith(("postgres://", "postgresql://")):
             self.db_name = f"ocrspace_api_{uuid.uuid4().hex[:10]}"
-            self.pg_admin_url = base_url
             parts = urlsplit(base_url)
+            # CREATE/DROP DATABASE from the maintenance database: the one in
+            # DATABASE_URL need not exist (pytest-django makes test_<name>).
+            self.pg_admin_url = urlunsplit(parts._replace(path="/postgres"))
             database_url = urlunsplit(parts._replace(path=f"/{self.db_name}"))
         else:
             database_url = f"sqlite:///{self.dir / 'db.sqlite3'}"
