@@ -14,13 +14,14 @@ Input conventions (all float32, channel order BGR like the reference):
   -> [N, 2] softmax over ("0", "180").
 """
 
-from .loading import LoadedModels, WeightsInvalid, WeightsNotFound, load_models, weights_version
+from .loading import FrozenModule, LoadedModels, WeightsInvalid, WeightsNotFound, load_models, weights_version
 from .models import DIRECTION_LABELS, NUM_CLASSES, DirectionClassifier, TextDetector, TextRecognizer
 
 __all__ = [
     "DIRECTION_LABELS",
     "NUM_CLASSES",
     "DirectionClassifier",
+    "FrozenModule",
     "LoadedModels",
     "TextDetector",
     "TextRecognizer",

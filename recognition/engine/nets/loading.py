@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +59,31 @@ def _build(factory: type[nn.Module], path: Path, device: str, optimize: bool) ->
     return model
 
 
+class FrozenModule(nn.Module):
+    """A frozen TorchScript module behind a plain ``nn.Module`` face.
+
+    Frozen script modules lack ``training`` and other ``nn.Module`` state, so
+    callers that treat the models as ordinary modules get this wrapper.
+    """
+
+    def __init__(self, frozen: torch.jit.ScriptModule) -> None:
+        super().__init__()
+        self.frozen = frozen
+        self.training = False
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.frozen(x)
+
+
+def _trace_and_freeze(model: nn.Module, example: torch.Tensor) -> FrozenModule:
+    """TorchScript trace + freeze: constant weights let oneDNN pre-pack them and fuse
+    conv + activation, about 1.5-2x faster for the detector on CPU, for any input size
+    (the modules read no sizes in Python, so the trace stays shape-generic)."""
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit.trace is deprecated but still the fastest path here
+        return FrozenModule(torch.jit.freeze(torch.jit.trace(model, example, check_trace=False)))
+
+
 def weights_version(weights_dir: Path) -> str:
     """Short id of the weight files' contents (changes whenever any file changes)."""
     digest = hashlib.sha256()
@@ -73,6 +99,7 @@ def load_models(
     device: str = "cpu",
     with_classifier: bool = True,
     optimize: bool = True,
+    trace_detector: bool | None = None,
 ) -> LoadedModels:
     """Load detector, recogniser and (optionally) direction classifier in eval mode.
 
@@ -80,6 +107,9 @@ def load_models(
     and runs the convolutions in channels-last layout: same results up to
     float rounding, faster on CPU (bench/models_speed.py). The modules stay
     plain eager modules (dynamic batch size and image size).
+    ``trace_detector`` (default: same as ``optimize``) additionally turns the
+    detector into a frozen TorchScript module, the largest gain measured; the
+    recogniser stays eager (tracing it was slower over varied line widths).
     Raises ``WeightsNotFound`` when files are missing, ``WeightsInvalid`` when
     they do not fit.
     """
@@ -96,6 +126,8 @@ def load_models(
         raise WeightsInvalid(f"{meta_path}: charset has {len(charset)} entries, expected {NUM_CLASSES}; {CONVERT_HINT}")
 
     detector = _build(TextDetector, weights_dir / "det.pt", device, optimize)
+    if optimize if trace_detector is None else trace_detector:
+        detector = _trace_and_freeze(detector, torch.zeros(1, 3, 320, 320, device=device))
     recognizer = _build(TextRecognizer, weights_dir / "rec.pt", device, optimize)
     classifier = _build(DirectionClassifier, weights_dir / "cls.pt", device, optimize) if with_classifier else None
     return LoadedModels(
