@@ -41,6 +41,10 @@ class UploadOutcome:
     deduplicated: bool     # the team already had this exact image
 
 
+# HTTP status for each kind of unreadable image; anything else is a plain 400.
+STATUS_FOR_IMAGE_ERROR = {"unsupported_image": 415, "image_too_large": 413}
+
+
 def _validate(data: bytes, name: str):
     if not data:
         raise UploadRejected(_("The file “%(name)s” is empty.") % {"name": name})
@@ -50,7 +54,7 @@ def _validate(data: bytes, name: str):
     try:
         return engine_gateway.probe(data)
     except engine_gateway.ImageError as error:
-        raise UploadRejected(f"“{name}”: {error}", 415 if "support" in str(error).lower() else 400) from error
+        raise UploadRejected(f"“{name}”: {error}", STATUS_FOR_IMAGE_ERROR.get(error.code, 400)) from error
 
 
 def _clean_name(name: str) -> str:
