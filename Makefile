@@ -9,13 +9,19 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/meta.json
 
-.PHONY: run test install install-dev weights system-packages clean-venv
+.PHONY: run test bench-ocr install install-dev weights system-packages clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
 test: install-dev weights system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The OCR benchmark: ours vs RapidOCR vs Tesseract on a generated dev set.
+bench-ocr: install-dev weights
+	bash tools/install-system-packages.sh --bench
+	$(PY) -m bench.ocr.generate --out bench/out/devset-full --size full
+	$(PY) -m bench.ocr.run --devset bench/out/devset-full --engines ours,rapidocr,tesseract --out bench/out/report
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

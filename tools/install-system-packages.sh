@@ -1,8 +1,13 @@
 #!/usr/bin/env bash
-# Debian packages the test suite needs: CJK fonts (rendering test images with
-# Chinese text) and Chromium (browser tests). Installs only what is missing.
+# Debian packages the test suite needs: fonts (test images and the OCR dev set
+# are rendered with real Chinese and Latin fonts) and Chromium (browser tests).
+# With --bench, also Tesseract for the side-by-side OCR benchmark.
+# Installs only what is missing.
 set -euo pipefail
-wanted=(fonts-noto-cjk fonts-dejavu-core chromium)
+wanted=(fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-liberation fonts-noto-mono fonts-dejavu-core chromium)
+if [ "${1:-}" = "--bench" ]; then
+  wanted+=(tesseract-ocr tesseract-ocr-eng tesseract-ocr-chi-sim)
+fi
 missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
