@@ -25,5 +25,5 @@ urlpatterns = [
     path("", include("integrations.urls")),
     # Malformed ids under this API's own routes (``/api/uploads/abc/``) answer
     # JSON like every other API error, not Django's HTML 404 page.
-    re_path(r"^api/(uploads/.*|teams/[^/]*/?|teams/[^/]+/(members|invitations|events)/.*)$", api_not_found),
+    re_path(r"^api/(uploads/.*|teams/[^/]*/?|teams/[^/]+/(members|invitations|events|webhooks)/.*)$", api_not_found),
 ]

@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
     "recognition.api.schema.add_recognize",
+    "recognition.api.schema.add_standard_errors",
 ]
 # POST /ocr/recognize waits this long for the worker before answering 202.
 OCRSPACE_RECOGNIZE_WAIT_SECONDS = env.float("OCRSPACE_RECOGNIZE_WAIT_SECONDS", default=30.0)

@@ -98,3 +98,32 @@ def add_recognize(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook."""
     result.setdefault("paths", {})["/ocr/recognize"] = RECOGNIZE
     return result
+
+
+API_ERROR = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "errors": {"type": "object"}},
+    "required": ["detail"],
+}
+STANDARD_ERRORS = {
+    "400": "Invalid input.",
+    "401": "Not authenticated.",
+    "403": "Your role in the team does not allow this.",
+    "404": "No such object in your teams.",
+    "429": "Too many requests; see Retry-After.",
+}
+
+
+def add_standard_errors(result: dict, generator, request, public) -> dict:
+    """drf-spectacular postprocessing hook: every REST operation can answer
+    the common errors, so each is documented even where a view forgot it."""
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/"):
+            continue
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in STANDARD_ERRORS.items():
+                responses.setdefault(
+                    code, {"description": description, "content": {"application/json": {"schema": API_ERROR}}}
+                )
+    return result

@@ -86,7 +86,6 @@ def test_without_token_is_401(live, tmp_path):
     assert r.status_code == 401 and r.json()["success"] is False
 
 
-@pytest.mark.skipif(os.environ.get("OCRSPACE_SKIP_SCHEMATHESIS") == "1", reason="disabled by environment")
 def test_schemathesis_finds_no_server_errors_or_schema_violations():
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "schemathesis_check.py"), "--max-examples", "15", "--seed", "20251104"],
