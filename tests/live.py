@@ -69,6 +69,12 @@ class LivePlatform:
 
     def start(self) -> "LivePlatform":
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        # Outside DEBUG, pages use the hashed names of collected static files
+        # (``serve`` collects them the same way before starting).
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+            cwd=ROOT, env=self.env, check=True,
+        )
         self.web = self._spawn(
             "web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "ocrspace.asgi:application"]
         )

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 import io
 import os
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from tests.conftest import PASSWORD
-from tests.live import _stop as stop_process
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -47,31 +43,8 @@ def text_png(lines: list[str], *, chinese: bool = False, size: int = 34, backgro
     return buffer.getvalue()
 
 
-def _serve_static_files(platform) -> None:
-    """Collect the static files the platform serves outside DEBUG, once.
-
-    Production settings read hashed names from the collectstatic manifest
-    (``serve`` collects them before starting); the shared test platform does
-    not. WhiteNoise indexes the directory when the server starts, so the web
-    process is started again afterwards; the worker keeps running.
-    """
-    static_root = Path(platform.env["OCRSPACE_VAR_DIR"]) / "staticfiles"
-    if (static_root / "staticfiles.json").exists():
-        return
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT, env=platform.env, check=True,
-    )
-    stop_process(platform.web, signal.SIGTERM, 10)
-    platform.web = platform._spawn(
-        "web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(platform.port), "ocrspace.asgi:application"]
-    )
-    platform._wait_for_web()
-
-
 @pytest.fixture(scope="module")
 def browser(live_platform):
-    _serve_static_files(live_platform)
     # Playwright's sync API keeps an event loop in this thread, which makes
     # Django refuse ORM calls from the test body. The test process only
     # prepares data (the platform runs in its own processes, whose
