@@ -17,6 +17,15 @@ PASSWORD = "correct-horse-battery-staple-9"
 
 
 @pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    """A fast password hasher (the suite creates many users; the production
+    one is slow on purpose) and a per-process cache, so clearing it never
+    touches a Redis database that a live worker uses as its broker."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
 def _isolated_media(settings, tmp_path):
     """Every test writes uploads under its own temporary directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -112,3 +121,53 @@ def live_platform(django_db_setup, django_db_blocker, tmp_path_factory):
 def live_media(settings, live_platform):
     """Make this test process store uploads where the live worker reads them."""
     settings.MEDIA_ROOT = live_platform.env["MEDIA_ROOT"]
+
+
+@pytest.fixture
+def png():
+    from tests.support import make_png
+
+    return make_png
+
+
+@pytest.fixture
+def zip_of():
+    from tests.support import make_zip
+
+    return make_zip
+
+
+@pytest.fixture
+def fake_engine_text() -> str:
+    """What the stand-in engine reads; test directories may override it."""
+    return "image {width}x{height}\nsecond line"
+
+
+@pytest.fixture
+def fake_engine(monkeypatch, fake_engine_text):
+    """A stand-in for the OCR engine in the worker task (unit tests only)."""
+    from recognition import engine_gateway
+    from tests.support import FakeEngine
+
+    engine = FakeEngine(fake_engine_text)
+    monkeypatch.setattr(engine_gateway, "get_engine", lambda: engine)
+    return engine
+
+
+@pytest.fixture
+def sync_queue(monkeypatch):
+    """Run queued tasks at once, in this process (django-q2's sync mode,
+    which it reads into ``Conf`` at import time)."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Record the ids of enqueued uploads instead of running OCR."""
+    from recognition import services
+
+    ids: list[int] = []
+    monkeypatch.setattr(services, "enqueue", ids.append)
+    return ids

@@ -1,57 +1,20 @@
-"""Fixtures for the REST API tests: token clients, images, archives, a
-stand-in engine and an inline queue (the real engine runs in the e2e tests)."""
+"""Fixtures for the REST API tests: token clients and finished uploads (the
+shared images, stand-in engine and queue fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import io
-import itertools
-import zipfile
-
 import pytest
 from django.core.cache import cache
-from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import RefreshToken
 
-_colors = itertools.count(1)
-
-
-def make_png(size=(120, 40), text: str | None = None) -> bytes:
-    """A small PNG, different on every call (its colour changes)."""
-    n = next(_colors)
-    image = Image.new("RGB", size, ((n * 37) % 256, (n * 91) % 256, (n * 53) % 256))
-    if text:
-        ImageDraw.Draw(image).text((5, 5), text, fill=(0, 0, 0))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def make_zip(entries: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in entries.items():
-            info = zipfile.ZipInfo(name)
-            info.compress_type = compression
-            archive.writestr(info, data)
-    return buffer.getvalue()
+from tests.support import make_png
 
 
 def upload_file(data: bytes, name: str = "shot.png", content_type: str = "image/png"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type=content_type)
-
-
-@pytest.fixture
-def png():
-    return make_png
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """The suite creates many users; the production hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -84,65 +47,8 @@ def api_for():
 
 
 @pytest.fixture
-def queued(monkeypatch):
-    """Record enqueued upload ids instead of sending them to a worker."""
-    from recognition import services
-
-    ids: list[int] = []
-    monkeypatch.setattr(services, "enqueue", ids.append)
-    return ids
-
-
-class FakeResult:
-    def __init__(self, text: str, version: str):
-        self.payload = {
-            "text": text,
-            "confidence": 0.93,
-            "lines": [
-                {"text": t, "confidence": 0.93, "box": [[0, 0], [10, 0], [10, 10], [0, 10]]} for t in text.splitlines()
-            ],
-            "engine_version": version,
-            "timings": {"total": 1.0},
-        }
-
-    def to_dict(self) -> dict:
-        return self.payload
-
-
-class FakeEngine:
-    """Answers a fixed text (settable per test) and counts its calls."""
-
-    engine_version = "fake-engine/1"
-
-    def __init__(self):
-        self.calls = 0
-        self.text = "三月销售报表 Sales report\nTotal =SUM(A1:A3)"
-
-    def recognize(self, data: bytes) -> FakeResult:
-        self.calls += 1
-        return FakeResult(self.text, self.engine_version)
-
-
-@pytest.fixture
-def fake_engine(monkeypatch):
-    from recognition import engine_gateway
-
-    engine = FakeEngine()
-    monkeypatch.setattr(engine_gateway, "get_engine", lambda: engine)
-    return engine
-
-
-@pytest.fixture
-def sync_queue(monkeypatch):
-    """Run queued tasks at once in this process (django-q2 sync mode)."""
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-
-@pytest.fixture
-def zip_of():
-    return make_zip
+def fake_engine_text() -> str:
+    return "三月销售报表 Sales report\nTotal =SUM(A1:A3)"
 
 
 @pytest.fixture

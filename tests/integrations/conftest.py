@@ -1,104 +1,21 @@
-"""Fixtures for the integrations tests: images, archives, a stand-in OCR
-engine, an inline queue and a real HTTP receiver for webhooks."""
+"""Fixtures for the integrations tests: what the stand-in engine reads, and a
+real HTTP receiver for webhooks (images, archives, the engine and queue
+fixtures are shared, in tests/conftest.py)."""
 
 from __future__ import annotations
 
-import io
-import itertools
 import json
 import queue
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from PIL import Image
-
-_colors = itertools.count(1)
-
-
-def make_png(size=(120, 40)) -> bytes:
-    """A small PNG, different on every call (its colour changes)."""
-    n = next(_colors)
-    image = Image.new("RGB", size, ((n * 37) % 256, (n * 91) % 256, (n * 53 + 7) % 256))
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def make_zip(entries: dict[str, bytes]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            archive.writestr(zipfile.ZipInfo(name), data)
-    return buffer.getvalue()
 
 
 @pytest.fixture
-def png():
-    return make_png
-
-
-@pytest.fixture
-def zip_of():
-    return make_zip
-
-
-class FakeResult:
-    def __init__(self, text: str, version: str):
-        self.payload = {
-            "text": text,
-            "confidence": 0.91,
-            "lines": [{"text": t, "confidence": 0.91, "box": [[0, 0], [10, 0], [10, 10], [0, 10]]}
-                      for t in text.splitlines()],
-            "engine_version": version,
-            "timings": {"total": 1.0},
-        }
-
-    def to_dict(self) -> dict:
-        return self.payload
-
-
-class FakeEngine:
-    """Reads the image size into the text; counts its calls."""
-
-    engine_version = "fake-engine/1"
-
-    def __init__(self):
-        self.calls = 0
-
-    def recognize(self, data: bytes) -> FakeResult:
-        self.calls += 1
-        image = Image.open(io.BytesIO(data))
-        return FakeResult(f"发票 invoice {image.width}x{image.height}\nTotal 42", self.engine_version)
-
-
-@pytest.fixture
-def fake_engine(monkeypatch):
-    from recognition import engine_gateway
-
-    engine = FakeEngine()
-    monkeypatch.setattr(engine_gateway, "get_engine", lambda: engine)
-    return engine
-
-
-@pytest.fixture
-def sync_queue(monkeypatch):
-    """Run queued tasks at once, in this process (django-q2 sync mode)."""
-    from django_q.conf import Conf
-
-    monkeypatch.setattr(Conf, "SYNC", True)
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Record the ids of enqueued uploads instead of running OCR."""
-    from recognition import services
-
-    ids: list[int] = []
-    monkeypatch.setattr(services, "enqueue", ids.append)
-    return ids
+def fake_engine_text() -> str:
+    return "发票 invoice {width}x{height}\nTotal 42"
 
 
 # --- A real HTTP receiver --------------------------------------------------------

@@ -133,7 +133,7 @@ def test_done_upload_is_delivered_signed(team, owner, member, png, receiver, all
     assert payload["upload"]["id"] == upload.pk and payload["upload"]["md5"] == upload.md5
     assert payload["upload"]["name"] == "invoice.png"
     assert payload["upload"]["text"] == "发票 invoice 200x60\nTotal 42"
-    assert payload["upload"]["confidence"] == 0.91 and len(payload["upload"]["lines"]) == 2
+    assert payload["upload"]["confidence"] == 0.93 and len(payload["upload"]["lines"]) == 2
     assert payload["upload"]["api_url"].endswith(f"/api/uploads/{upload.pk}/")
     assert payload["upload"]["browser_url"].endswith(f"/uploads/{upload.pk}/")
 

@@ -19,11 +19,6 @@ def staff(make_user):
     return user, client
 
 
-@pytest.fixture
-def queued(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "enqueue", calls.append)
-    return calls
 
 
 def act(client, action: str, uploads) -> None:

@@ -36,12 +36,9 @@ def is_event(kind):
     return lambda m: m.get("type") == "event" and m["event"]["kind"] == kind
 
 
-@pytest.fixture
-def no_queue(monkeypatch):
-    monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
 
 
-def test_member_receives_team_events_and_outsider_is_refused(team, member, outsider, png, no_queue):
+def test_member_receives_team_events_and_outsider_is_refused(team, member, outsider, png, queued):
     async def scenario():
         comm = communicator(team, member)
         connected, _ = await comm.connect()
@@ -83,7 +80,7 @@ def test_api_client_authenticates_with_jwt_first_message(team, member, outsider)
     async_to_sync(scenario)()
 
 
-def test_reconnecting_client_catches_up(team, member, png, no_queue):
+def test_reconnecting_client_catches_up(team, member, png, queued):
     first = services.create_upload(team, member, png(), "first.png").upload
     missed = services.create_upload(team, member, png(), "missed.png").upload
     from recognition.models import Event

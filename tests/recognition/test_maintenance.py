@@ -14,15 +14,10 @@ def stored(upload) -> bool:
     return storage.absolute(upload.file_path).exists()
 
 
-@pytest.fixture
-def no_queue(monkeypatch):
-    calls = []
-    monkeypatch.setattr(services, "enqueue", calls.append)
-    return calls
 
 
 @pytest.mark.django_db(transaction=True)
-def test_retention_removes_old_keeps_pinned_and_recent(team, member, png, no_queue):
+def test_retention_removes_old_keeps_pinned_and_recent(team, member, png, queued):
     old = services.create_upload(team, member, png(), "old.png").upload
     pinned = services.create_upload(team, member, png(), "pinned.png").upload
     recent = services.create_upload(team, member, png(), "recent.png").upload
@@ -38,7 +33,7 @@ def test_retention_removes_old_keeps_pinned_and_recent(team, member, png, no_que
 
 
 @pytest.mark.django_db(transaction=True)
-def test_retention_follows_each_teams_setting(team, member, other_team, outsider, png, no_queue):
+def test_retention_follows_each_teams_setting(team, member, other_team, outsider, png, queued):
     team.retention_days = 30
     team.save()
     mine = services.create_upload(team, member, png(), "mine.png").upload
@@ -50,7 +45,7 @@ def test_retention_follows_each_teams_setting(team, member, other_team, outsider
 
 
 @pytest.mark.django_db(transaction=True)
-def test_orphan_files_removed_by_command(team, member, png, no_queue, capsys):
+def test_orphan_files_removed_by_command(team, member, png, queued, capsys):
     kept = services.create_upload(team, member, png(), "kept.png").upload
     orphan = Path(settings.MEDIA_ROOT) / "ff" / "ffffffff-orphan.png"
     orphan.parent.mkdir(parents=True)
@@ -61,14 +56,14 @@ def test_orphan_files_removed_by_command(team, member, png, no_queue, capsys):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sweeper_requeues_lost_tasks_then_gives_up(team, member, png, no_queue, settings):
+def test_sweeper_requeues_lost_tasks_then_gives_up(team, member, png, queued, settings):
     upload = services.create_upload(team, member, png(), "a.png").upload
-    no_queue.clear()
+    queued.clear()
     long_ago = timezone.now() - timedelta(hours=1)
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING, started_at=long_ago, attempts=1)
 
     assert maintenance.sweep_stale() == {"requeued": 1, "failed": 0}
-    assert no_queue == [upload.pk]
+    assert queued == [upload.pk]
     assert Upload.objects.get(pk=upload.pk).status == UploadStatus.QUEUED
 
     Upload.objects.filter(pk=upload.pk).update(
@@ -80,7 +75,7 @@ def test_sweeper_requeues_lost_tasks_then_gives_up(team, member, png, no_queue, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sweeper_leaves_fresh_work_alone(team, member, png, no_queue):
+def test_sweeper_leaves_fresh_work_alone(team, member, png, queued):
     services.create_upload(team, member, png(), "a.png")
     assert maintenance.sweep_stale() == {"requeued": 0, "failed": 0}
 

@@ -9,7 +9,7 @@ from recognition import services
 from recognition.models import Event, Result, Sighting, Upload, UploadStatus
 from recognition.services import UploadRejected
 
-TESTDATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata"
+from tests.support import SHARED_TESTDATA as TESTDATA
 
 
 def media_files() -> list[Path]:
