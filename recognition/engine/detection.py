@@ -27,7 +27,7 @@ class ScaleParams:
     short_side_cap: int = 1280
     min_long_side: int = 800
     max_upscale: float = 2.0
-    max_pixels: int = 3_200_000  # one pass up to this many (scaled) pixels
+    max_pixels: int = 2_100_000  # one pass up to this many (scaled) pixels (~130 MB/MP)
     tile: int = 1536  # tile length along the long axis beyond that
     overlap: int = 160  # must exceed the height of the tallest text line
 

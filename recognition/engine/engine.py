@@ -225,7 +225,7 @@ class OcrEngine:
             for pc in crops.split_long(prof, im.shape[1], cfg.rec_split_width, cfg.rec_piece_width):
                 pieces.append(im[:, pc.start:pc.end])
                 owners.append((i, pc))
-        probs = recognise(pieces, self._run_rec, cfg.rec_batch_size)
+        probs = recognise(pieces, self._run_rec, cfg.rec_batch_size, cfg.rec_batch_columns)
         hits: list[list[CharHit]] = [[] for _ in images]
         for (i, pc), p in zip(owners, probs):
             shift = pc.start // FRAME_STRIDE

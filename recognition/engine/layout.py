@@ -53,6 +53,11 @@ class LayoutParams:
     min_lines: int = 2  # rows needed on each side of a gutter
     row_overlap: float = 0.5  # vertical overlap (of the shorter box) to share a row
     side_by_side: float = 0.5  # share of rows with a neighbour across the gutter
+    # Median row length (characters, CJK counting double) of a prose column;
+    # table and form cells are shorter and stay on their rows.
+    prose_chars: int = 16
+    sidebar_width: float = 0.35  # a sidebar is at most this share of the width
+    sidebar_panel_chars: int = 20  # ... next to a panel of rows at least this long
 
 
 def _core_y(s: Segment) -> tuple[float, float]:
@@ -97,6 +102,10 @@ def _free_intervals(segs: list[Segment], lo: float, hi: float) -> list[tuple[flo
     return out
 
 
+def _text_weight(row: list[Segment]) -> int:
+    return sum(2 if is_cjk(c) else 1 for s in row for c in s.text if not c.isspace())
+
+
 def _side_by_side(left: list[Segment], right: list[Segment]) -> float:
     """Share of rows on the shorter side that have a row beside them on the
     other side: high for columns of text, low for chat bubbles, which
@@ -114,6 +123,27 @@ def _side_by_side(left: list[Segment], right: list[Segment]) -> float:
     return max(rows_with_partner(left, right), rows_with_partner(right, left))
 
 
+def _is_column(side: list[Segment], p: LayoutParams, h: float, chars: int | None = None) -> bool:
+    """Enough rows of long text, spread over a wide enough strip: prose."""
+    width = max(s.x1 for s in side) - min(s.x0 for s in side)
+    rows = split_rows(side, p)
+    return (len(rows) >= p.min_lines and width >= p.min_column * h
+            and float(np.median([_text_weight(r) for r in rows])) >= (chars or p.prose_chars))
+
+
+def _is_sidebar(left: list[Segment], right: list[Segment], p: LayoutParams, h: float) -> bool:
+    """A narrow navigation column of short, left-aligned entries beside a
+    main panel of prose (chat apps, settings pages): read it first, as a
+    column, instead of interleaving its entries with the panel's lines."""
+    total = max(s.x1 for s in right) - min(s.x0 for s in left)
+    width = max(s.x1 for s in left) - min(s.x0 for s in left)
+    if width > p.sidebar_width * total or len(split_rows(left, p)) < p.min_lines:
+        return False
+    if float(np.std([s.x0 for s in left])) > h:
+        return False
+    return _is_column(right, p, h, chars=p.sidebar_panel_chars)
+
+
 def find_gutter(segs: list[Segment], p: LayoutParams = LayoutParams()) -> tuple[float, float] | None:
     """The widest vertical strip free of boxes that separates two columns of
     prose, or None."""
@@ -128,11 +158,9 @@ def find_gutter(segs: list[Segment], p: LayoutParams = LayoutParams()) -> tuple[
             break
         left = [s for s in segs if _core_x(s)[1] <= gap[0]]
         right = [s for s in segs if _core_x(s)[0] >= gap[1]]
-        ok = True
-        for side in (left, right):
-            width = max(s.x1 for s in side) - min(s.x0 for s in side)
-            if len(split_rows(side, p)) < p.min_lines or width < p.min_column * h:
-                ok = False
+        ok = _is_column(left, p, h) and _is_column(right, p, h)
+        if not ok:
+            ok = _is_sidebar(left, right, p, h)
         if ok and _side_by_side(left, right) >= p.side_by_side:
             return gap
     return None

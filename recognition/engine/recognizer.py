@@ -15,12 +15,15 @@ def normalise_rec(img: np.ndarray) -> np.ndarray:
     return x.transpose(2, 0, 1)
 
 
-def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3) -> list[list[int]]:
+def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3,
+                 max_columns: int = 4096) -> list[list[int]]:
     """Indices grouped into batches of similar width.
 
     Sorting by width and closing a batch when padding would exceed
     ``max_waste`` of the batch keeps the padded area (wasted compute, and
-    padding the model has to see) small.
+    padding the model has to see) small. ``max_columns`` bounds the padded
+    batch width sum: the recognizer needs about 40 KB of activations per
+    input column, so this caps its memory near 170 MB.
     """
     order = sorted(range(len(widths)), key=lambda i: widths[i])
     batches: list[list[int]] = []
@@ -29,7 +32,8 @@ def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3) -> l
         if cur:
             wide = widths[i]
             used = sum(widths[j] for j in cur) + wide
-            if len(cur) >= max_batch or used < (1 - max_waste) * wide * (len(cur) + 1):
+            if (len(cur) >= max_batch or used < (1 - max_waste) * wide * (len(cur) + 1)
+                    or wide * (len(cur) + 1) > max_columns):
                 batches.append(cur)
                 cur = []
         cur.append(i)
@@ -39,12 +43,12 @@ def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3) -> l
 
 
 def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
-              max_batch: int = 16) -> list[np.ndarray]:
+              max_batch: int = 16, max_columns: int = 4096) -> list[np.ndarray]:
     """CTC probabilities [T_i, C] for each 48-high BGR image, trimmed to the
     frames that cover the image itself (not the batch padding)."""
     out: list[np.ndarray | None] = [None] * len(images)
     widths = [max(FRAME_STRIDE, im.shape[1]) for im in images]
-    for batch in plan_batches(widths, max_batch):
+    for batch in plan_batches(widths, max_batch, max_columns=max_columns):
         w = max(widths[i] for i in batch)
         w += (-w) % FRAME_STRIDE
         # Zero in normalised space is mid-grey, the padding value the model

@@ -46,6 +46,10 @@ class SpacingParams:
     min_pitch: float = 0.8
     # A space read by the model is kept if the image shows at least this gap.
     model_gap: float = 0.12
+    # Lines with fewer letter pairs than this give no reliable split; a
+    # gap must then be at least ``short_gap`` wide.
+    min_pairs: int = 5
+    short_gap: float = 0.35
     # Below this text height (pixels at recognizer scale) the image evidence
     # is too coarse; only the model's spaces are used.
     min_text_height: float = 8.0
@@ -114,6 +118,8 @@ def assemble(hits: list[CharHit], profile: InkProfile | None,
         latin = np.array([not (is_cjk(a.char) or is_cjk(b.char)) for a, b in pairs])
         if latin.sum() >= 2:
             thr = split_threshold(gaps[latin], params.separation)
+        if latin.sum() < params.min_pairs:
+            thr = max(thr, params.short_gap) if np.isfinite(thr) else params.short_gap
     dists = np.array([b.center_px - a.center_px for a, b in pairs])
     pitch = float(np.median(dists)) if len(dists) else 0.0
 

@@ -87,7 +87,7 @@ class EngineConfig:
     det_short_side_cap: int = 1280  # downscale only when the short side exceeds this
     det_min_long_side: int = 800  # small images are upscaled towards this
     det_max_upscale: float = 2.0
-    det_max_pixels: int = 3_200_000  # beyond this (after scaling) the image is tiled
+    det_max_pixels: int = 2_100_000  # beyond this (after scaling) the image is tiled
     det_tile: int = 1536  # tile length along the long axis of tiled images
     det_thresh: float = 0.3
     box_thresh: float = 0.5
@@ -99,9 +99,11 @@ class EngineConfig:
     rec_split_width: int = 800  # crops wider than this (at height 48) are split
     rec_piece_width: int = 560  # target width of the pieces
     rec_batch_size: int = 16
+    rec_batch_columns: int = 4096  # bounds recognizer memory (about 40 KB per column)
     insert_spaces: bool = True
 
-    _SPEED_ONLY = ("weights_dir", "device", "threads", "max_bytes", "max_pixels", "rec_batch_size")
+    _SPEED_ONLY = ("weights_dir", "device", "threads", "max_bytes", "max_pixels", "rec_batch_size",
+                   "rec_batch_columns")
 
     def fingerprint(self) -> str:
         """Short stable hash of the settings that change the output."""

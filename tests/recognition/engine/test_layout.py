@@ -18,11 +18,12 @@ def test_two_columns_read_column_by_column():
     segs = []
     for i in range(6):
         y = 100 + i * 30
-        segs.append(seg(40, y, 580, y + 22, f"L{i}"))
-        segs.append(seg(640, y, 1200, y + 22, f"R{i}"))
+        segs.append(seg(40, y, 580, y + 22, f"left column prose line number {i}"))
+        segs.append(seg(640, y, 1200, y + 22, f"right column prose line number {i}"))
     segs.append(seg(40, 20, 1200, 60, "Title across both columns"))
     out = lines_of(segs)
-    assert out == ["Title across both columns"] + [f"L{i}" for i in range(6)] + [f"R{i}" for i in range(6)]
+    assert out == (["Title across both columns"] + [f"left column prose line number {i}" for i in range(6)]
+                   + [f"right column prose line number {i}" for i in range(6)])
 
 
 def test_same_row_boxes_merged_with_space():
@@ -61,3 +62,24 @@ def test_receipt_price_column_stays_on_rows():
         segs.append(seg(420, y, 500, y + 22, f"{i}.00"))
         expected.append(f"item {i} {i}.00")
     assert lines_of(segs) == expected
+
+
+def test_wide_table_cells_stay_on_rows():
+    # Two wide columns side by side, but short cells: a table, read by rows.
+    segs, expected = [], []
+    for i in range(6):
+        y = 40 + i * 30
+        segs.append(seg(20, y, 420, y + 22, f"Item {i}"))
+        segs.append(seg(560, y, 900, y + 22, f"2 x {i}.50"))
+        expected.append(f"Item {i} 2 x {i}.50")
+    assert lines_of(segs) == expected
+
+
+def test_sidebar_read_before_main_panel():
+    segs = []
+    for i, name in enumerate(["General", "Frontend", "Backend", "Random"]):
+        segs.append(seg(20, 80 + i * 40, 160, 104 + i * 40, name))
+    msgs = [f"message number {i} in the main chat panel, long enough" for i in range(5)]
+    for i, m in enumerate(msgs):
+        segs.append(seg(300, 60 + i * 50, 1100, 84 + i * 50, m))
+    assert lines_of(segs) == ["General", "Frontend", "Backend", "Random"] + msgs
