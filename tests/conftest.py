@@ -171,3 +171,11 @@ def queued(monkeypatch):
     ids: list[int] = []
     monkeypatch.setattr(services, "enqueue", ids.append)
     return ids
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """End-to-end tests run last. Their live worker shares the test database,
+    so while it runs it would also pick up tasks that unit tests enqueue and
+    write into their data."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)

@@ -216,7 +216,7 @@ def test_disabled_after_consecutive_failures(team, owner, member, png, receiver,
     assert not webhook.is_active and webhook.disabled_at is not None
     assert "3 failed deliveries in a row" in webhook.disabled_reason and "HTTP 500" in webhook.disabled_reason
     assert Delivery.objects.filter(webhook=webhook).count() == 3
-    assert Delivery.objects.filter(outcome="failed").count() == 1, "no retry is scheduled once disabled"
+    assert Delivery.objects.filter(webhook=webhook, outcome="failed").count() == 1, "no retry is scheduled once disabled"
     # Disabled: nothing more is sent, scheduled retries included.
     assert delivery.deliver(webhook.pk, kind="upload.done", event_id=event.pk, attempt=2) is None
     assert len(receiver.requests) == 3
