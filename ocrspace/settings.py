@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ocrspace.urls"
@@ -291,3 +293,34 @@ OCRSPACE_WEBHOOK_RETRY_BASE_SECONDS = env.int("OCRSPACE_WEBHOOK_RETRY_BASE_SECON
 OCRSPACE_WEBHOOK_MAX_FAILURES = env.int("OCRSPACE_WEBHOOK_MAX_FAILURES", default=10)
 # Delivery log rows kept per webhook (older ones are pruned).
 OCRSPACE_WEBHOOK_LOG_KEEP = env.int("OCRSPACE_WEBHOOK_LOG_KEEP", default=500)
+
+# --- Login brute-force limits (django-axes) ------------------------------------
+# Every password check (browser login, admin login, POST /api/auth/token/) goes
+# through ``authenticate(request=...)``, which the axes backend guards: after
+# AXES_FAILURE_LIMIT failures for one username, or from one client address,
+# further attempts are refused (even with the right password) until the
+# cool-off has passed. A successful login clears that account's failures.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env.bool("OCRSPACE_LOCKOUT_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("OCRSPACE_LOCKOUT_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("OCRSPACE_LOCKOUT_MINUTES", default=15))
+# Two independent counters: per account and per client address.
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+# JSON for the API, a page for the browser (see ocrspace/lockout.py).
+AXES_LOCKOUT_CALLABLE = "ocrspace.lockout.lockout_response"
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# simplejwt checks passwords without Django's login signal; this serializer
+# sends it, so a successful token request also clears the failures.
+SIMPLE_JWT["TOKEN_OBTAIN_SERIALIZER"] = "ocrspace.lockout.TokenObtainPairSerializer"
+# The client address comes from X-Forwarded-For only behind our own proxy
+# (the hop it appended, the last one); otherwise anyone could claim a fresh
+# address per attempt. DRF's throttles trust X-Forwarded-For unless
+# NUM_PROXIES is set, so they get the same rule.
+OCRSPACE_BEHIND_PROXY = env.bool("OCRSPACE_BEHIND_PROXY", default=False)
+AXES_CLIENT_IP_CALLABLE = "ocrspace.lockout.client_ip"
+REST_FRAMEWORK["NUM_PROXIES"] = 1 if OCRSPACE_BEHIND_PROXY else 0

@@ -1,0 +1,72 @@
+"""Login lockout glue around django-axes (configured in settings).
+
+Axes refuses password checks after too many failures; this module gives the
+refusal a readable answer (JSON under /api/, a page elsewhere), decides which
+client address an attempt counts against, and bridges two gaps of the token
+endpoint: DRF wraps the request axes flags, and simplejwt never sends
+Django's login signal that clears the failure count.
+"""
+
+from __future__ import annotations
+
+from axes.helpers import get_cool_off
+from axes.signals import user_locked_out
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt import serializers as jwt_serializers
+
+
+def client_ip(request) -> str | None:
+    """REMOTE_ADDR, or behind our proxy the address it appended last to
+    X-Forwarded-For (earlier entries come from the client and are forgeable)."""
+    meta = request.META
+    if settings.OCRSPACE_BEHIND_PROXY:
+        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return meta.get("REMOTE_ADDR")
+
+
+def _retry_after(request) -> int:
+    cool_off = get_cool_off(request)
+    return int(cool_off.total_seconds()) if cool_off else 0
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    seconds = _retry_after(request)
+    minutes = max(1, -(-seconds // 60))
+    message = _("Too many failed login attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+    status = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "errors": {}}, status=status)
+    else:
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": message, "minutes": minutes}, status=status)
+    if seconds:
+        response["Retry-After"] = str(seconds)
+    return response
+
+
+@receiver(user_locked_out, dispatch_uid="ocrspace-lockout-drf-flag")
+def _flag_wrapped_request(sender, request=None, **kwargs) -> None:
+    # The token view hands DRF's Request to authenticate(); axes marks that
+    # wrapper, but its middleware only sees the Django request inside it.
+    # (Connected when the token serializer below is loaded, i.e. before any
+    # token request.)
+    inner = getattr(request, "_request", None)
+    if inner is not None:
+        inner.axes_locked_out = True
+        inner.axes_credentials = getattr(request, "axes_credentials", None)
+
+
+class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
+    """simplejwt's serializer, announcing the successful password check the
+    way Django's login does, so axes resets the account's failure count."""
+
+    def validate(self, attrs):
+        data = super().validate(attrs)
+        user_logged_in.send(sender=type(self.user), request=self.context.get("request"), user=self.user)
+        return data
