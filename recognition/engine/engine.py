@@ -83,11 +83,11 @@ class OcrEngine:
         self.config = config = config or EngineConfig()
         self._torch = torch
         torch.set_num_threads(config.threads or available_cores())
+        self.models_dir = pathlib.Path(config.weights_dir) if config.weights_dir else DEFAULT_WEIGHTS_DIR
         if models is None:
             from .nets import load_models
 
-            weights = pathlib.Path(config.weights_dir) if config.weights_dir else DEFAULT_WEIGHTS_DIR
-            models = load_models(weights, device=config.device, with_classifier=config.use_classifier)
+            models = load_models(self.models_dir, device=config.device, with_classifier=config.use_classifier)
         for part in (models.detector, models.recognizer, getattr(models, "classifier", None)):
             if part is not None and hasattr(part, "eval"):
                 part.eval()
@@ -237,8 +237,6 @@ class OcrEngine:
         for hs, prof in zip(hits, profiles):
             if cfg.insert_spaces:
                 hs = assemble(hs, prof)
-            else:
-                hs = [h for h in hs if h.char != " "] if not hs else hs
             text = "".join(h.char for h in hs).strip()
             confs = [h.conf for h in hs if h.char != " "]
             out.append((text, confs))

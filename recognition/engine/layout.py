@@ -56,8 +56,10 @@ class LayoutParams:
     # Median row length (characters, CJK counting double) of a prose column;
     # table and form cells are shorter and stay on their rows.
     prose_chars: int = 16
+    whole_rows: float = 0.7  # share of a prose column's rows that are one box
     sidebar_width: float = 0.35  # a sidebar is at most this share of the width
     sidebar_panel_chars: int = 20  # ... next to a panel of rows at least this long
+    sidebar_aligned: float = 0.5  # ... and with at most this share of entries on panel rows
 
 
 def _core_y(s: Segment) -> tuple[float, float]:
@@ -123,12 +125,20 @@ def _side_by_side(left: list[Segment], right: list[Segment]) -> float:
     return max(rows_with_partner(left, right), rows_with_partner(right, left))
 
 
-def _is_column(side: list[Segment], p: LayoutParams, h: float, chars: int | None = None) -> bool:
-    """Enough rows of long text, spread over a wide enough strip: prose."""
+def _is_column(side: list[Segment], p: LayoutParams, h: float, chars: int | None = None,
+               whole_rows: bool = True) -> bool:
+    """Enough rows of long text, spread over a wide enough strip: prose.
+
+    With ``whole_rows`` most rows must also be one box each: a prose line
+    has no wide gaps, while a table row on one side of the gutter is still
+    several cells."""
     width = max(s.x1 for s in side) - min(s.x0 for s in side)
     rows = split_rows(side, p)
-    return (len(rows) >= p.min_lines and width >= p.min_column * h
-            and float(np.median([_text_weight(r) for r in rows])) >= (chars or p.prose_chars))
+    if len(rows) < p.min_lines or width < p.min_column * h:
+        return False
+    if whole_rows and sum(len(r) == 1 for r in rows) < p.whole_rows * len(rows):
+        return False
+    return float(np.median([_text_weight(r) for r in rows])) >= (chars or p.prose_chars)
 
 
 def _is_sidebar(left: list[Segment], right: list[Segment], p: LayoutParams, h: float) -> bool:
@@ -141,7 +151,11 @@ def _is_sidebar(left: list[Segment], right: list[Segment], p: LayoutParams, h: f
         return False
     if float(np.std([s.x0 for s in left])) > h:
         return False
-    return _is_column(right, p, h, chars=p.sidebar_panel_chars)
+    # Table: the first column's cells sit exactly on the rows of the others.
+    aligned = sum(any(abs(s.cy - o.cy) < 0.25 * h for o in right) for s in left)
+    if aligned > p.sidebar_aligned * len(left):
+        return False
+    return _is_column(right, p, h, chars=p.sidebar_panel_chars, whole_rows=False)
 
 
 def find_gutter(segs: list[Segment], p: LayoutParams = LayoutParams()) -> tuple[float, float] | None:

@@ -41,6 +41,8 @@ class SpacingParams:
     # The word-gap group must be this many times wider than the letter-gap
     # group for the per-line split to count.
     separation: float = 2.0
+    # ... and its narrowest gap this many times the widest letter gap.
+    jump: float = 1.4
     # Characters closer than this fraction of the line's median pitch are
     # never separated (CTC jitter on narrow glyphs).
     min_pitch: float = 0.8
@@ -67,14 +69,19 @@ def longest_blank_run(blank: np.ndarray, x0: float, x1: float) -> int:
     return best
 
 
-def split_threshold(gaps: np.ndarray, separation: float) -> float:
+def split_threshold(gaps: np.ndarray, separation: float, floor: float = 0.0, jump: float = 1.0) -> float:
     """Threshold between letter gaps and word gaps of one line; inf when the
-    gaps do not form two clearly separated groups."""
+    gaps do not form two clearly separated groups.
+
+    Candidate boundaries need the word-gap group to be ``separation`` times
+    wider on average, its narrowest gap to be at least ``floor`` and ``jump``
+    times the widest letter gap (a clear step, not a smooth spread).
+    """
     vals = np.sort(gaps)
     best, thr = -1.0, np.inf
     for k in range(1, len(vals)):
         lo, hi = vals[:k], vals[k:]
-        if hi.mean() < separation * max(lo.mean(), 0.03):
+        if hi[0] < floor or hi[0] < jump * lo[-1] or hi.mean() < separation * max(lo.mean(), 0.03):
             continue
         score = k * (len(vals) - k) * (hi.mean() - lo.mean()) ** 2
         if score > best:
@@ -117,7 +124,7 @@ def assemble(hits: list[CharHit], profile: InkProfile | None,
                         np.float64) / profile.text_height
         latin = np.array([not (is_cjk(a.char) or is_cjk(b.char)) for a, b in pairs])
         if latin.sum() >= 2:
-            thr = split_threshold(gaps[latin], params.separation)
+            thr = split_threshold(gaps[latin], params.separation, params.min_gap, params.jump)
         if latin.sum() < params.min_pairs:
             thr = max(thr, params.short_gap) if np.isfinite(thr) else params.short_gap
     dists = np.array([b.center_px - a.center_px for a, b in pairs])

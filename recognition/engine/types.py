@@ -76,7 +76,7 @@ class EngineConfig:
     max_pixels: int = 60_000_000
 
     # Preprocessing (*output*). See preprocess.py for what each step does.
-    invert: Literal["auto", "always", "never"] = "auto"
+    invert: Literal["auto", "always", "never"] = "never"  # "auto" measured worse on dark themes
     grayscale: bool = False
     clahe: bool = False
     denoise: bool = False

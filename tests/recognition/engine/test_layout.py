@@ -83,3 +83,16 @@ def test_sidebar_read_before_main_panel():
     for i, m in enumerate(msgs):
         segs.append(seg(300, 60 + i * 50, 1100, 84 + i * 50, m))
     assert lines_of(segs) == ["General", "Frontend", "Backend", "Random"] + msgs
+
+
+def test_spreadsheet_rows_not_split_into_columns():
+    # Long rows made of several cells on both sides of the widest gap.
+    segs, expected = [], []
+    for i in range(8):
+        y = 60 + i * 40
+        cells = [(20, 200, f"SO-20239590{i}"), (240, 420, "Olivia Brown"), (460, 640, "2022-07-02"),
+                 (900, 1040, "Refunded"), (1080, 1260, f"$17,446.5{i}")]
+        for x0, x1, t in cells:
+            segs.append(seg(x0, y, x1, y + 24, t))
+        expected.append(" ".join(t for _, _, t in cells))
+    assert lines_of(segs) == expected
