@@ -27,8 +27,10 @@ class ScaleParams:
     short_side_cap: int = 1280
     min_long_side: int = 800
     max_upscale: float = 2.0
-    max_pixels: int = 2_100_000  # one pass up to this many (scaled) pixels (~130 MB/MP)
-    tile: int = 1536  # tile length along the long axis beyond that
+    # One pass up to this many (scaled) pixels; the detector needs about
+    # 130 MB of activations per megapixel, so this bounds its memory.
+    max_pixels: int = 1_100_000
+    tile: int = 0  # tile length along the long axis; 0: fit max_pixels
     overlap: int = 160  # must exceed the height of the tallest text line
 
 
@@ -85,7 +87,9 @@ def probability_map(image: np.ndarray, run: Callable[[np.ndarray], np.ndarray],
     vertical = sh >= sw
     length = sh if vertical else sw
     out = np.zeros((sh, sw), np.float32)
-    for s, e, ks, ke in _tiles(length, p.tile, p.overlap):
+    cross = sw if vertical else sh
+    tile = p.tile or max(2 * p.overlap + 64, (p.max_pixels // max(cross, 1)) // 32 * 32)
+    for s, e, ks, ke in _tiles(length, tile, p.overlap):
         part = resized[s:e] if vertical else resized[:, s:e]
         prob = run(_normalise(_pad32(part)))[: part.shape[0], : part.shape[1]]
         if vertical:

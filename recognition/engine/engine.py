@@ -26,7 +26,31 @@ from .recognizer import normalise_rec, recognise
 from .spacing import assemble
 from .types import PIPELINE_VERSION, DecodedImage, EngineConfig, Line, OcrResult
 
+TRIM_ABOVE_PIXELS = 1_500_000  # see release_memory
 DEFAULT_WEIGHTS_DIR = pathlib.Path(__file__).resolve().parent / "weights"
+
+
+def _load_malloc_trim() -> Any:
+    try:
+        import ctypes
+
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def release_memory() -> None:
+    """Hand freed heap memory back to the OS. Model calls with varying input
+    shapes fragment glibc's heap and the process keeps growing from image to
+    image; trimming once per stage keeps a worker near its working set
+    (peak RSS ~770 MB instead of ~915 MB over three large dev-set images).
+    It costs ~100 ms in page faults on the next calls, so the engine only
+    trims after large images (after every model call it cost ~300 ms)."""
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def available_cores() -> int:
@@ -144,6 +168,7 @@ class OcrEngine:
 
         bgr = to_bgr(image, channels, cfg)
         height, width = bgr.shape[:2]
+        trim = height * width > TRIM_ABOVE_PIXELS
         lap("decode")
 
         img = self._preprocess(bgr)
@@ -156,6 +181,8 @@ class OcrEngine:
                 rotated, back = preprocess.rotate(img, angle)
                 quads = [preprocess.map_points(b.quad, back)
                          for b in detect(rotated, self._run_det, self._scale, self._db)]
+        if trim:
+            release_memory()
         lap("detect")
 
         crops48 = [crops.resize_to_height(crops.warp_quad(img, q)) for q in quads]
@@ -165,6 +192,8 @@ class OcrEngine:
             lap("classify")
 
         texts = self._read_lines(crops48)
+        if trim:
+            release_memory()
         lap("recognize")
 
         segs = [Segment(q, text, confs) for q, (text, confs) in zip(quads, texts)]

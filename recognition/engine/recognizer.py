@@ -7,6 +7,8 @@ import numpy as np
 
 from .ctc import FRAME_STRIDE
 
+WIDTH_BUCKET = 64  # batch widths are padded up to a multiple of this
+
 
 def normalise_rec(img: np.ndarray) -> np.ndarray:
     """BGR uint8 [48, W, 3] -> float32 [3, 48, W] in [-1, 1]."""
@@ -16,7 +18,7 @@ def normalise_rec(img: np.ndarray) -> np.ndarray:
 
 
 def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3,
-                 max_columns: int = 4096) -> list[list[int]]:
+                 max_columns: int = 3072) -> list[list[int]]:
     """Indices grouped into batches of similar width.
 
     Sorting by width and closing a batch when padding would exceed
@@ -43,14 +45,17 @@ def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3,
 
 
 def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
-              max_batch: int = 16, max_columns: int = 4096) -> list[np.ndarray]:
+              max_batch: int = 16, max_columns: int = 3072) -> list[np.ndarray]:
     """CTC probabilities [T_i, C] for each 48-high BGR image, trimmed to the
     frames that cover the image itself (not the batch padding)."""
     out: list[np.ndarray | None] = [None] * len(images)
     widths = [max(FRAME_STRIDE, im.shape[1]) for im in images]
     for batch in plan_batches(widths, max_batch, max_columns=max_columns):
+        # Few distinct batch shapes: every new input shape makes the CPU
+        # backend keep more cached buffers (RSS grew by ~500 MB on a tall
+        # chat capture with exact widths).
         w = max(widths[i] for i in batch)
-        w += (-w) % FRAME_STRIDE
+        w += (-w) % WIDTH_BUCKET
         # Zero in normalised space is mid-grey, the padding value the model
         # saw in training.
         x = np.zeros((len(batch), 3, images[batch[0]].shape[0], w), np.float32)
