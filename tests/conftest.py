@@ -17,11 +17,15 @@ PASSWORD = "correct-horse-battery-staple-9"
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, request):
     """A fast password hasher (the suite creates many users; the production
     one is slow on purpose) and a per-process cache, so clearing it never
-    touches a Redis database that a live worker uses as its broker."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    touches a Redis database that a live worker uses as its broker.
+
+    End-to-end tests keep the production hasher: the live server they log in
+    to must be able to check the passwords this process stored."""
+    if request.node.get_closest_marker("e2e") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
