@@ -12,12 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from tests.support import SHARED_TESTDATA
+
 DEJAVU = pathlib.Path("/usr/share/fonts/truetype/dejavu")
 SANS = DEJAVU / "DejaVuSans.ttf"
 SERIF = DEJAVU / "DejaVuSerif.ttf"
 MONO = DEJAVU / "DejaVuSansMono.ttf"
 CJK = pathlib.Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-REAL_SCANS = pathlib.Path("/work/shared/testdata/real-scans")
+REAL_SCANS = SHARED_TESTDATA / "real-scans"
 
 
 def font(path: pathlib.Path, size: int) -> ImageFont.FreeTypeFont:
@@ -39,19 +41,6 @@ def render_lines(lines: list[str], path: pathlib.Path = SANS, size: int = 20, wi
     for i, t in enumerate(lines):
         d.text((margin, margin + int(i * size * spacing)), t, font=f, fill=fg)
     return np.array(im)
-
-
-def cer(hyp: str, ref: str) -> float:
-    """Character error rate, whitespace ignored (spaces are tested apart)."""
-    a = "".join(hyp.split())
-    b = "".join(ref.split())
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
-        prev = cur
-    return prev[-1] / max(1, len(b))
 
 
 @pytest.fixture(scope="session")
@@ -83,4 +72,7 @@ def fonts():
 
 @pytest.fixture(scope="session")
 def char_error_rate():
-    return cer
+    """CER(hypothesis, reference), whitespace ignored: the benchmark's scorer."""
+    from bench.ocr.score import cer
+
+    return lambda hyp, ref: cer(ref, hyp)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import io
 import json
-import pathlib
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from recognition.engine import EngineConfig, Line, OcrResult, decode_image
+from tests.support import SHARED_TESTDATA
 
 
 def test_english_keeps_spaces(engine, render, fonts):
@@ -106,7 +106,7 @@ def test_engine_version_tracks_output_settings():
     assert EngineConfig().fingerprint() != EngineConfig(clahe=True).fingerprint()
 
 
-REAL_SCANS = pathlib.Path("/work/shared/testdata/real-scans")
+REAL_SCANS = SHARED_TESTDATA / "real-scans"
 
 
 # Scanned receipts (ICDAR-2019 SROIE): not screenshots, noisy thermal print.
