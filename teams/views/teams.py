@@ -95,7 +95,7 @@ def invitation_create(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Choose a valid role and email address."))
         return redirect("team-settings", slug=slug)
-    invitation = _run(
+    _run(
         request,
         lambda: services.create_invitation(team, request.user, form.cleaned_data["role"], form.cleaned_data["email"]),
         _("Invitation created: share the link below."),

@@ -8,7 +8,6 @@ when REDIS_URL is set), started by ``tools/schemathesis_check.Platform``.
 from __future__ import annotations
 
 import importlib.util
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -13,7 +13,6 @@ from integrations import delivery, netguard, services, signing, tasks
 from integrations.models import Delivery, DeliveryOutcome, Webhook
 from recognition import services as uploads
 from recognition.models import Event, EventKind
-from teams.roles import Role
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
