@@ -43,7 +43,14 @@ def database_from_url(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     else:
-        config.setdefault("CONN_MAX_AGE", 60)
+        # No persistent connections: under ASGI (daphne) every request runs
+        # in a thread of its own, and a connection kept open for reuse stays
+        # with that thread and is never reused. A burst of 20 concurrent API
+        # clients piled up connections until PostgreSQL refused more ("too
+        # many clients already") and uploads failed with 500. Django's docs
+        # say to disable persistent connections under ASGI; the worker opens
+        # one connection per task, which costs nothing next to OCR.
+        config.setdefault("CONN_MAX_AGE", 0)
         config["CONN_HEALTH_CHECKS"] = True
     return config
 

@@ -39,11 +39,13 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "django_q",
     "channels",
     "teams",
     "recognition",
     "integrations",
+    # After ``recognition``, whose ``qcluster`` command wraps django-q2's
+    # (management commands of earlier apps win).
+    "django_q",
 ]
 
 MIDDLEWARE = [
@@ -210,10 +212,12 @@ SPECTACULAR_SETTINGS = {
 }
 # Rate limits (DRF throttles, per user and per anonymous IP; 429 + Retry-After).
 # The token endpoints get a tighter scope against password guessing.
+# DRF's own classes, except that they let requests through while the cache
+# holding the counters (Redis) is unreachable (see ocrspace/throttling.py).
 REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"] = [
-    "rest_framework.throttling.AnonRateThrottle",
-    "rest_framework.throttling.UserRateThrottle",
-    "rest_framework.throttling.ScopedRateThrottle",
+    "ocrspace.throttling.AnonRateThrottle",
+    "ocrspace.throttling.UserRateThrottle",
+    "ocrspace.throttling.ScopedRateThrottle",
 ]
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "anon": env.str("OCRSPACE_THROTTLE_ANON", default="60/min"),

@@ -82,3 +82,20 @@ def sweep_stale(now=None) -> dict[str, int]:
     if any(counts.values()):
         log.warning("Sweeper: %s", counts)
     return counts
+
+
+def requeue_waiting() -> int:
+    """Queue every waiting upload again; run when a worker cluster starts.
+
+    A cluster that was stopped took the messages it had already fetched with
+    it: lost with the Redis broker (no acknowledgements), locked for ``retry``
+    seconds with the ORM broker. Their uploads would wait for the sweeper,
+    many minutes. Sending them again is safe: a task claims its upload
+    atomically, so a second message for the same upload does nothing.
+    """
+    waiting = list(Upload.objects.filter(status=UploadStatus.QUEUED, hidden=False).values_list("pk", flat=True))
+    for upload_id in waiting:
+        services.enqueue(upload_id)
+    if waiting:
+        log.info("Cluster start: %s waiting upload(s) queued again", len(waiting))
+    return len(waiting)

@@ -98,7 +98,11 @@ def create_upload(team: Team, user, data: bytes, name: str) -> UploadOutcome:
                 enqueued_at=timezone.now(),
             )
             events.record(upload, EventKind.CREATED)
-            transaction.on_commit(lambda: enqueue(upload.pk))
+            # robust: the upload is stored and committed by now; if the
+            # broker is unreachable (Redis restarting) the error is logged,
+            # the upload stays queued and the sweeper queues it again, instead
+            # of a 500 for an upload that was in fact accepted.
+            transaction.on_commit(lambda: enqueue(upload.pk), robust=True)
     except IntegrityError:
         # A concurrent request stored the same image first: that one wins.
         existing = _existing(team, md5, sha256)
@@ -161,6 +165,33 @@ def claim(upload_id: int, stale_after_seconds: float) -> Upload | None:
     with transaction.atomic():
         events.record(upload, EventKind.PROCESSING)
     return upload
+
+
+def release(upload_id: int) -> str:
+    """Give a claimed upload back to the queue: its worker is being stopped
+    (SIGTERM) before it could finish. Without this the upload would stay
+    ``processing`` until the sweeper finds it stale, minutes later.
+
+    The attempt still counts, so an upload whose worker is stopped again and
+    again (django-q2 also ends a worker that overran its timeout with
+    SIGTERM) fails after ``max_attempts`` instead of going round forever.
+    Returns "requeued", "failed" or "" (no longer processing: nothing to do).
+    """
+    upload = Upload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).only("attempts").first()
+    if upload is None:
+        return ""
+    if upload.attempts >= settings.Q_CLUSTER["max_attempts"]:
+        fail(upload_id, "Recognition was interrupted several times; try re-running it.")
+        return "failed"
+    with transaction.atomic():
+        released = Upload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).update(
+            status=UploadStatus.QUEUED, started_at=None, enqueued_at=timezone.now()
+        )
+        if not released:
+            return ""
+        events.record(Upload.objects.select_related("uploaded_by").get(pk=upload_id), EventKind.UPDATED)
+        transaction.on_commit(lambda: enqueue(upload_id), robust=True)  # else the cluster start or sweeper does
+    return "requeued"
 
 
 def reusable_result(upload: Upload, engine_version: str) -> Result | None:
@@ -242,7 +273,7 @@ def requeue(upload: Upload) -> Upload:
         current.started_at = current.finished_at = None
         current.save()
         events.record(current, EventKind.UPDATED)
-        transaction.on_commit(lambda: enqueue(current.pk))
+        transaction.on_commit(lambda: enqueue(current.pk), robust=True)  # as in create_upload
     return current
 
 

@@ -7,45 +7,123 @@ imports task modules before forking its workers (see engine_gateway).
 from __future__ import annotations
 
 import logging
+import signal
+import threading
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django_q.utils import close_old_django_connections
 
 from recognition import engine_gateway, maintenance, services, storage
 
 log = logging.getLogger(__name__)
 
 
+class WorkerStopping(BaseException):
+    """SIGTERM arrived during a task. A BaseException, so the task's own
+    error handling (and django-q2's) does not turn it into a failed upload."""
+
+
+@contextmanager
+def give_back_on_sigterm(upload_id: int):
+    """Stopping the cluster (a service manager sends SIGTERM to all of its
+    processes; django-q2 leaves its workers on the default action, so they
+    die on the spot) must not strand the upload being recognised in
+    ``processing`` until the sweeper notices, minutes later: on SIGTERM the
+    upload goes back to the queue, then the worker exits as it would have."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set in the main thread (sync mode, tests)
+        return
+    stopping = False
+
+    def stop(signum, frame):
+        nonlocal stopping
+        if not stopping:
+            stopping = True
+            raise WorkerStopping
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    except WorkerStopping:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the hand-back finish
+        try:
+            outcome = services.release(upload_id)
+            log.warning("Worker stopped during upload %s: %s", upload_id, outcome or "already finished")
+        except Exception:  # noqa: BLE001 - the sweeper recovers it later
+            log.exception("Could not hand upload %s back to the queue", upload_id)
+        raise SystemExit(128 + signal.SIGTERM)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if stopping:
+        # The exception was swallowed where it landed (Python ignores
+        # exceptions raised inside ``__del__`` methods), so the task ran to
+        # its end; exit now rather than take the next task from a cluster
+        # that is gone.
+        raise SystemExit(128 + signal.SIGTERM)
+
+
+def _db(step, *args, **kwargs):
+    """Run one of the task's database steps on a live connection.
+
+    The engine works for seconds while the task's connection sits idle. If
+    the database dropped it meanwhile (restart, failover, an administrator's
+    ``pg_terminate_backend``), storing the result failed and the upload stayed
+    ``processing`` until the sweeper found it, minutes later. So the
+    connection is checked (and replaced) first, as Django does between
+    requests, and a step that still meets a dropped connection is tried once
+    more on a new one: ``complete`` and ``fail`` check the upload's status
+    under a row lock, so a second try never writes twice.
+    """
+    if connection.in_atomic_block:  # inside a caller's transaction (tests): leave its connection alone
+        return step(*args, **kwargs)
+    close_old_django_connections()
+    try:
+        return step(*args, **kwargs)
+    except (OperationalError, InterfaceError) as error:
+        log.warning("Database connection lost in %s (%s); trying again on a new one", step.__name__, error)
+        connection.close()
+        return step(*args, **kwargs)
+
+
 def run_ocr(upload_id: int) -> str:
     """Recognise one upload and store its result."""
+    with give_back_on_sigterm(upload_id):
+        return _run_ocr(upload_id)
+
+
+def _run_ocr(upload_id: int) -> str:
     upload = services.claim(upload_id, stale_after_seconds=settings.Q_CLUSTER["timeout"])
     if upload is None:
         return "skipped: already handled"
     try:
         data = storage.read(upload.file_path)
     except FileNotFoundError:
-        services.fail(upload_id, "The stored image is missing; upload it again.")
+        _db(services.fail, upload_id, "The stored image is missing; upload it again.")
         return "failed: file missing"
 
     try:
         engine = engine_gateway.get_engine()
-        previous = services.reusable_result(upload, engine.engine_version)
+        previous = _db(services.reusable_result, upload, engine.engine_version)
         if previous is not None:
-            services.complete(
-                upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
+            _db(
+                services.complete, upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
                 engine_version=previous.engine_version, timings={}, reused=True,
             )
             return "done: reused"
         result = engine.recognize(data)
     except engine_gateway.ImageError as error:
-        services.fail(upload_id, f"The image could not be read: {error}")
+        _db(services.fail, upload_id, f"The image could not be read: {error}")
         return "failed: bad image"
     except Exception as error:  # noqa: BLE001 - a failed task must never leave the upload in "processing"
         log.exception("OCR of upload %s failed", upload_id)
-        services.fail(upload_id, f"Recognition failed ({type(error).__name__}); try re-running it.")
+        _db(services.fail, upload_id, f"Recognition failed ({type(error).__name__}); try re-running it.")
         return "failed: error"
 
     payload = result.to_dict()
-    services.complete(
+    _db(
+        services.complete,
         upload,
         text=payload["text"],
         confidence=payload["confidence"],

@@ -22,10 +22,10 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
+from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
 from recognition import services, storage
 from recognition.models import Upload, UploadStatus
 from teams.models import Team

@@ -1,0 +1,54 @@
+"""``manage.py qcluster``: django-q2's cluster, with two fixes for stopping
+and starting it. Found before django-q2's own command because ``recognition``
+comes before ``django_q`` in INSTALLED_APPS.
+
+* Before the cluster starts, the uploads waiting in the queue are sent again:
+  a previously stopped cluster may have taken their messages with it (see
+  ``maintenance.requeue_waiting``).
+* SIGTERM to the whole process group (what a service manager sends when it
+  stops a service) made django-q2's main process hang until it was killed:
+  its handler sets the stop event, whose ``notify`` waits for the sentinel
+  process blocked on that event to wake up, but the sentinel was killed by
+  the same signal and never does. The handler below first gives the
+  sentinel a moment to die; if it did, there is nothing left to stop and the
+  main process exits. SIGTERM sent to the main process alone still stops the
+  cluster gracefully (running tasks finish first).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+
+from django.conf import settings
+from django_q.cluster import Cluster
+from django_q.management.commands.qcluster import Command as ClusterCommand
+
+from recognition import maintenance
+
+log = logging.getLogger(__name__)
+
+
+class Command(ClusterCommand):
+    def handle(self, *args, **options):
+        try:
+            maintenance.requeue_waiting()
+        except Exception:  # noqa: BLE001 - never keep the cluster from starting; the sweeper still recovers them
+            log.exception("Could not re-queue waiting uploads at start")
+
+        # As django-q2's own command does:
+        settings.SECRET_KEY  # noqa: B018 - signing needs it; fail before starting
+        if options.get("cluster_name"):
+            os.environ["Q_CLUSTER_NAME"] = options["cluster_name"]
+        cluster = Cluster()
+
+        def on_sigterm(signum, frame):
+            if cluster.sentinel is not None:
+                cluster.sentinel.join(timeout=3)  # killed by the same signal?
+            cluster.sig_handler(signum, frame)  # returns at once when it is gone
+
+        signal.signal(signal.SIGTERM, on_sigterm)
+        cluster.start()
+        if options.get("run_once", False):
+            cluster.stop()
