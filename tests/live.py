@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -41,6 +42,10 @@ def database_url() -> str:
 
 
 class LivePlatform:
+    # Platforms started and not yet stopped, so a test that needs the only
+    # worker on the shared database can pause the others (``paused_others``).
+    running: list["LivePlatform"] = []
+
     def __init__(self, media_root: Path, log_dir: Path, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -79,6 +84,7 @@ class LivePlatform:
             "web", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "ocrspace.asgi:application"]
         )
         self.start_worker()
+        LivePlatform.running.append(self)
         self._wait_for_web()
         return self
 
@@ -109,20 +115,67 @@ class LivePlatform:
         time.sleep(sample_seconds)
         return max(children, key=lambda c: c.cpu_percent(None))
 
-    def stop_worker(self, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
-        _stop(self.worker, sig, timeout)
+    def stop_worker(self, sig: int = signal.SIGTERM, timeout: float = 30) -> bool:
+        """Send ``sig`` to every process of the cluster (its process group,
+        as a service manager stopping it would) and wait for the parent;
+        SIGKILL after ``timeout``. True when it exited without the SIGKILL."""
+        return _stop(self.worker, sig, timeout)
+
+    def worker_running(self) -> bool:
+        return self.worker is not None and self.worker.poll() is None
+
+    @contextmanager
+    def paused_others(self):
+        """Stop the workers of the other running platforms (they share the
+        database, and on the ORM broker the queue too, so they would take
+        this platform's tasks) and start them again afterwards."""
+        paused = [p for p in LivePlatform.running if p is not self and p.worker_running()]
+        for platform in paused:
+            platform.stop_worker()
+        try:
+            yield
+        finally:
+            for platform in paused:
+                if platform in LivePlatform.running:
+                    platform.start_worker()
 
     def stop(self) -> None:
         _stop(self.worker, signal.SIGTERM, 30)
         _stop(self.web, signal.SIGTERM, 10)
+        if self in LivePlatform.running:
+            LivePlatform.running.remove(self)
 
 
-def _stop(process: subprocess.Popen | None, sig: int, timeout: float) -> None:
+def _stop(process: subprocess.Popen | None, sig: int, timeout: float) -> bool:
+    """Signal the process group, wait until every process in it has exited
+    (SIGKILL after ``timeout``); True when nothing had to be killed."""
     if process is None or process.poll() is not None:
-        return
-    os.killpg(process.pid, sig)
+        return True
+    group = process.pid
+    os.killpg(group, sig)
+    deadline = time.monotonic() + timeout
     try:
         process.wait(timeout)
+        while _group_alive(group):
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(process.args, timeout)
+            time.sleep(0.1)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        try:
+            os.killpg(group, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
         process.wait(10)
+        return False
+    return True
+
+
+def _group_alive(group: int) -> bool:
+    """Whether a live (not zombie) process is left in the process group."""
+    for proc in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(proc.pid) == group and proc.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return False

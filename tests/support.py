@@ -73,3 +73,98 @@ class FakeEngine:
             raise self.error
         image = Image.open(io.BytesIO(data))
         return FakeResult(self.text.format(width=image.width, height=image.height), self.engine_version, self.confidence)
+
+
+# --- Checks after faults (end-to-end tests) ------------------------------------
+
+def wait_until_settled(timeout: float = 240, poll: float = 0.5, hook=None):
+    """Wait until no upload is queued or processing; return the status counts.
+
+    ``hook`` (optional) is called on every poll, e.g. to run the sweeper.
+    Raises AssertionError with the stuck uploads when the time runs out.
+    """
+    import time
+
+    from recognition.models import Upload, UploadStatus
+
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = Upload.objects.filter(status__in=[UploadStatus.QUEUED, UploadStatus.PROCESSING])
+        if not pending.exists():
+            return status_counts()
+        if time.monotonic() > deadline:
+            stuck = list(pending.values_list("pk", "status", "attempts", "enqueued_at", "started_at"))
+            raise AssertionError(f"{len(stuck)} upload(s) never finished: {stuck[:20]}")
+        if hook is not None:
+            hook()
+        time.sleep(poll)
+
+
+def status_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    from recognition.models import Upload
+
+    return dict(Upload.objects.values_list("status").annotate(n=Count("pk")).order_by())
+
+
+def assert_nothing_lost(media_root, accepted=(), *, allow_failed: bool = True) -> dict[str, int]:
+    """The shared "nothing lost" check after a fault, over the whole database
+    (transactional tests start from an empty one) and ``media_root``:
+
+    * every accepted upload id (e.g. from API answers) still exists;
+    * every upload is ``done`` with its result, or ``failed`` with a message
+      (``allow_failed=False``: every upload is ``done``);
+    * no duplicate uploads of the same bytes in a team, at most one result
+      per upload, and no result without its upload;
+    * the media directory holds exactly the uploads' files: none missing,
+      no orphan and no temporary file left behind.
+
+    Returns the status counts.
+    """
+    from collections import Counter
+    from pathlib import Path
+
+    from recognition.models import Result, Upload, UploadStatus
+
+    problems: list[str] = []
+    uploads = list(Upload.objects.values("pk", "team_id", "md5", "sha256", "status", "error", "file_path"))
+    ids = {u["pk"] for u in uploads}
+
+    missing = set(accepted) - ids
+    if missing:
+        problems.append(f"accepted uploads vanished: {sorted(missing)}")
+
+    results = Counter(Result.objects.values_list("upload_id", flat=True))
+    for u in uploads:
+        if u["status"] == UploadStatus.DONE:
+            if results[u["pk"]] != 1:
+                problems.append(f"upload {u['pk']} is done with {results[u['pk']]} results")
+        elif u["status"] == UploadStatus.FAILED:
+            if not u["error"].strip():
+                problems.append(f"upload {u['pk']} failed without a message")
+            elif not allow_failed:
+                problems.append(f"upload {u['pk']} failed: {u['error']}")
+        else:
+            problems.append(f"upload {u['pk']} is still {u['status']}")
+    doubled = [pk for pk, n in results.items() if n > 1]
+    if doubled:
+        problems.append(f"uploads with several results: {doubled}")
+    strays = set(results) - ids
+    if strays:
+        problems.append(f"results without an upload: {sorted(strays)}")
+    images = Counter((u["team_id"], u["md5"], u["sha256"]) for u in uploads)
+    duplicates = [key for key, n in images.items() if n > 1]
+    if duplicates:
+        problems.append(f"the same image uploaded twice to a team: {duplicates}")
+
+    root = Path(media_root)
+    on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    referenced = {u["file_path"] for u in uploads}
+    if on_disk - referenced:
+        problems.append(f"files no upload refers to (orphans or temporary files): {sorted(on_disk - referenced)[:20]}")
+    if referenced - on_disk:
+        problems.append(f"uploads whose file is missing: {sorted(referenced - on_disk)[:20]}")
+
+    assert not problems, "Something was lost:\n  " + "\n  ".join(problems)
+    return status_counts()
