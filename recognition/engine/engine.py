@@ -17,11 +17,13 @@ import cv2
 import numpy as np
 
 from . import crops, preprocess
+from .confusions import fix_confusions
 from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
 from .db_postprocess import DBParams
 from .detection import ScaleParams, detect
 from .image_io import _to_rgb, decode_image
 from .layout import Segment, join_row, reading_order
+from .panels import find_panels
 from .recognizer import normalise_rec, recognise
 from .spacing import assemble
 from .types import PIPELINE_VERSION, DecodedImage, EngineConfig, Line, OcrResult
@@ -199,7 +201,11 @@ class OcrEngine:
         segs = [Segment(q, text, confs) for q, (text, confs) in zip(quads, texts)]
         lines: list[Line] = []
         all_confs: list[float] = []
-        for row in reading_order([s for s in segs if s.text]):
+        read = [s for s in segs if s.text]
+        panels = []
+        if cfg.panels and len(read) > 2:
+            panels = find_panels(img, float(np.median([s.height for s in read])))
+        for row in reading_order(read, panels=panels):
             text, confs, quad = join_row(row)
             if not text:
                 continue
@@ -266,7 +272,7 @@ class OcrEngine:
         for hs, prof in zip(hits, profiles):
             if cfg.insert_spaces:
                 hs = assemble(hs, prof)
-            text = "".join(h.char for h in hs).strip()
+            text = fix_confusions("".join(h.char for h in hs).strip())
             confs = [h.conf for h in hs if h.char != " "]
             out.append((text, confs))
         return out

@@ -225,8 +225,56 @@ def _column_runs(bands: list[list[Segment]], p: LayoutParams) -> list[list[Segme
     return runs
 
 
-def reading_order(segs: list[Segment], p: LayoutParams = LayoutParams(), _depth: int = 0) -> list[list[Segment]]:
-    """Rows of segments in reading order."""
+def _inside(s: Segment, r: tuple[int, int, int, int], slack: float = 2.0) -> bool:
+    return (s.x0 >= r[0] - slack and s.y0 >= r[1] - slack and s.x1 <= r[2] + slack and s.y1 <= r[3] + slack)
+
+
+def _panel_blocks(segs: list[Segment], panels: list[tuple[int, int, int, int]]
+                  ) -> tuple[list[Segment], dict[int, tuple[list[Segment], list]]]:
+    """Replace the segments of each outermost panel holding two or more
+    (but not all) of them by one block segment as wide as the panel."""
+    items, blocks, taken = [], {}, set()
+    for r in panels:  # largest first, so a panel's nested panels come later
+        members = [s for s in segs if id(s) not in taken and _inside(s, r)]
+        if len(members) < 2 or len(members) == len(segs):
+            continue
+        taken.update(id(s) for s in members)
+        # The block stands on the page where its first line is: a sidebar
+        # or a card is read when its top is reached, before the lines beside
+        # it further down.
+        top = min(members, key=lambda s: s.y0)
+        block = Segment(np.array([[r[0], top.y0], [r[2], top.y0], [r[2], top.y1], [r[0], top.y1]], np.float32),
+                        " ".join(s.text for s in members))
+        block.height = float(np.median([s.height for s in members]))
+        nested = [q for q in panels if q != r and q[0] >= r[0] and q[1] >= r[1] and q[2] <= r[2] and q[3] <= r[3]]
+        blocks[id(block)] = (members, nested)
+        items.append(block)
+    items.extend(s for s in segs if id(s) not in taken)
+    return items, blocks
+
+
+def reading_order(segs: list[Segment], p: LayoutParams = LayoutParams(),
+                  panels: list[tuple[int, int, int, int]] | None = None, _depth: int = 0) -> list[list[Segment]]:
+    """Rows of segments in reading order. ``panels`` (see panels.py) are
+    read one at a time, each as a unit where it sits on the page."""
+    if panels:
+        items, blocks = _panel_blocks(segs, panels)
+        if blocks:
+            rows: list[list[Segment]] = []
+            for row in reading_order(items, p, None, _depth):
+                pending: list[Segment] = []
+                for s in row:
+                    if id(s) not in blocks:
+                        pending.append(s)
+                        continue
+                    if pending:
+                        rows.append(pending)
+                        pending = []
+                    members, nested = blocks[id(s)]
+                    rows.extend(reading_order(members, p, nested, _depth + 1))
+                if pending:
+                    rows.append(pending)
+            return rows
     if len(segs) <= 1 or _depth > 6:
         return split_rows(segs, p)
     gutter = find_gutter(segs, p)
@@ -234,13 +282,13 @@ def reading_order(segs: list[Segment], p: LayoutParams = LayoutParams(), _depth:
         mid = (gutter[0] + gutter[1]) / 2
         left = [s for s in segs if (s.x0 + s.x1) / 2 < mid]
         right = [s for s in segs if (s.x0 + s.x1) / 2 >= mid]
-        return reading_order(left, p, _depth + 1) + reading_order(right, p, _depth + 1)
+        return reading_order(left, p, None, _depth + 1) + reading_order(right, p, None, _depth + 1)
     runs = _column_runs(split_bands(segs), p)
     if len(runs) == 1:
         return split_rows(segs, p)
     rows: list[list[Segment]] = []
     for run in runs:
-        rows.extend(reading_order(run, p, _depth + 1))
+        rows.extend(reading_order(run, p, None, _depth + 1))
     return rows
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .crops import InkProfile
 from .ctc import CharHit
-from .textclass import is_cjk
+from .textclass import JOINERS, NO_SPACE_AFTER, NO_SPACE_BEFORE, is_cjk
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,26 @@ def _inside_number(chars: list[CharHit], i: int) -> bool:
     return False
 
 
+def _typography(chars: list[CharHit], i: int) -> str:
+    """What typography says about a space between chars i and i+1:
+    ``"never"``, ``"word"`` (only at a gap as wide as the line's word gaps)
+    or ``""`` (no rule; the gap decides)."""
+    a, b = chars[i].char, chars[i + 1].char
+    before = chars[i - 1].char if i > 0 else ""
+    after = chars[i + 2].char if i + 2 < len(chars) else ""
+    if b in NO_SPACE_BEFORE or a in NO_SPACE_AFTER:
+        return "never"
+    if (a == "_" and before.isalnum() and b.isalnum()) or (b == "_" and a.isalnum() and after.isalnum()):
+        return "never"  # DATABASE_URL
+    if a in JOINERS and before.isalnum() and (b.islower() or b.isdigit() or b in JOINERS):
+        return "never"  # export.py, w.Header, app/export, user@host
+    if a == ":" and b == "/":
+        return "never"  # https://
+    if "-" in (a, b) and (a.isalnum() or b.isalnum()):
+        return "word"  # 7-Eleven, Go-to-Market, but "2 - 3" at a word gap
+    return ""
+
+
 def assemble(hits: list[CharHit], profile: InkProfile | None,
              params: SpacingParams = DEFAULT) -> list[CharHit]:
     """The hits with spaces decided: model spaces kept or dropped, new
@@ -122,7 +142,10 @@ def assemble(hits: list[CharHit], profile: InkProfile | None,
         blank = profile.blank()
         gaps = np.array([longest_blank_run(blank, a.center_px, b.center_px) for a, b in pairs],
                         np.float64) / profile.text_height
-        latin = np.array([not (is_cjk(a.char) or is_cjk(b.char)) for a, b in pairs])
+        # Gaps that typography rules out as spaces (around a dot in
+        # "export.py") would pose as a second, word-gap group.
+        latin = np.array([not (is_cjk(a.char) or is_cjk(b.char)) and _typography(chars, i) != "never"
+                          for i, (a, b) in enumerate(pairs)])
         if latin.sum() >= 2:
             thr = split_threshold(gaps[latin], params.separation, params.min_gap, params.jump)
         if latin.sum() < params.min_pairs:
@@ -141,6 +164,10 @@ def assemble(hits: list[CharHit], profile: InkProfile | None,
             space = gaps[i] >= params.model_gap
         elif _inside_number(chars, i) or dists[i] < params.min_pitch * pitch:
             space = False
+        elif (rule := _typography(chars, i)) == "never":
+            space = False
+        elif rule == "word":
+            space = bool(gaps[i] >= thr)
         else:
             if cjk_a or cjk_b:
                 need = params.cjk_gap

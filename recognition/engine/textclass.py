@@ -1,8 +1,6 @@
 """Character classes used when deciding where spaces belong."""
 from __future__ import annotations
 
-import unicodedata
-
 
 def is_cjk(ch: str) -> bool:
     """Characters written without spaces between them (Han, kana, Hangul
@@ -24,11 +22,10 @@ def is_cjk(ch: str) -> bool:
     )
 
 
-# Closing punctuation rarely follows a space, opening punctuation rarely
-# precedes one; such gaps need stronger evidence.
-CLOSERS = set(",.;:!?)]}%'\"")
-OPENERS = set("([{$#@")
-
-
-def is_punct(ch: str) -> bool:
-    return unicodedata.category(ch[0]).startswith("P") if ch else False
+# English typography: no space before closing punctuation, none after an
+# opening bracket; the gap a proportional or monospaced font leaves around
+# these glyphs is wide but is not a space.
+NO_SPACE_BEFORE = frozenset(",.;:!?)]}%")
+NO_SPACE_AFTER = frozenset("([{")
+# Joiners inside one token: file names, identifiers, paths, addresses.
+JOINERS = frozenset("._/@")

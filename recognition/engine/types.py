@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 # Bump whenever a change to the pipeline can change the text it produces:
 # stored results carrying an older version are then recomputed.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 
 Point = list[int]
 
@@ -105,6 +105,10 @@ class EngineConfig:
     rec_batch_size: int = 16
     rec_batch_columns: int = 3072  # bounds recognizer memory (about 40 KB per column)
     insert_spaces: bool = True
+
+    # Reading order (*output*): read cards, bubbles and sidebars one at a
+    # time (panels.py).
+    panels: bool = True
 
     _SPEED_ONLY = ("weights_dir", "device", "threads", "max_bytes", "max_pixels", "rec_batch_size",
                    "rec_batch_columns", "det_max_pixels", "det_tile")

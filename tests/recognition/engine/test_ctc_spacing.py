@@ -92,3 +92,17 @@ def test_no_space_inside_numbers():
 def test_is_cjk():
     assert is_cjk("中") and is_cjk("，") and is_cjk("か")
     assert not is_cjk("a") and not is_cjk("1") and not is_cjk(",")
+
+
+def test_no_space_around_a_dot_inside_a_file_name():
+    # Monospaced "abcd.js": the dot's cell leaves gaps on both sides more
+    # than twice as wide as the letter gaps, which alone look like word gaps.
+    frames = [0, 3, 6, 9, 12, 15, 18]
+    gaps = [(14, 19), (38, 43), (62, 67), (84, 96), (106, 118), (134, 139)]
+    assert text_of(assemble(hits_at("abcd.js", frames), profile_with_gaps(160, gaps))) == "abcd.js"
+
+
+def test_space_after_a_colon_never_before_it():
+    frames = [0, 3, 6, 9, 14, 17]
+    gaps = [(14, 18), (38, 42), (62, 70), (78, 110), (126, 130)]
+    assert text_of(assemble(hits_at("abc:de", frames), profile_with_gaps(150, gaps))) == "abc: de"

@@ -1,0 +1,89 @@
+"""Panels: the cards, bubbles, sidebars and framed boxes of a screenshot.
+
+People read a dashboard card by card and a settings page sidebar first,
+even when the texts of neighbouring cards sit on the same visual rows. The
+boxes alone cannot tell a row of cards from a table row; the pixels can: a
+card is a rectangle filled with a colour other than the page background, or
+a rectangle drawn as a frame. ``find_panels`` returns those rectangles and
+the layout reads each one as a unit.
+
+Only clear evidence counts. Photos with uneven light have no single
+background colour and get no panels; a region counts as filled only when
+one colour covers most of it and it fills its bounding rectangle; a frame
+must run along all four sides.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels
+
+
+@dataclass(frozen=True)
+class PanelParams:
+    work_pixels: int = 1_500_000  # analysed at most at this size (INTER_AREA)
+    tolerance: int = 3  # channel difference still counted as background (cards are often only ~5 levels off)
+    min_background: float = 0.3  # share of the page in the background colour
+    min_width: float = 3.0  # panel size, in text heights
+    min_height: float = 1.5
+    max_share: float = 0.9  # a rectangle covering the whole page is no panel
+    solid_fill: float = 0.85  # share of its rectangle a filled panel covers
+    own_colour: float = 0.5  # share of a filled panel in its own main colour
+    frame_sides: float = 0.9  # share of each side a frame covers
+
+
+def _dominant_colour(pixels: np.ndarray) -> tuple[np.ndarray, float]:
+    """Most common colour (mean of the most common bucket of 8 levels per
+    channel) and the share of pixels in that bucket."""
+    flat = pixels.reshape(-1, 3)
+    q = (flat >> 3).astype(np.int32)
+    keys = (q[:, 0] << 10) | (q[:, 1] << 5) | q[:, 2]
+    counts = np.bincount(keys, minlength=1 << 15)
+    key = int(counts.argmax())
+    colour = flat[keys == key].mean(axis=0)
+    return colour, float(counts[key]) / max(1, len(keys))
+
+
+def _differs(img: np.ndarray, colour: np.ndarray, tolerance: int) -> np.ndarray:
+    return np.abs(img.astype(np.float32) - colour.astype(np.float32)).max(axis=2) > tolerance
+
+
+def _framed(component: np.ndarray, share: float) -> bool:
+    band = 3
+    sides = (component[:band].any(axis=0), component[-band:].any(axis=0),
+             component[:, :band].any(axis=1), component[:, -band:].any(axis=1))
+    return all(side.mean() >= share for side in sides)
+
+
+def find_panels(image: np.ndarray, text_height: float, p: PanelParams = PanelParams()) -> list[Rect]:
+    """Rectangles of filled or framed panels in a BGR image, largest first."""
+    h, w = image.shape[:2]
+    if h * w == 0 or text_height <= 0:
+        return []
+    f = max(1.0, float(np.sqrt(h * w / p.work_pixels)))
+    small = image if f == 1.0 else cv2.resize(image, (int(w / f), int(h / f)), interpolation=cv2.INTER_AREA)
+    background, share = _dominant_colour(small[::2, ::2])
+    mask = _differs(small, background, p.tolerance)
+    if 1.0 - mask.mean() < p.min_background:
+        return []
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    sh, sw = mask.shape
+    panels: list[Rect] = []
+    for k in range(1, count):
+        x, y, cw, ch, area = (int(v) for v in stats[k])
+        if cw * f < p.min_width * text_height or ch * f < p.min_height * text_height:
+            continue
+        if cw * ch > p.max_share * sh * sw:
+            continue
+        component = labels[y:y + ch, x:x + cw] == k
+        filled = area >= p.solid_fill * cw * ch
+        if filled:
+            _, own = _dominant_colour(small[y:y + ch, x:x + cw][component])
+            filled = own >= p.own_colour
+        if filled or _framed(component, p.frame_sides):
+            panels.append((int(x * f), int(y * f), int(np.ceil((x + cw) * f)), int(np.ceil((y + ch) * f))))
+    panels.sort(key=lambda r: (r[2] - r[0]) * (r[3] - r[1]), reverse=True)
+    return panels
