@@ -181,7 +181,17 @@ else:
 
 # --- Live feed (Channels) --------------------------------------------------
 if REDIS_URL:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": [REDIS_URL]}}}
+    # Each socket waits for its messages with a blocking BZPOPMIN of 5 s
+    # (channels-redis's brpop_timeout); redis-py 8 reads with a default
+    # socket timeout of 5 s too, so an idle socket's read timed out first, the
+    # consumer died and every websocket closed with 1011 after 5 quiet
+    # seconds. The socket timeout must exceed the blocking wait.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+        }
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
