@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/meta.json
 
-.PHONY: run test bench-ocr install install-dev weights system-packages clean-venv
+.PHONY: run test bench-ocr bench-platform install install-dev weights system-packages clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
@@ -22,6 +22,13 @@ bench-ocr: install-dev weights
 	bash tools/install-system-packages.sh --bench
 	$(PY) -m bench.ocr.generate --out bench/out/devset-full --size full
 	$(PY) -m bench.ocr.run --devset bench/out/devset-full --engines ours,rapidocr,tesseract --out bench/out/report
+
+# The platform benchmark: upload latency, websocket latency, drain rate and
+# memory of the real stack (daphne + worker cluster), on the embedded default
+# and on PostgreSQL + Redis (DATABASE_URL / REDIS_URL, else the local servers).
+# About 8 minutes on 2 cores; writes bench/out/platform/report.md and .png.
+bench-platform: install-dev weights
+	$(PY) -m bench.platform_bench --stack $(or $(STACK),both) --out bench/out/platform
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

@@ -2,7 +2,8 @@
 
 The server and worker run as subprocesses on a throw-away database (SQLite
 file, or a temporary PostgreSQL database when DATABASE_URL is set; Redis
-when REDIS_URL is set), started by ``tools/schemathesis_check.Platform``.
+when REDIS_URL is set), started by ``tools/schemathesis_check.api_stack``
+(a ``bench.platform_bench.stack.Stack``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def _platform_module():
 def live():
     if not (ROOT / "recognition" / "engine" / "weights" / "meta.json").exists():
         pytest.fail("Model weights missing: run tools/convert_weights.py")
-    platform = _platform_module().Platform(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
+    platform = _platform_module().api_stack(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
     platform.start()
     yield platform
     platform.stop()
