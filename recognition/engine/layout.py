@@ -60,6 +60,7 @@ class LayoutParams:
     sidebar_width: float = 0.35  # a sidebar is at most this share of the width
     sidebar_panel_chars: int = 20  # ... next to a panel of rows at least this long
     sidebar_aligned: float = 0.5  # ... and with at most this share of entries on panel rows
+    max_section_gap: float = 1.5  # empty strip (line heights) that ends a section
 
 
 def _core_y(s: Segment) -> tuple[float, float]:
@@ -225,6 +226,23 @@ def _column_runs(bands: list[list[Segment]], p: LayoutParams) -> list[list[Segme
     return runs
 
 
+def split_sections(segs: list[Segment], p: LayoutParams = LayoutParams()) -> list[list[Segment]]:
+    """Groups of bands separated by a wide empty strip: a letterhead above
+    the addressee, a heading block above the body. Columns never continue
+    across a section break, so sections are cut before columns."""
+    h = float(np.median([s.height for s in segs]))
+    sections: list[list[Segment]] = []
+    bottom = -np.inf
+    for band in split_bands(segs):
+        top = min(_core_y(s)[0] for s in band)
+        if sections and top - bottom <= p.max_section_gap * h:
+            sections[-1].extend(band)
+        else:
+            sections.append(list(band))
+        bottom = max(bottom, max(_core_y(s)[1] for s in band))
+    return sections
+
+
 def _inside(s: Segment, r: tuple[int, int, int, int], slack: float = 2.0) -> bool:
     return (s.x0 >= r[0] - slack and s.y0 >= r[1] - slack and s.x1 <= r[2] + slack and s.y1 <= r[3] + slack)
 
@@ -277,6 +295,9 @@ def reading_order(segs: list[Segment], p: LayoutParams = LayoutParams(),
             return rows
     if len(segs) <= 1 or _depth > 6:
         return split_rows(segs, p)
+    sections = split_sections(segs, p)
+    if len(sections) > 1:
+        return [row for section in sections for row in reading_order(section, p, None, _depth + 1)]
     gutter = find_gutter(segs, p)
     if gutter is not None:
         mid = (gutter[0] + gutter[1]) / 2

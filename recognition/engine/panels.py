@@ -24,7 +24,7 @@ Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels
 
 @dataclass(frozen=True)
 class PanelParams:
-    work_pixels: int = 1_500_000  # analysed at most at this size (INTER_AREA)
+    work_pixels: int = 600_000  # analysed at most at this size (INTER_AREA)
     tolerance: int = 3  # channel difference still counted as background (cards are often only ~5 levels off)
     min_background: float = 0.3  # share of the page in the background colour
     min_width: float = 3.0  # panel size, in text heights
@@ -48,7 +48,11 @@ def _dominant_colour(pixels: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _differs(img: np.ndarray, colour: np.ndarray, tolerance: int) -> np.ndarray:
-    return np.abs(img.astype(np.float32) - colour.astype(np.float32)).max(axis=2) > tolerance
+    """Pixels more than ``tolerance`` off ``colour`` in any channel (OpenCV:
+    ten times faster than numpy on a full page)."""
+    diff = cv2.absdiff(img, tuple(float(c) for c in np.round(colour)) + (0.0,))
+    b, g, r = cv2.split(diff)
+    return cv2.max(cv2.max(b, g), r) > tolerance
 
 
 def _framed(component: np.ndarray, share: float) -> bool:
@@ -63,21 +67,23 @@ def find_panels(image: np.ndarray, text_height: float, p: PanelParams = PanelPar
     h, w = image.shape[:2]
     if h * w == 0 or text_height <= 0:
         return []
-    f = max(1.0, float(np.sqrt(h * w / p.work_pixels)))
-    small = image if f == 1.0 else cv2.resize(image, (int(w / f), int(h / f)), interpolation=cv2.INTER_AREA)
-    background, share = _dominant_colour(small[::2, ::2])
+    # A whole-number factor: INTER_AREA then averages blocks, which is fast.
+    f = float(max(1, int(np.ceil(np.sqrt(h * w / p.work_pixels)))))
+    small = image if f == 1.0 else cv2.resize(image, (int(w // f), int(h // f)), interpolation=cv2.INTER_AREA)
+    background, _ = _dominant_colour(small[::3, ::3])
     mask = _differs(small, background, p.tolerance)
     if 1.0 - mask.mean() < p.min_background:
         return []
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     sh, sw = mask.shape
+    # Most components are glyphs: drop them by size before looking closer.
+    cw_all, ch_all = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    big = ((cw_all * f >= p.min_width * text_height) & (ch_all * f >= p.min_height * text_height)
+           & (cw_all * ch_all <= p.max_share * sh * sw))
+    big[0] = False  # the background
     panels: list[Rect] = []
-    for k in range(1, count):
+    for k in np.flatnonzero(big):
         x, y, cw, ch, area = (int(v) for v in stats[k])
-        if cw * f < p.min_width * text_height or ch * f < p.min_height * text_height:
-            continue
-        if cw * ch > p.max_share * sh * sw:
-            continue
         component = labels[y:y + ch, x:x + cw] == k
         filled = area >= p.solid_fill * cw * ch
         if filled:

@@ -103,7 +103,7 @@ class EngineConfig:
     rec_split_width: int = 800  # crops wider than this (at height 48) are split
     rec_piece_width: int = 560  # target width of the pieces
     rec_batch_size: int = 16
-    rec_batch_columns: int = 3072  # bounds recognizer memory (about 40 KB per column)
+    rec_batch_columns: int = 1536  # bounds recognizer memory (about 60 KB per column)
     insert_spaces: bool = True
 
     # Reading order (*output*): read cards, bubbles and sidebars one at a

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from recognition.engine.layout import Segment, join_row, reading_order
+from recognition.engine.layout import LayoutParams, Segment, join_row, reading_order
 
 
 def seg(x0, y0, x1, y1, text):
@@ -96,3 +96,18 @@ def test_spreadsheet_rows_not_split_into_columns():
             segs.append(seg(x0, y, x1, y + 24, t))
         expected.append(" ".join(t for _, _, t in cells))
     assert lines_of(segs) == expected
+
+
+def test_columns_do_not_continue_across_a_section_gap():
+    # Invoice letterhead: company on the left, invoice details on the right;
+    # after a wide empty strip, the addressee on the left.
+    left = ["Lumen Technology Company Ltd", "Tower B 12F, Science Park Road"]
+    right = ["Invoice number INV-202207779", "Issued on 2022-06-14 in Shenzhen", "Payment due by 2023-12-19"]
+    segs = [seg(40, 40 + 30 * i, 420, 62 + 30 * i, t) for i, t in enumerate(left)]
+    segs += [seg(600, 40 + 30 * i, 980, 62 + 30 * i, t) for i, t in enumerate(right)]
+    segs += [seg(40, 170, 420, 192, "Bill to: Orbit Networks Company"), seg(40, 200, 420, 222, "Hangzhou, Zhejiang Province")]
+    out = lines_of(segs)
+    assert out == left + right + ["Bill to: Orbit Networks Company", "Hangzhou, Zhejiang Province"]
+    # Without the section rule the left column would run on into the addressee.
+    no_sections = [join_row(r)[0] for r in reading_order(segs, LayoutParams(max_section_gap=1e9))]
+    assert no_sections != out
