@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from teams.models import Membership
+from teams.roles import Role
 from tests.live import LivePlatform
 
 
@@ -40,3 +42,15 @@ def start_platform(transactional_db, tmp_path):
         platform.stop()
     for pause in reversed(pauses):
         pause.__exit__(None, None, None)
+
+
+@pytest.fixture
+def team_members(team, make_user):
+    """``team_members(prefix, count)``: that many new members of ``team``,
+    one per simulated client."""
+    def create(prefix: str, count: int) -> list:
+        users = [make_user(f"{prefix}{i}") for i in range(count)]
+        Membership.objects.bulk_create(Membership(user=u, team=team, role=Role.MEMBER) for u in users)
+        return users
+
+    return create

@@ -16,8 +16,6 @@ import pytest
 from django.db import connection
 
 from recognition.models import Upload, UploadStatus
-from teams.models import Membership
-from teams.roles import Role
 from tests.faults.helpers import ApiClient, accepted_ids, page_png, text_png
 from tests.support import assert_nothing_lost, wait_until_settled
 
@@ -51,10 +49,9 @@ def postgres_only():
         pytest.skip("PostgreSQL-only fault: SQLite has no server connections to drop (set DATABASE_URL=postgres://…)")
 
 
-def test_dropped_database_connections_during_a_burst_lose_nothing(postgres_only, start_platform, team, make_user):
+def test_dropped_database_connections_during_a_burst_lose_nothing(postgres_only, start_platform, team, team_members):
     platform = start_platform()
-    users = [make_user(f"pg{i}") for i in range(CLIENTS)]
-    Membership.objects.bulk_create(Membership(user=u, team=team, role=Role.MEMBER) for u in users)
+    users = team_members("pg", CLIENTS)
     answered = threading.Semaphore(0)
 
     def send(index: int):

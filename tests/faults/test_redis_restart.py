@@ -19,8 +19,6 @@ from django.utils import timezone
 
 from recognition import maintenance
 from recognition.models import UploadStatus
-from teams.models import Membership
-from teams.roles import Role
 from tests.faults.helpers import ApiClient, accepted_ids, start_redis, stop_redis, text_png
 from tests.support import assert_nothing_lost, wait_until_settled
 
@@ -39,10 +37,9 @@ PER_CLIENT = 8
 OUTAGE_SECONDS = 3
 
 
-def test_redis_restarted_during_a_burst_loses_nothing(start_platform, team, make_user):
+def test_redis_restarted_during_a_burst_loses_nothing(start_platform, team, team_members):
     platform = start_platform()
-    users = [make_user(f"redis{i}") for i in range(CLIENTS)]
-    Membership.objects.bulk_create(Membership(user=u, team=team, role=Role.MEMBER) for u in users)
+    users = team_members("redis", CLIENTS)
     answered = threading.Semaphore(0)
 
     def send(index: int):

@@ -11,8 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from recognition.models import Sighting, Upload, UploadStatus
-from teams.models import Membership
-from teams.roles import Role
 from tests.faults.helpers import ApiClient, text_png
 from tests.support import assert_nothing_lost, wait_until_settled
 
@@ -23,10 +21,9 @@ DISTINCT = 150
 DUPLICATES = 50
 
 
-def test_200_uploads_from_20_clients_with_50_duplicates(start_platform, team, make_user):
+def test_200_uploads_from_20_clients_with_50_duplicates(start_platform, team, team_members):
     platform = start_platform()
-    users = [make_user(f"burst{i}") for i in range(CLIENTS)]
-    Membership.objects.bulk_create(Membership(user=u, team=team, role=Role.MEMBER) for u in users)
+    users = team_members("burst", CLIENTS)
 
     images = {n: text_png(f"No {n} paid {n * 13}") for n in range(DISTINCT)}
     assert len(set(images.values())) == DISTINCT
