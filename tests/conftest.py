@@ -181,5 +181,10 @@ def queued(monkeypatch):
 def pytest_collection_modifyitems(config, items):
     """End-to-end tests run last. Their live worker shares the test database,
     so while it runs it would also pick up tasks that unit tests enqueue and
-    write into their data."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    write into their data. The fault tests come after all of them: they
+    restart Redis and drop database connections under the session's live
+    platform too (its websockets would close once on the lost Redis
+    connections, as a real deployment's do, and the browser reconnects)."""
+    def order(item) -> tuple[bool, bool]:
+        return item.get_closest_marker("e2e") is not None, "tests/faults/" in item.nodeid
+    items.sort(key=order)

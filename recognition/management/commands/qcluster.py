@@ -45,7 +45,9 @@ class Command(ClusterCommand):
 
         def on_sigterm(signum, frame):
             if cluster.sentinel is not None:
-                cluster.sentinel.join(timeout=3)  # killed by the same signal?
+                # Killed by the same signal? On a loaded machine it took
+                # more than 3 s to go.
+                cluster.sentinel.join(timeout=15)
             cluster.sig_handler(signum, frame)  # returns at once when it is gone
 
         signal.signal(signal.SIGTERM, on_sigterm)
