@@ -61,6 +61,16 @@ def assert_refused_cleanly(response, status: int, media: Path) -> None:
     assert [p for p in media.rglob("*") if p.is_file()] == []
 
 
+def assert_upload_recovers(client, image: bytes, name: str, media) -> None:
+    """Once the disk is usable again the same upload is accepted and read."""
+    response = client.upload(image, name)
+    assert response.status_code == 201, response.text
+    ids = accepted_ids(response)
+    wait_until_settled(timeout=180)
+    counts = assert_nothing_lost(media, ids, allow_failed=False)
+    assert counts == {UploadStatus.DONE: 1}, counts
+
+
 def test_full_media_disk_answers_507_and_recovers(small_disk, start_platform, team, member):
     media = small_disk / "media"
     platform = start_platform(media_root=media)
@@ -73,12 +83,7 @@ def test_full_media_disk_answers_507_and_recovers(small_disk, start_platform, te
     assert_refused_cleanly(client.upload(image, "full.png"), 507, media)
 
     (small_disk / "filler").unlink()
-    response = client.upload(image, "full.png")
-    assert response.status_code == 201, response.text
-    ids = accepted_ids(response)
-    wait_until_settled(timeout=180)
-    counts = assert_nothing_lost(media, ids, allow_failed=False)
-    assert counts == {UploadStatus.DONE: 1}, counts
+    assert_upload_recovers(client, image, "full.png", media)
 
 
 def test_read_only_media_disk_answers_503_and_recovers(small_disk, start_platform, team, member):
@@ -91,9 +96,4 @@ def test_read_only_media_disk_answers_503_and_recovers(small_disk, start_platfor
     assert_refused_cleanly(client.upload(image, "ro.png"), 503, media)
 
     subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True, capture_output=True)
-    response = client.upload(image, "ro.png")
-    assert response.status_code == 201, response.text
-    ids = accepted_ids(response)
-    wait_until_settled(timeout=180)
-    counts = assert_nothing_lost(media, ids, allow_failed=False)
-    assert counts == {UploadStatus.DONE: 1}, counts
+    assert_upload_recovers(client, image, "ro.png", media)
