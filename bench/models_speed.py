@@ -34,8 +34,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))
 
 ONNX = {"det": "ch_PP-OCRv4_det_infer.onnx", "rec": "ch_PP-OCRv4_rec_infer.onnx"}
-# Public test vectors from the product side live beside the repository.
-SCANS = REPO_ROOT.parent / "shared" / "testdata" / "real-scans"
+# Public test vectors kept with the tests (see tests/data/README.md).
+SCANS = REPO_ROOT / "tests" / "data" / "real-scans"
 
 
 def onnx_dir() -> Path:

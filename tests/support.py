@@ -11,8 +11,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
-# Public test vectors from the product side live beside the repository.
-SHARED_TESTDATA = ROOT.parent / "shared" / "testdata"
+# Public test vectors (provenance and licences in tests/data/README.md).
+TESTDATA = ROOT / "tests" / "data"
 
 _colors = itertools.count(1)
 

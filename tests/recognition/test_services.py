@@ -9,7 +9,7 @@ from recognition import services
 from recognition.models import Event, Result, Sighting, Upload, UploadStatus
 from recognition.services import UploadRejected
 
-from tests.support import SHARED_TESTDATA as TESTDATA
+from tests.support import TESTDATA
 
 
 def media_files() -> list[Path]:

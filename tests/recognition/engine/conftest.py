@@ -12,14 +12,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from tests.support import SHARED_TESTDATA
+from tests.support import TESTDATA
 
 DEJAVU = pathlib.Path("/usr/share/fonts/truetype/dejavu")
 SANS = DEJAVU / "DejaVuSans.ttf"
 SERIF = DEJAVU / "DejaVuSerif.ttf"
 MONO = DEJAVU / "DejaVuSansMono.ttf"
 CJK = pathlib.Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
-REAL_SCANS = SHARED_TESTDATA / "real-scans"
+REAL_SCANS = TESTDATA / "real-scans"
 
 
 def font(path: pathlib.Path, size: int) -> ImageFont.FreeTypeFont:

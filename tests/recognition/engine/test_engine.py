@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from recognition.engine import EngineConfig, Line, OcrResult, decode_image
-from tests.support import SHARED_TESTDATA
+from tests.support import TESTDATA
 
 
 def test_english_keeps_spaces(engine, render, fonts):
@@ -106,7 +106,7 @@ def test_engine_version_tracks_output_settings():
     assert EngineConfig().fingerprint() != EngineConfig(clahe=True).fingerprint()
 
 
-REAL_SCANS = SHARED_TESTDATA / "real-scans"
+REAL_SCANS = TESTDATA / "real-scans"
 
 
 # Scanned receipts (ICDAR-2019 SROIE): not screenshots, noisy thermal print.

@@ -20,10 +20,10 @@ import numpy as np
 import pytest
 import torch
 
-from tests.support import SHARED_TESTDATA
+from tests.support import TESTDATA
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-SCANS = sorted((SHARED_TESTDATA / "real-scans").glob("*.jpg"))
+SCANS = sorted((TESTDATA / "real-scans").glob("*.jpg"))
 ONNX_NAMES = {
     "det": "ch_PP-OCRv4_det_infer.onnx",
     "rec": "ch_PP-OCRv4_rec_infer.onnx",
@@ -175,7 +175,7 @@ def plain_models(weights_dir):
 
 @pytest.fixture(scope="module")
 def scans() -> list[np.ndarray]:
-    assert SCANS, f"the receipt scans in {SHARED_TESTDATA / 'real-scans'} are missing"
+    assert SCANS, f"the receipt scans in {TESTDATA / 'real-scans'} are missing"
     return [cv2.imread(str(p)) for p in SCANS]
 
 
