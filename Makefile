@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WEIGHTS := recognition/engine/weights/meta.json
+WEIGHTS := recognition/engine/weights/manifest.json
 
 .PHONY: run test bench-ocr bench-platform install install-dev weights system-packages clean-venv
 

@@ -57,6 +57,7 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--image", type=Path, default=None)
+    ap.add_argument("--profile", default="accurate", help="engine profile (accurate, fast, v4)")
     ap.add_argument("--no-rapidocr", action="store_true")
     args = ap.parse_args()
     data = args.image.read_bytes() if args.image else screenshot()
@@ -65,7 +66,7 @@ def main() -> int:
     from recognition.engine import EngineConfig, OcrEngine
 
     t = time.perf_counter()
-    engine = OcrEngine(EngineConfig(threads=args.threads))
+    engine = OcrEngine(EngineConfig.for_profile(args.profile, threads=args.threads))
     print(f"engine load: {(time.perf_counter() - t) * 1000:.0f} ms ({engine.engine_version})")
     engine.recognize(data)
     runs = [engine.recognize(data) for _ in range(args.repeat)]

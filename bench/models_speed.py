@@ -122,14 +122,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--variants", nargs="+", default=["eager", "folded", "cl", "jit"])
     parser.add_argument("--cases", nargs="+", default=["det", "rec", "rec-lines"])
-    parser.add_argument("--weights", type=Path, default=REPO_ROOT / "recognition" / "engine" / "weights")
+    parser.add_argument("--weights", type=Path, default=REPO_ROOT / "recognition" / "engine" / "weights",
+                        help="weights root (the ppocrv4 family is read from its ppocrv4/ directory)")
     args = parser.parse_args()
 
     import onnxruntime as ort
     import torch
 
-    from recognition.engine.nets import load_models
+    from recognition.engine.nets import load_models as load_family
     from recognition.engine.nets.fuse import fold_batch_norms
+
+    def load_models(root: Path, **options):
+        return load_family("ppocrv4", "ppocrv4", weights_root=root, shared=False, **options)
 
     rng = np.random.default_rng(0)
     det_session = ort.InferenceSession(str(onnx_dir() / ONNX["det"]), providers=["CPUExecutionProvider"])

@@ -84,3 +84,29 @@ def redis_url_or_none(value: str | None) -> str | None:
     if urlsplit(value).scheme not in {"redis", "rediss", "unix"}:
         raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, got {value!r}.")
     return value
+
+
+def engine_profile_names() -> tuple[str, ...]:
+    """The engine's profile names (recognition.engine.profiles; no torch behind it)."""
+    from recognition.engine.profiles import PROFILES
+
+    return tuple(PROFILES)
+
+
+def engine_profile(value: str) -> str:
+    """Validate ``OCRSPACE_DEFAULT_PROFILE`` against the engine's profiles;
+    empty: the engine's own default."""
+    from recognition.engine.profiles import DEFAULT_PROFILE
+
+    value = value or DEFAULT_PROFILE
+    names = engine_profile_names()
+    if value not in names:
+        raise ImproperlyConfigured(f"OCRSPACE_DEFAULT_PROFILE must be one of {', '.join(names)}, got {value!r}.")
+    return value
+
+
+def engine_device(value: str) -> str:
+    """Validate ``OCRSPACE_DEVICE``: auto, cpu, cuda or cuda:N."""
+    if value in {"auto", "cpu", "cuda"} or (value.startswith("cuda:") and value[5:].isdigit()):
+        return value
+    raise ImproperlyConfigured(f"OCRSPACE_DEVICE must be auto, cpu, cuda or cuda:N, got {value!r}.")

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import environ
 
-from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none
+from ocrspace.config import (
+    database_from_url, engine_device, engine_profile, engine_profile_names, load_secret_key, redis_url_or_none,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -153,6 +155,18 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = OCRSPACE_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o640
 
+# --- OCR engine ------------------------------------------------------------
+# Profile for teams that have not chosen one (default: recognition.engine.profiles.DEFAULT_PROFILE).
+OCRSPACE_PROFILES = engine_profile_names()
+OCRSPACE_DEFAULT_PROFILE = engine_profile(env.str("OCRSPACE_DEFAULT_PROFILE", default=""))
+# auto: CUDA when torch sees a GPU, else the CPU; or cpu, cuda, cuda:N.
+OCRSPACE_DEVICE = engine_device(env.str("OCRSPACE_DEVICE", default="auto"))
+# A worker keeps the engines of the profiles it has used; past this resident
+# size it drops the least recently used ones (below the cluster's max_rss).
+OCRSPACE_ENGINE_MEMORY_MB = env.int("OCRSPACE_ENGINE_MEMORY_MB", default=1200)
+# Read one page before taking tasks, so the first upload is not the slow one.
+OCRSPACE_WARM_UP = env.bool("OCRSPACE_WARM_UP", default=True)
+
 # --- Queue (django-q2) -----------------------------------------------------
 OCRSPACE_WORKERS = env.int("OCRSPACE_WORKERS", default=1)
 OCRSPACE_TORCH_THREADS = env.int("OCRSPACE_TORCH_THREADS", default=max(1, (os.cpu_count() or 1) // OCRSPACE_WORKERS))
@@ -219,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"EngineProfileEnum": "ocrspace.settings.OCRSPACE_PROFILES"},
 }
 # Rate limits (DRF throttles, per user and per anonymous IP; 429 + Retry-After).
 # The token endpoints get a tighter scope against password guessing.

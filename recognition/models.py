@@ -60,6 +60,8 @@ class Upload(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     hidden = models.BooleanField(default=False, help_text=_("Hidden by a moderator."))
     pinned = models.BooleanField(default=False, help_text=_("Exempt from retention."))
+    profile = models.CharField(max_length=20, blank=True, default="",
+                               help_text=_("Engine profile to read it with; empty: the server's default."))
 
     objects = UploadQuerySet.as_manager()
 
@@ -97,6 +99,7 @@ class Result(models.Model):
     # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
     lines = models.JSONField(default=list)
     engine_version = models.CharField(max_length=100, db_index=True)
+    profile = models.CharField(max_length=20, blank=True, default="", help_text=_("Engine profile that read it."))
     timings = models.JSONField(default=dict, help_text=_("Milliseconds per stage."))
     reused = models.BooleanField(default=False, help_text=_("Copied from an identical image; no inference ran."))
     created_at = models.DateTimeField(default=timezone.now)

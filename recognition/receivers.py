@@ -6,8 +6,11 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.dispatch import receiver
+from django_q.signals import post_spawn
 
+from recognition import engine_gateway
 from recognition.events import user_group
 from teams.signals import member_removed
 
@@ -27,3 +30,17 @@ def close_feeds_of_removed_member(sender, team, user, **kwargs) -> None:
         )
     except Exception:  # noqa: BLE001 - the membership row is already gone
         log.warning("Could not notify sockets of removed member %s", user.pk, exc_info=True)
+
+
+@receiver(post_spawn)
+def warm_up_engine(sender, proc_name: str, **kwargs) -> None:
+    """In each new cluster worker (after the fork, so torch never enters the
+    parent), load the default profile and read one synthetic page before the
+    worker takes its first task: the first upload after a start or a recycle
+    is then as fast as the others."""
+    if not settings.OCRSPACE_WARM_UP:
+        return
+    try:
+        engine_gateway.warm_up()
+    except Exception:  # noqa: BLE001 - the first task will report what is wrong
+        log.warning("Warming up the OCR engine in %s failed", proc_name, exc_info=True)

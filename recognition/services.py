@@ -63,13 +63,26 @@ def _clean_name(name: str) -> str:
     return "".join(ch for ch in base if ch.isprintable())[:255] or "image"
 
 
-def create_upload(team: Team, user, data: bytes, name: str) -> UploadOutcome:
-    """Validate, store and queue one image for ``team``.
+def resolve_profile(team: Team, requested: str | None = None) -> str:
+    """The engine profile an upload of ``team`` is read with: the one asked
+    for, else the team's, else the server's default."""
+    name = (requested or "").strip() or team.ocr_profile or settings.OCRSPACE_DEFAULT_PROFILE
+    if name not in settings.OCRSPACE_PROFILES:
+        raise UploadRejected(_("Unknown OCR profile “%(name)s”; choose one of %(names)s.")
+                             % {"name": name, "names": ", ".join(settings.OCRSPACE_PROFILES)})
+    return name
+
+
+def create_upload(team: Team, user, data: bytes, name: str, profile: str | None = None) -> UploadOutcome:
+    """Validate, store and queue one image for ``team``, to be read with
+    ``profile`` (see ``resolve_profile``).
 
     The same bytes uploaded again to the same team return the existing upload
-    (and its result) at once; no second file, no second inference.
+    (and its result) at once, whatever profile is asked for: no second file,
+    no second inference (re-run it to read it with another profile).
     """
     require(user, team, Capability.UPLOAD)
+    profile = resolve_profile(team, profile)
     name = _clean_name(name)
     info = _validate(data, name)
     md5 = hashlib.md5(data).hexdigest()
@@ -95,6 +108,7 @@ def create_upload(team: Team, user, data: bytes, name: str) -> UploadOutcome:
                 width=info.width,
                 height=info.height,
                 image_type=image_type,
+                profile=profile,
                 enqueued_at=timezone.now(),
             )
             events.record(upload, EventKind.CREATED)
@@ -208,7 +222,7 @@ def reusable_result(upload: Upload, engine_version: str) -> Result | None:
 
 
 def complete(upload: Upload, *, text: str, confidence: float, lines: list, engine_version: str,
-             timings: dict, reused: bool = False) -> bool:
+             timings: dict, reused: bool = False, profile: str = "") -> bool:
     """Store the result and mark the upload done, in one transaction.
 
     Returns False when the upload vanished or was re-queued meanwhile.
@@ -224,6 +238,7 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
                 "confidence": confidence,
                 "lines": lines,
                 "engine_version": engine_version,
+                "profile": profile,
                 "timings": timings,
                 "reused": reused,
                 "created_at": timezone.now(),
@@ -253,18 +268,23 @@ def fail(upload_id: int, message: str) -> bool:
 
 # --- Actions on existing uploads ----------------------------------------------
 
-def rerun(upload: Upload, user) -> Upload:
-    """Run OCR again (e.g. after an engine upgrade or a failure)."""
+def rerun(upload: Upload, user, profile: str | None = None) -> Upload:
+    """Run OCR again (e.g. after an engine upgrade or a failure), with
+    ``profile`` when given, else with the profile it was read with."""
     require(user, upload.team, Capability.UPLOAD)
-    return requeue(upload)
+    if profile is not None:
+        profile = resolve_profile(upload.team, profile)
+    return requeue(upload, profile)
 
 
-def requeue(upload: Upload) -> Upload:
+def requeue(upload: Upload, profile: str | None = None) -> Upload:
     """Drop the result and queue the upload again (no permission check)."""
     with transaction.atomic():
         current = Upload.objects.select_for_update().get(pk=upload.pk)
         if current.status in (UploadStatus.QUEUED, UploadStatus.PROCESSING):
             return current
+        if profile:
+            current.profile = profile
         Result.objects.filter(upload=current).delete()
         current.status = UploadStatus.QUEUED
         current.error = ""

@@ -104,12 +104,12 @@ def _run_ocr(upload_id: int) -> str:
         return "failed: file missing"
 
     try:
-        engine = engine_gateway.get_engine()
+        engine = engine_gateway.get_engine(upload.profile or None)
         previous = _db(services.reusable_result, upload, engine.engine_version)
         if previous is not None:
             _db(
                 services.complete, upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
-                engine_version=previous.engine_version, timings={}, reused=True,
+                engine_version=previous.engine_version, timings={}, reused=True, profile=engine.profile,
             )
             return "done: reused"
         result = engine.recognize(data)
@@ -130,7 +130,9 @@ def _run_ocr(upload_id: int) -> str:
         lines=payload["lines"],
         engine_version=payload["engine_version"],
         timings=payload["timings"],
+        profile=payload["profile"],
     )
+    engine_gateway.after_task()
     return "done"
 
 

@@ -207,7 +207,7 @@ def check_archive(fileobj: IO[bytes], limits: ZipLimits) -> int:
         return sum(1 for _ in scan(archive, limits))
 
 
-def create_each(team: Team, user, entries: Iterable[Entry]) -> list[ItemResult]:
+def create_each(team: Team, user, entries: Iterable[Entry], profile: str | None = None) -> list[ItemResult]:
     """Hand each good entry to ``create_upload``; collect one result per entry.
 
     When storage fails, the remaining entries are reported as not imported
@@ -223,7 +223,7 @@ def create_each(team: Team, user, entries: Iterable[Entry]) -> list[ItemResult]:
             results.append(ItemResult(entry.name, 507 if storage_error.full else 503, str(storage_error)))
             continue
         try:
-            outcome = services.create_upload(team, user, entry.data, entry.name)
+            outcome = services.create_upload(team, user, entry.data, entry.name, profile)
         except services.UploadRejected as error:
             results.append(ItemResult(entry.name, error.status, str(error)))
         except storage.StorageUnavailable as error:
@@ -237,10 +237,11 @@ def create_each(team: Team, user, entries: Iterable[Entry]) -> list[ItemResult]:
     return results
 
 
-def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None) -> list[ItemResult]:
+def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None,
+                   profile: str | None = None) -> list[ItemResult]:
     """Check, then import every image in the archive (see module docstring)."""
     limits = limits or ZipLimits.from_settings()
     check_archive(fileobj, limits)
     fileobj.seek(0)
     with open_archive(fileobj, limits) as archive:
-        return create_each(team, user, scan(archive, limits))
+        return create_each(team, user, scan(archive, limits), profile)

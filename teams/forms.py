@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +34,15 @@ class TeamSettingsForm(forms.Form):
         label=_("Retention days"), min_value=1, max_value=3650,
         help_text=_("Uploads older than this are deleted, unless pinned."),
     )
+    ocr_profile = forms.ChoiceField(
+        label=_("OCR profile"), required=False,
+        help_text=_("accurate: best reading (default); fast: quicker, Chinese and English only; v4: the earlier engine."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        default = _("Server default (%(name)s)") % {"name": settings.OCRSPACE_DEFAULT_PROFILE}
+        self.fields["ocr_profile"].choices = [("", default)] + [(p, p) for p in settings.OCRSPACE_PROFILES]
 
 
 class InvitationForm(forms.Form):

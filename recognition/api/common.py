@@ -7,7 +7,7 @@ from rest_framework import status as http
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 
-from recognition import storage
+from recognition import services, storage
 from recognition.zip_import import ItemResult
 from teams.models import Team
 from teams.permissions import default_team, get_team
@@ -31,6 +31,15 @@ class Rejected(APIException):
     def __init__(self, message: str, status: int):
         super().__init__(message)
         self.status_code = status
+
+
+def requested_profile(request, team: Team) -> str:
+    """The engine profile asked for in the form's ``profile`` field, checked
+    (400 naming the profiles), else the team's or the server's default."""
+    try:
+        return services.resolve_profile(team, request.data.get("profile"))
+    except services.UploadRejected as error:
+        raise Rejected(str(error), error.status)
 
 
 def resolve_team(request, slug: str | None, capability: str = Capability.VIEW) -> Team:

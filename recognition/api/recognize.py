@@ -90,6 +90,7 @@ def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome |
     try:
         image = request.FILES.get("image") or request.FILES.get("file")
         slug = (request.POST.get("team") or "").strip()
+        profile = request.POST.get("profile")
     except (RequestDataTooBig, TooManyFilesSent):
         return None, _error(413, "The request is too large.")
     except (MultiPartParserError, SuspiciousOperation):
@@ -99,7 +100,7 @@ def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome |
     try:
         team = _team_for(user, token, slug)
         data = image.read(settings.OCRSPACE_MAX_UPLOAD_BYTES + 1)
-        return services.create_upload(team, user, data, image.name or "image"), None
+        return services.create_upload(team, user, data, image.name or "image", profile), None
     except Http404 as error:
         return None, _error(404, str(error) or "No such team.")
     except PermissionDenied as error:
@@ -130,6 +131,7 @@ def _answer(upload: Upload, deduplicated: bool) -> JsonResponse:
             "lines": result.lines,
             "deduplicated": deduplicated,
             "engine_version": result.engine_version,
+            "profile": result.profile,
             "url": url,
         },
         json_dumps_params={"ensure_ascii": False},

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from recognition.models import Upload, UploadStatus
 from recognition.search import Snippet
+
+PROFILE_HELP = ("Engine profile: accurate (best reading), fast (quicker; Chinese and English) or v4 (the earlier "
+                "engine). Default: the team's profile, else the server's.")
 
 
 class BoxField(serializers.ListField):
@@ -24,7 +28,8 @@ class ResultSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="Reading order, one line per text line.")
     confidence = serializers.FloatField()
     lines = LineSerializer(many=True)
-    engine_version = serializers.CharField()
+    engine_version = serializers.CharField(help_text="Engine, weights and settings fingerprint that read it.")
+    profile = serializers.CharField(help_text="Engine profile that read it (accurate, fast, v4).")
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
     reused = serializers.BooleanField(help_text="Copied from an identical image; no inference ran.")
     created_at = serializers.DateTimeField()
@@ -50,7 +55,7 @@ class UploadSerializer(serializers.ModelSerializer):
         model = Upload
         fields = [
             "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
-            "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts",
+            "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts", "profile",
             "confidence", "preview", "url", "image_url",
         ]
         read_only_fields = fields
@@ -118,11 +123,20 @@ class UploadCreateSerializer(serializers.Serializer):
 
     files = serializers.ListField(child=serializers.FileField(), help_text="One or more images (repeat the field).")
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+    profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
+                                      help_text=PROFILE_HELP)
 
 
 class ZipCreateSerializer(serializers.Serializer):
     archive = serializers.FileField(help_text="A ZIP archive of images.")
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
+    profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
+                                      help_text=PROFILE_HELP)
+
+
+class RerunSerializer(serializers.Serializer):
+    profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
+                                      help_text="Read it with this profile; default: the profile it was read with.")
 
 
 class ItemResultSerializer(serializers.Serializer):

@@ -14,10 +14,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recognition import search, services, zip_import
-from recognition.api.common import NewestFirstCursor, Rejected, batch_payload, batch_status, resolve_team
+from recognition.api.common import (
+    NewestFirstCursor, Rejected, batch_payload, batch_status, requested_profile, resolve_team,
+)
 from recognition.api.serializers import (
     BatchResultSerializer,
     MessageSerializer,
+    RerunSerializer,
     UploadCreateSerializer,
     UploadDetailSerializer,
     UploadListQuerySerializer,
@@ -139,11 +142,12 @@ class UploadListCreate(generics.ListAPIView):
         if not files:
             raise Rejected("Attach one or more images in the “files” field.", status.HTTP_400_BAD_REQUEST)
         team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        profile = requested_profile(request, team)
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
         cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
         entries = [zip_import.Entry(name=f.name or "image", data=f.read(cap)) for f in files]
-        results = zip_import.create_each(team, request.user, entries)
+        results = zip_import.create_each(team, request.user, entries, profile)
         return batch_response(team, results, request)
 
 
@@ -168,11 +172,12 @@ class UploadZip(APIView):
         if archive is None:
             raise Rejected("Attach a ZIP archive in the “archive” field.", status.HTTP_400_BAD_REQUEST)
         team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        profile = requested_profile(request, team)
         limits = zip_import.ZipLimits.from_settings()
         if archive.size > limits.max_total_bytes:
             raise Rejected("The archive is larger than the unpacked-size limit.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         try:
-            results = zip_import.import_archive(team, request.user, archive, limits)
+            results = zip_import.import_archive(team, request.user, archive, limits, profile)
         except zip_import.ArchiveRejected as error:
             raise Rejected(str(error), error.status)
         if not results:
@@ -219,7 +224,7 @@ class UploadImage(JSONOnlyNegotiation, generics.GenericAPIView):
 @extend_schema(
     summary="Run OCR again",
     description="Drops the result and queues the upload (no effect while it is queued or processing).",
-    request=None,
+    request=RerunSerializer,
     responses={202: UploadSerializer, **ERRORS},
 )
 class UploadRerun(generics.GenericAPIView):
@@ -229,7 +234,13 @@ class UploadRerun(generics.GenericAPIView):
         return upload_queryset(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
-        upload = services.rerun(self.get_object(), request.user)
+        options = RerunSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        upload = self.get_object()
+        try:
+            upload = services.rerun(upload, request.user, options.validated_data.get("profile"))
+        except services.UploadRejected as error:
+            raise Rejected(str(error), error.status)
         return Response(UploadSerializer(upload, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 

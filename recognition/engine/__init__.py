@@ -1,4 +1,4 @@
-"""ocrspace OCR engine (PP-OCRv4 models running on PyTorch).
+"""ocrspace OCR engine (PP-OCRv6 and PP-OCRv4 models running on PyTorch).
 
 Importing this package is cheap and never imports torch: the web process
 uses ``decode_image`` / ``probe_image`` to validate uploads, and only worker
@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import CorruptImage, EmptyImage, ImageError, ImageTooLarge, UnsupportedImage
-from .types import PIPELINE_VERSION, DecodedImage, EngineConfig, ImageInfo, Line, OcrResult
+from .config import EngineConfig
+from .profiles import DEFAULT_PROFILE, PROFILES, UnknownProfile, profile_config
+from .types import PIPELINE_VERSION, DecodedImage, ImageInfo, Line, OcrResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import OcrEngine
@@ -18,7 +20,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "OcrEngine", "EngineConfig", "OcrResult", "Line", "decode_image", "probe_image",
     "DecodedImage", "ImageInfo", "ImageError", "UnsupportedImage", "CorruptImage",
-    "ImageTooLarge", "EmptyImage", "PIPELINE_VERSION",
+    "ImageTooLarge", "EmptyImage", "PIPELINE_VERSION", "PROFILES", "DEFAULT_PROFILE", "UnknownProfile",
+    "profile_config",
 ]
 
 # Loaded on first use: image_io pulls in Pillow/numpy, engine pulls in OpenCV.

@@ -8,14 +8,7 @@ import cv2
 import numpy as np
 import pyclipper
 
-
-@dataclass(frozen=True)
-class DBParams:
-    thresh: float = 0.3  # pixel probability that counts as text
-    box_thresh: float = 0.5  # mean probability inside a candidate to keep it
-    unclip_ratio: float = 1.6  # how far the shrunk text kernel is grown back
-    min_size: int = 3  # shortest side (map pixels) of a kept box
-    max_candidates: int = 3000
+from .config import DBParams
 
 
 @dataclass

@@ -10,28 +10,16 @@ box merging across tiles is needed.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable
 
 import cv2
 import numpy as np
 
-from .db_postprocess import DBParams, DetBox, boxes_from_map
+from .config import DBParams, ScaleParams
+from .db_postprocess import DetBox, boxes_from_map
 
 MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 STD = np.array([0.229, 0.224, 0.225], np.float32)
-
-
-@dataclass(frozen=True)
-class ScaleParams:
-    short_side_cap: int = 1280
-    min_long_side: int = 800
-    max_upscale: float = 2.0
-    # One pass up to this many (scaled) pixels; the detector needs about
-    # 130 MB of activations per megapixel, so this bounds its memory.
-    max_pixels: int = 1_100_000
-    tile: int = 0  # tile length along the long axis; 0: fit max_pixels
-    overlap: int = 160  # must exceed the height of the tallest text line
 
 
 def choose_scale(height: int, width: int, p: ScaleParams = ScaleParams()) -> float:

@@ -1,5 +1,5 @@
 """The OCR engine: decode -> preprocess -> detect -> crop -> recognise ->
-spaces -> reading order.
+spaces -> reading order, assembled from the stages in stages.py.
 
 Importing this module does not import torch; the models are loaded when an
 ``OcrEngine`` is constructed, so the web process can import the package for
@@ -8,7 +8,6 @@ Importing this module does not import torch; the models are loaded when an
 from __future__ import annotations
 
 import os
-import pathlib
 import threading
 import time
 from typing import Any
@@ -16,20 +15,14 @@ from typing import Any
 import cv2
 import numpy as np
 
-from . import crops, preprocess
-from .confusions import fix_confusions
-from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
-from .db_postprocess import DBParams
-from .detection import ScaleParams, detect
+from . import crops
+from .config import EngineConfig
 from .image_io import _to_rgb, decode_image
-from .layout import Segment, join_row, reading_order
-from .panels import find_panels
-from .recognizer import normalise_rec, recognise
-from .spacing import assemble
-from .types import PIPELINE_VERSION, DecodedImage, EngineConfig, Line, OcrResult
+from .layout import Segment
+from .stages import Layout, LineFinder, LineReader, Preprocessor
+from .types import PIPELINE_VERSION, DecodedImage, OcrResult
 
 TRIM_ABOVE_PIXELS = 1_500_000  # see release_memory
-DEFAULT_WEIGHTS_DIR = pathlib.Path(__file__).resolve().parent / "weights"
 
 
 def _load_malloc_trim() -> Any:
@@ -101,7 +94,12 @@ def to_bgr(image: Any, channels: str = "rgb", config: EngineConfig | None = None
 
 
 class OcrEngine:
-    """Loads the models once; ``recognize`` is thread-safe (serialised)."""
+    """One assembled pipeline: the stages of ``config`` around its networks.
+
+    The networks are loaded once (``nets.catalog``, shared by every engine
+    of the process that names the same model); ``recognize`` is thread-safe
+    (serialised).
+    """
 
     def __init__(self, config: EngineConfig | None = None, *, models: Any = None) -> None:
         import torch
@@ -109,24 +107,24 @@ class OcrEngine:
         self.config = config = config or EngineConfig()
         self._torch = torch
         torch.set_num_threads(config.threads or available_cores())
-        self.models_dir = pathlib.Path(config.weights_dir) if config.weights_dir else DEFAULT_WEIGHTS_DIR
         if models is None:
-            from .nets import load_models
+            from .nets.catalog import load_models
 
-            models = load_models(self.models_dir, device=config.device, with_classifier=config.use_classifier)
+            models = load_models(config.detector.model, config.recognizer.model, weights_root=config.weights_dir,
+                                 device=config.device, with_classifier=config.recognizer.use_classifier)
         for part in (models.detector, models.recognizer, getattr(models, "classifier", None)):
             if part is not None and hasattr(part, "eval"):
                 part.eval()
         self.models = models
         self.charset: list[str] = list(models.charset)
+        self.profile = config.profile
         self.engine_version = f"ocrspace-engine/{PIPELINE_VERSION}+{models.version}+{config.fingerprint()}"
         self._lock = threading.Lock()
-        self._scale = ScaleParams(short_side_cap=config.det_short_side_cap,
-                                  min_long_side=config.det_min_long_side,
-                                  max_upscale=config.det_max_upscale,
-                                  max_pixels=config.det_max_pixels, tile=config.det_tile)
-        self._db = DBParams(thresh=config.det_thresh, box_thresh=config.box_thresh,
-                            unclip_ratio=config.unclip_ratio, min_size=config.min_box_size)
+        self.preprocess = Preprocessor(config.preprocess)
+        self.find_lines = LineFinder(self._run_det, config.detector, deskew=config.preprocess.deskew)
+        classifier = self._run_cls if getattr(models, "classifier", None) is not None else None
+        self.read_lines = LineReader(self._run_rec, self.charset, config.recognizer, config.spacing, classifier)
+        self.layout = Layout(config.layout)
 
     # -- model calls -------------------------------------------------------
     def _call(self, net: Any, x: np.ndarray) -> np.ndarray:
@@ -143,11 +141,15 @@ class OcrEngine:
     def _run_rec(self, x: np.ndarray) -> np.ndarray:
         return self._call(self.models.recognizer, x)
 
+    def _run_cls(self, x: np.ndarray) -> np.ndarray:
+        return self._call(self.models.classifier, x)
+
     # -- pipeline ----------------------------------------------------------
-    def warmup(self) -> None:
-        """Run once on a small synthetic image (first calls are slower)."""
-        img = np.full((64, 256, 3), 255, np.uint8)
-        cv2.putText(img, "warm up 123", (8, 44), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (0, 0, 0), 2)
+    def warm_up(self) -> None:
+        """Read a small synthetic page once, so that the first real page does
+        not pay for the first model calls (oneDNN primitive creation)."""
+        img = np.full((96, 512, 3), 255, np.uint8)
+        cv2.putText(img, "warm up 123", (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
         self.recognize(img, channels="bgr")
 
     def recognize(self, image: Any, *, channels: str = "rgb") -> OcrResult:
@@ -158,7 +160,6 @@ class OcrEngine:
             return self._recognize(image, channels)
 
     def _recognize(self, image: Any, channels: str) -> OcrResult:
-        cfg = self.config
         timings: dict[str, float] = {}
         t0 = t = time.perf_counter()
 
@@ -168,111 +169,33 @@ class OcrEngine:
             timings[name] = (now - t) * 1000.0
             t = now
 
-        bgr = to_bgr(image, channels, cfg)
+        bgr = to_bgr(image, channels, self.config)
         height, width = bgr.shape[:2]
         trim = height * width > TRIM_ABOVE_PIXELS
         lap("decode")
-
-        img = self._preprocess(bgr)
+        img = self.preprocess(bgr)
         lap("preprocess")
-
-        quads = [b.quad for b in detect(img, self._run_det, self._scale, self._db)]
-        if cfg.deskew and quads:
-            angle = preprocess.estimate_skew(quads)
-            if 0.5 <= abs(angle) <= 20:
-                rotated, back = preprocess.rotate(img, angle)
-                quads = [preprocess.map_points(b.quad, back)
-                         for b in detect(rotated, self._run_det, self._scale, self._db)]
+        quads = self.find_lines(img)
         if trim:
             release_memory()
         lap("detect")
-
         crops48 = [crops.resize_to_height(crops.warp_quad(img, q)) for q in quads]
         lap("crop")
-        if cfg.use_classifier and crops48 and self.models.classifier is not None:
-            crops48 = self._orient(crops48)
-            lap("classify")
-
-        texts = self._read_lines(crops48)
+        texts = self.read_lines(crops48)
         if trim:
             release_memory()
         lap("recognize")
-
-        segs = [Segment(q, text, confs) for q, (text, confs) in zip(quads, texts)]
-        lines: list[Line] = []
-        all_confs: list[float] = []
-        read = [s for s in segs if s.text]
-        panels = []
-        if cfg.panels and len(read) > 2:
-            panels = find_panels(img, float(np.median([s.height for s in read])))
-        for row in reading_order(read, panels=panels):
-            text, confs, quad = join_row(row)
-            if not text:
-                continue
-            conf = float(np.mean(confs)) if confs else 0.0
-            box = [[int(round(x)), int(round(y))] for x, y in quad]
-            lines.append(Line(text=text, confidence=conf, box=box))
-            all_confs.extend(confs)
+        segments = [Segment(q, text, confs) for q, (text, confs) in zip(quads, texts)]
+        lines, confidences = self.layout(img, segments)
         lap("layout")
         timings["total"] = (time.perf_counter() - t0) * 1000.0
         return OcrResult(
             text="\n".join(line.text for line in lines),
-            confidence=float(np.mean(all_confs)) if all_confs else 0.0,
+            confidence=float(np.mean(confidences)) if confidences else 0.0,
             lines=lines,
             timings=timings,
             engine_version=self.engine_version,
             width=width,
             height=height,
+            profile=self.profile,
         )
-
-    def _preprocess(self, img: np.ndarray) -> np.ndarray:
-        cfg = self.config
-        if cfg.invert == "always" or (cfg.invert == "auto" and preprocess.is_dark_mode(img)):
-            img = preprocess.invert(img)
-        if cfg.denoise:
-            img = preprocess.denoise(img)
-        if cfg.grayscale:
-            img = preprocess.to_grayscale(img)
-        if cfg.clahe:
-            img = preprocess.clahe(img)
-        if cfg.binarize:
-            img = preprocess.binarize(img)
-        return img
-
-    def _orient(self, images: list[np.ndarray], thresh: float = 0.9) -> list[np.ndarray]:
-        """Turn crops the direction classifier is sure are upside down."""
-        x = np.zeros((len(images), 3, 48, 192), np.float32)
-        for k, im in enumerate(images):
-            piece = im[:, :192]
-            x[k, :, :, : piece.shape[1]] = normalise_rec(piece)
-        probs = self._call(self.models.classifier, x)
-        return [np.ascontiguousarray(im[::-1, ::-1]) if p[1] > thresh else im
-                for im, p in zip(images, probs)]
-
-    def _read_lines(self, images: list[np.ndarray]) -> list[tuple[str, list[float]]]:
-        """Text and per-character confidences for every crop. Long crops are
-        read in pieces (see crops.split_long) and stitched by CTC position."""
-        cfg = self.config
-        profiles = [crops.ink_profile(im) for im in images]
-        pieces: list[np.ndarray] = []
-        owners: list[tuple[int, crops.Piece]] = []
-        for i, (im, prof) in enumerate(zip(images, profiles)):
-            for pc in crops.split_long(prof, im.shape[1], cfg.rec_split_width, cfg.rec_piece_width):
-                pieces.append(im[:, pc.start:pc.end])
-                owners.append((i, pc))
-        probs = recognise(pieces, self._run_rec, cfg.rec_batch_size, cfg.rec_batch_columns)
-        hits: list[list[CharHit]] = [[] for _ in images]
-        for (i, pc), p in zip(owners, probs):
-            shift = pc.start // FRAME_STRIDE
-            for h in ctc_greedy(p, self.charset):
-                h = h.shifted(shift)
-                if pc.own_start <= h.center_px < pc.own_end:
-                    hits[i].append(h)
-        out = []
-        for hs, prof in zip(hits, profiles):
-            if cfg.insert_spaces:
-                hs = assemble(hs, prof)
-            text = fix_confusions("".join(h.char for h in hs).strip())
-            confs = [h.conf for h in hs if h.char != " "]
-            out.append((text, confs))
-        return out

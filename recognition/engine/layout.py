@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from .config import LayoutParams
 from .textclass import is_cjk
 
 
@@ -44,23 +45,6 @@ class Segment:
     @property
     def cy(self) -> float:
         return (self.y0 + self.y1) / 2
-
-
-@dataclass(frozen=True)
-class LayoutParams:
-    min_gutter: float = 0.8  # gutter width, in median line heights
-    min_column: float = 8.0  # width of a prose column, in median line heights
-    min_lines: int = 2  # rows needed on each side of a gutter
-    row_overlap: float = 0.5  # vertical overlap (of the shorter box) to share a row
-    side_by_side: float = 0.5  # share of rows with a neighbour across the gutter
-    # Median row length (characters, CJK counting double) of a prose column;
-    # table and form cells are shorter and stay on their rows.
-    prose_chars: int = 16
-    whole_rows: float = 0.7  # share of a prose column's rows that are one box
-    sidebar_width: float = 0.35  # a sidebar is at most this share of the width
-    sidebar_panel_chars: int = 20  # ... next to a panel of rows at least this long
-    sidebar_aligned: float = 0.5  # ... and with at most this share of entries on panel rows
-    max_section_gap: float = 1.5  # empty strip (line heights) that ends a section
 
 
 def _core_y(s: Segment) -> tuple[float, float]:

@@ -14,25 +14,12 @@ must run along all four sides.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import cv2
 import numpy as np
 
+from .config import PanelParams
+
 Rect = tuple[int, int, int, int]  # x0, y0, x1, y1 in image pixels
-
-
-@dataclass(frozen=True)
-class PanelParams:
-    work_pixels: int = 600_000  # analysed at most at this size (INTER_AREA)
-    tolerance: int = 3  # channel difference still counted as background (cards are often only ~5 levels off)
-    min_background: float = 0.3  # share of the page in the background colour
-    min_width: float = 3.0  # panel size, in text heights
-    min_height: float = 1.5
-    max_share: float = 0.9  # a rectangle covering the whole page is no panel
-    solid_fill: float = 0.85  # share of its rectangle a filled panel covers
-    own_colour: float = 0.5  # share of a filled panel in its own main colour
-    frame_sides: float = 0.9  # share of each side a frame covers
 
 
 def _dominant_colour(pixels: np.ndarray) -> tuple[np.ndarray, float]:

@@ -16,45 +16,12 @@ emits between two CJK characters is dropped.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from .config import SpacingParams
 from .crops import InkProfile
 from .ctc import CharHit
 from .textclass import JOINERS, NO_SPACE_AFTER, NO_SPACE_BEFORE, is_cjk
-
-
-@dataclass(frozen=True)
-class SpacingParams:
-    # A word gap is at least this many text heights wide ...
-    min_gap: float = 0.22
-    # ... at least this wide next to punctuation and symbols, whose side
-    # bearings are wide and font-dependent ...
-    punct_gap: float = 0.25
-    # ... and at least this wide between CJK and Latin characters (fonts
-    # already leave room there).
-    cjk_gap: float = 0.28
-    # ... and at least this wide between two digits: digits are tabular, so
-    # a narrow "1" leaves wide margins inside numbers.
-    digit_gap: float = 0.45
-    # The word-gap group must be this many times wider than the letter-gap
-    # group for the per-line split to count.
-    separation: float = 2.0
-    # ... and its narrowest gap this many times the widest letter gap.
-    jump: float = 1.4
-    # Characters closer than this fraction of the line's median pitch are
-    # never separated (CTC jitter on narrow glyphs).
-    min_pitch: float = 0.8
-    # A space read by the model is kept if the image shows at least this gap.
-    model_gap: float = 0.12
-    # Lines with fewer letter pairs than this give no reliable split; a
-    # gap must then be at least ``short_gap`` wide.
-    min_pairs: int = 5
-    short_gap: float = 0.35
-    # Below this text height (pixels at recognizer scale) the image evidence
-    # is too coarse; only the model's spaces are used.
-    min_text_height: float = 8.0
 
 
 DEFAULT = SpacingParams()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -66,6 +67,9 @@ def result_page(request, upload_id: int):
         "may_change": can(request.user, team, Capability.UPLOAD),
         "may_delete": services.can_delete(request.user, upload),
         "download_formats": DOWNLOAD_FORMATS,
+        "profiles": settings.OCRSPACE_PROFILES,
+        "current_profile": ((result.profile if result else "") or upload.profile or team.ocr_profile
+                            or settings.OCRSPACE_DEFAULT_PROFILE),
         "ui_strings": ui_strings(),
         "feed_config": {
             "team": team.slug,
@@ -83,7 +87,11 @@ def result_page(request, upload_id: int):
 @require_POST
 def rerun(request, upload_id: int):
     upload = _visible_upload(request.user, upload_id)
-    services.rerun(upload, request.user)
+    try:
+        services.rerun(upload, request.user, request.POST.get("profile") or None)
+    except services.UploadRejected as error:
+        messages.error(request, str(error))
+        return redirect("upload-result", upload_id=upload.pk)
     messages.success(request, _("The image is queued to be read again."))
     return redirect("upload-result", upload_id=upload.pk)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -17,7 +18,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["slug", "name", "role", "retention_days", "created_at", "members"]
+        fields = ["slug", "name", "role", "retention_days", "ocr_profile", "created_at", "members"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
@@ -36,6 +37,10 @@ class TeamCreateSerializer(serializers.Serializer):
 class TeamUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, required=False)
     retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
+    ocr_profile = serializers.ChoiceField(
+        choices=list(settings.OCRSPACE_PROFILES), allow_blank=True, required=False,
+        help_text="Engine profile for new uploads; empty string: the server's default.",
+    )
 
 
 class MemberSerializer(serializers.ModelSerializer):

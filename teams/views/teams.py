@@ -50,13 +50,14 @@ def team_space(request, slug: str):
 def team_settings(request, slug: str):
     team = get_team(request.user, slug)
     may_manage = can(request.user, team, Capability.MANAGE_TEAM)
-    initial = {"name": team.name, "retention_days": team.retention_days}
+    initial = {"name": team.name, "retention_days": team.retention_days, "ocr_profile": team.ocr_profile}
     form = TeamSettingsForm(request.POST or None, initial=initial) if may_manage else None
     if request.method == "POST":
         get_team(request.user, slug, Capability.MANAGE_TEAM)
         if form.is_valid():
             services.update_team(
-                team, request.user, name=form.cleaned_data["name"], retention_days=form.cleaned_data["retention_days"]
+                team, request.user, name=form.cleaned_data["name"], retention_days=form.cleaned_data["retention_days"],
+                ocr_profile=form.cleaned_data["ocr_profile"],
             )
             messages.success(request, _("Team settings saved."))
             return redirect("team-settings", slug=team.slug)

@@ -28,7 +28,7 @@ def _platform_module():
 
 @pytest.fixture(scope="module")
 def live():
-    if not (ROOT / "recognition" / "engine" / "weights" / "meta.json").exists():
+    if not (ROOT / "recognition" / "engine" / "weights" / "manifest.json").exists():
         pytest.fail("Model weights missing: run tools/convert_weights.py")
     platform = _platform_module().api_stack(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
     platform.start()

@@ -1,4 +1,5 @@
-"""PyTorch networks of the OCR engine (PaddleOCR PP-OCRv4 mobile, ported).
+"""PyTorch networks of the OCR engine (PaddleOCR PP-OCRv4 mobile and PP-OCRv6
+small / tiny, ported); ``catalog`` loads them by family name.
 
 This subpackage imports torch; keep it out of the web process (import it
 lazily in workers only).
@@ -14,11 +15,14 @@ Input conventions (all float32, channel order BGR like the reference):
   -> [N, 2] softmax over ("0", "180").
 """
 
-from .loading import FrozenModule, LoadedModels, WeightsInvalid, WeightsNotFound, load_models, weights_version
+from .catalog import DEFAULT_WEIGHTS_ROOT, FAMILIES, load_models
+from .loading import FrozenModule, LoadedModels, WeightsInvalid, WeightsNotFound
 from .models import DIRECTION_LABELS, NUM_CLASSES, DirectionClassifier, TextDetector, TextRecognizer
 
 __all__ = [
+    "DEFAULT_WEIGHTS_ROOT",
     "DIRECTION_LABELS",
+    "FAMILIES",
     "NUM_CLASSES",
     "DirectionClassifier",
     "FrozenModule",
@@ -28,5 +32,4 @@ __all__ = [
     "WeightsInvalid",
     "WeightsNotFound",
     "load_models",
-    "weights_version",
 ]

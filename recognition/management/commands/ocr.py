@@ -10,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 
@@ -24,8 +25,13 @@ class Command(BaseCommand):
             help="Write the image with detected line boxes: a .png file for one image, a directory for several.",
         )
         parser.add_argument("--threads", type=int, default=None, help="Torch threads (default: all cores).")
+        parser.add_argument(
+            "--profile", default=None, choices=settings.OCRSPACE_PROFILES,
+            help=f"Engine profile (default: {settings.OCRSPACE_DEFAULT_PROFILE}).",
+        )
 
-    def handle(self, *args, images: list[Path], json: bool, draw_boxes: Path | None, threads: int | None, **options):
+    def handle(self, *args, images: list[Path], json: bool, draw_boxes: Path | None, threads: int | None,
+               profile: str | None, **options):
         if draw_boxes and len(images) > 1 and draw_boxes.suffix:
             raise CommandError("With several images, --draw-boxes takes a directory.")
         from tqdm import tqdm
@@ -33,7 +39,7 @@ class Command(BaseCommand):
         from recognition.engine import ImageError, OcrEngine
         from recognition.engine_gateway import engine_config
 
-        engine = OcrEngine(engine_config(threads=threads) if threads else engine_config())
+        engine = OcrEngine(engine_config(profile, **({"threads": threads} if threads else {})))
         failures = 0
         for path in tqdm(images, unit="image", disable=len(images) < 2, file=sys.stderr):
             try:

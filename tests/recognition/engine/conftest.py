@@ -45,14 +45,14 @@ def render_lines(lines: list[str], path: pathlib.Path = SANS, size: int = 20, wi
 
 @pytest.fixture(scope="session")
 def engine():
-    from recognition.engine import EngineConfig, OcrEngine
+    from recognition.engine import DEFAULT_PROFILE, EngineConfig, OcrEngine
 
     try:
         from recognition.engine.nets import WeightsNotFound
     except ImportError as exc:  # pragma: no cover
         pytest.fail(f"recognition.engine.nets is not importable: {exc}")
     try:
-        eng = OcrEngine(EngineConfig(threads=2))
+        eng = OcrEngine(EngineConfig.for_profile(DEFAULT_PROFILE, threads=2))
     except WeightsNotFound as exc:
         pytest.fail(f"model weights missing, build them with `python tools/convert_weights.py`: {exc}")
     return eng

@@ -103,7 +103,7 @@ def test_blank_image_reads_nothing(engine):
 
 def test_engine_version_tracks_output_settings():
     assert EngineConfig().fingerprint() == EngineConfig(threads=1).fingerprint()
-    assert EngineConfig().fingerprint() != EngineConfig(clahe=True).fingerprint()
+    assert EngineConfig().fingerprint() != EngineConfig().with_options({"preprocess.clahe": True}).fingerprint()
 
 
 REAL_SCANS = TESTDATA / "real-scans"
@@ -125,20 +125,21 @@ def test_real_receipt_scans(engine, name, words):
 
 
 def test_optional_steps_and_classifier(engine, render, fonts, char_error_rate):
-    """Preprocessing options and the direction classifier run end to end;
-    the classifier turns an upside-down line back."""
+    """Preprocessing options and the direction classifier (of the v4
+    family) run end to end; the classifier turns an upside-down line back."""
     from recognition.engine import OcrEngine
-    from recognition.engine.nets import load_models
 
-    models = load_models(engine.models_dir, with_classifier=True)
     line = "Upside down text is turned back"
     img = render([line], fonts["sans"], 22)
     flipped = np.ascontiguousarray(img[::-1, ::-1])
-    with_cls = OcrEngine(EngineConfig(threads=2, use_classifier=True), models=models)
+    v4 = EngineConfig.for_profile("v4", threads=2)
+    with_cls = OcrEngine(v4.with_options({"recognizer.use_classifier": True}))
+    assert with_cls.models.classifier is not None
     assert char_error_rate(with_cls.recognize(flipped).text, line) <= 0.05
-    assert with_cls.engine_version != engine.engine_version
-    cleaned = OcrEngine(EngineConfig(threads=2, clahe=True, grayscale=True, deskew=True, invert="auto"),
-                        models=models)
+    assert with_cls.engine_version != OcrEngine(v4).engine_version
+    cleaned = OcrEngine(engine.config.with_options({
+        "preprocess.clahe": True, "preprocess.grayscale": True, "preprocess.deskew": True, "preprocess.invert": "auto",
+    }))
     assert char_error_rate(cleaned.recognize(img).text, line) <= 0.05
 
 

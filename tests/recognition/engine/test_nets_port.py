@@ -153,24 +153,27 @@ def sessions(onnx_dir):
 
 @pytest.fixture(scope="module")
 def weights_dir(onnx_dir, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("weights")
+    """The v4 family's directory inside a temporary weights root."""
+    out = tmp_path_factory.mktemp("weights") / "ppocrv4"
     _load_converter().convert(onnx_dir, out, check=False, log=lambda *_: None)
     return out
 
 
-@pytest.fixture(scope="module")
-def models(weights_dir):
+def load_v4(weights_dir: Path, **options):
     from recognition.engine.nets import load_models
 
-    return load_models(weights_dir)
+    return load_models("ppocrv4", "ppocrv4", weights_root=weights_dir.parent, **options)
+
+
+@pytest.fixture(scope="module")
+def models(weights_dir):
+    return load_v4(weights_dir, with_classifier=True)
 
 
 @pytest.fixture(scope="module")
 def plain_models(weights_dir):
     """Loaded without folding: the modules exactly as converted."""
-    from recognition.engine.nets import load_models
-
-    return load_models(weights_dir, optimize=False)
+    return load_v4(weights_dir, with_classifier=True, optimize=False)
 
 
 @pytest.fixture(scope="module")
@@ -252,24 +255,23 @@ def test_converter_reports_missing_onnx_cleanly(tmp_path):
 
 
 def test_load_models_without_weights_says_how_to_build_them(tmp_path):
-    from recognition.engine.nets import WeightsNotFound, load_models
+    from recognition.engine.nets import WeightsNotFound
 
     with pytest.raises(WeightsNotFound, match="tools/convert_weights.py"):
-        load_models(tmp_path)
+        load_v4(tmp_path / "ppocrv4")
     assert issubclass(WeightsNotFound, FileNotFoundError)
 
 
 def test_loaded_models_interface(models, weights_dir):
-    from recognition.engine.nets import load_models
-
     assert len(models.charset) == 6625 and models.charset[0] == "blank" and models.charset[-1] == " "
     assert not models.detector.training and not models.recognizer.training and not models.classifier.training
-    assert models.version.startswith("ppocrv4-") and models.version == load_models(weights_dir, with_classifier=False).version
-    assert load_models(weights_dir, with_classifier=False).classifier is None
+    without_classifier = load_v4(weights_dir)
+    assert models.version.startswith("ppocrv4.") and models.version == without_classifier.version
+    assert without_classifier.classifier is None
     from recognition.engine.nets import FrozenModule, TextDetector
 
     assert isinstance(models.detector, FrozenModule)  # traced + frozen by default
-    assert isinstance(load_models(weights_dir, trace_detector=False).detector, TextDetector)
+    assert isinstance(load_v4(weights_dir, trace_detector=False).detector, TextDetector)
 
 
 @pytest.mark.parametrize("long_side", [960, 640, 1280])

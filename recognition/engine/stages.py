@@ -1,0 +1,148 @@
+"""The pipeline's stages, each built from its branch of the configuration tree.
+
+A profile assembles these four (see ``OcrEngine``): the preprocessor cleans
+the page, the line finder runs the detector and returns text quadrilaterals,
+the line reader turns line crops into text with per-character confidences,
+and the layout puts the read pieces into reading order. The stages hold no
+Django and no global state; the networks are passed in, so several profiles
+can share one loaded model.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from . import crops, preprocess
+from .config import DetectorConfig, LayoutConfig, PreprocessConfig, RecognizerConfig, SpacingConfig
+from .confusions import fix_confusions
+from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
+from .detection import detect
+from .layout import Segment, join_row, reading_order
+from .panels import find_panels
+from .recognizer import normalise_rec, recognise
+from .spacing import assemble
+from .types import Line
+
+ModelCall = Callable[[np.ndarray], np.ndarray]
+
+
+class Preprocessor:
+    """Optional clean-up steps, in a fixed order (see preprocess.py)."""
+
+    def __init__(self, config: PreprocessConfig) -> None:
+        self.config = config
+
+    def __call__(self, img: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        if cfg.invert == "always" or (cfg.invert == "auto" and preprocess.is_dark_mode(img)):
+            img = preprocess.invert(img)
+        if cfg.denoise:
+            img = preprocess.denoise(img)
+        if cfg.grayscale:
+            img = preprocess.to_grayscale(img)
+        if cfg.clahe:
+            img = preprocess.clahe(img)
+        if cfg.binarize:
+            img = preprocess.binarize(img)
+        return img
+
+
+class LineFinder:
+    """Text-line quadrilaterals in page coordinates from the detector."""
+
+    def __init__(self, run_detector: ModelCall, config: DetectorConfig, deskew: bool = False) -> None:
+        self.run = run_detector
+        self.config = config
+        self.deskew = deskew
+
+    def __call__(self, img: np.ndarray) -> list[np.ndarray]:
+        cfg = self.config
+        quads = [b.quad for b in detect(img, self.run, cfg.scale, cfg.boxes)]
+        if self.deskew and quads:
+            angle = preprocess.estimate_skew(quads)
+            if 0.5 <= abs(angle) <= 20:
+                # Detect again on the straightened page: boxes of tilted
+                # lines in a tilted page overlap their neighbours.
+                rotated, back = preprocess.rotate(img, angle)
+                quads = [preprocess.map_points(b.quad, back) for b in detect(rotated, self.run, cfg.scale, cfg.boxes)]
+        return quads
+
+
+class LineReader:
+    """Text and per-character confidences for 48-pixel-high line crops.
+
+    Long crops are read in pieces (crops.split_long) and stitched by CTC
+    frame position; spaces come from the image's gaps (spacing.py), then
+    look-alike characters inside words are fixed (confusions.py).
+    """
+
+    def __init__(self, run_recognizer: ModelCall, charset: list[str], config: RecognizerConfig,
+                 spacing: SpacingConfig, run_classifier: ModelCall | None = None) -> None:
+        self.run = run_recognizer
+        self.charset = charset
+        self.config = config
+        self.spacing = spacing
+        self.run_classifier = run_classifier if config.use_classifier else None
+
+    def __call__(self, images: list[np.ndarray]) -> list[tuple[str, list[float]]]:
+        if self.run_classifier is not None and images:
+            images = self._orient(images)
+        cfg = self.config
+        profiles = [crops.ink_profile(im) for im in images]
+        pieces: list[np.ndarray] = []
+        owners: list[tuple[int, crops.Piece]] = []
+        for i, (im, prof) in enumerate(zip(images, profiles)):
+            for pc in crops.split_long(prof, im.shape[1], cfg.split_width, cfg.piece_width):
+                pieces.append(im[:, pc.start:pc.end])
+                owners.append((i, pc))
+        probs = recognise(pieces, self.run, cfg.batch_size, cfg.batch_columns)
+        hits: list[list[CharHit]] = [[] for _ in images]
+        for (i, pc), p in zip(owners, probs):
+            shift = pc.start // FRAME_STRIDE
+            for h in ctc_greedy(p, self.charset):
+                h = h.shifted(shift)
+                if pc.own_start <= h.center_px < pc.own_end:
+                    hits[i].append(h)
+        return [self._text(hs, prof) for hs, prof in zip(hits, profiles)]
+
+    def _text(self, hits: list[CharHit], profile: crops.InkProfile) -> tuple[str, list[float]]:
+        if self.spacing.insert_spaces:
+            hits = assemble(hits, profile, self.spacing.gaps)
+        text = "".join(h.char for h in hits).strip()
+        if self.spacing.fix_confusions:
+            text = fix_confusions(text)
+        return text, [h.conf for h in hits if h.char != " "]
+
+    def _orient(self, images: list[np.ndarray], thresh: float = 0.9) -> list[np.ndarray]:
+        """Turn crops the direction classifier is sure are upside down."""
+        x = np.zeros((len(images), 3, 48, 192), np.float32)
+        for k, im in enumerate(images):
+            piece = im[:, :192]
+            x[k, :, :, : piece.shape[1]] = normalise_rec(piece)
+        probs = self.run_classifier(x)
+        return [np.ascontiguousarray(im[::-1, ::-1]) if p[1] > thresh else im for im, p in zip(images, probs)]
+
+
+class Layout:
+    """Read pieces into lines in reading order (panels, sections, columns, rows)."""
+
+    def __init__(self, config: LayoutConfig) -> None:
+        self.config = config
+
+    def __call__(self, img: np.ndarray, segments: list[Segment]) -> tuple[list[Line], list[float]]:
+        cfg = self.config
+        read = [s for s in segments if s.text]
+        panels = []
+        if cfg.panels and len(read) > 2:
+            panels = find_panels(img, float(np.median([s.height for s in read])), cfg.panel)
+        lines: list[Line] = []
+        confidences: list[float] = []
+        for row in reading_order(read, cfg.order, panels=panels):
+            text, confs, quad = join_row(row)
+            if not text:
+                continue
+            box = [[int(round(x)), int(round(y))] for x, y in quad]
+            lines.append(Line(text=text, confidence=float(np.mean(confs)) if confs else 0.0, box=box))
+            confidences.extend(confs)
+        return lines, confidences
