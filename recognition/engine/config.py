@@ -56,6 +56,9 @@ class LayoutParams:
     sidebar_panel_chars: int = 20  # ... next to a panel of rows at least this long
     sidebar_aligned: float = 0.5  # ... and with at most this share of entries on panel rows
     max_section_gap: float = 1.5  # empty strip (line heights) that ends a section
+    # Boxes on one row further apart than this (box heights) are table or
+    # form cells: joined with a tab, not a space, so the cell boundary survives.
+    column_gap: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class SpacingParams:
     # Below this text height (pixels at recognizer scale) the image evidence
     # is too coarse; only the model's spaces are used.
     min_text_height: float = 8.0
+    # A gap this wide (text heights) inside one detected box is a column gap
+    # (table cells the detector merged): a tab, so the cell boundary survives.
+    column_gap: float = 1.6
 
 
 @dataclass(frozen=True)

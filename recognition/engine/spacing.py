@@ -89,7 +89,8 @@ def _typography(chars: list[CharHit], i: int) -> str:
 def assemble(hits: list[CharHit], profile: InkProfile | None,
              params: SpacingParams = DEFAULT) -> list[CharHit]:
     """The hits with spaces decided: model spaces kept or dropped, new
-    spaces inserted (confidence -1: inferred, not read)."""
+    spaces inserted (confidence -1: inferred, not read); a tab across a
+    column gap."""
     chars = [h for h in hits if h.char != " "]
     if not chars:
         return []
@@ -123,6 +124,10 @@ def assemble(hits: list[CharHit], profile: InkProfile | None,
     out: list[CharHit] = [chars[0]]
     for i, (a, b) in enumerate(pairs):
         cjk_a, cjk_b = is_cjk(a.char), is_cjk(b.char)
+        if use_image and gaps[i] >= params.column_gap:
+            out.append(CharHit("\t", -1.0, a.end, b.start))
+            out.append(b)
+            continue
         if cjk_a and cjk_b:
             space = False
         elif not use_image:

@@ -18,7 +18,7 @@ from .config import DetectorConfig, LayoutConfig, PreprocessConfig, RecognizerCo
 from .confusions import fix_confusions
 from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
 from .detection import detect
-from .layout import Segment, join_row, reading_order
+from .layout import Segment, join_row, reading_order, row_cells
 from .panels import find_panels
 from .recognizer import normalise_rec, recognise
 from .spacing import assemble
@@ -112,7 +112,7 @@ class LineReader:
         text = "".join(h.char for h in hits).strip()
         if self.spacing.fix_confusions:
             text = fix_confusions(text)
-        return text, [h.conf for h in hits if h.char != " "]
+        return text, [h.conf for h in hits if not h.char.isspace()]
 
     def _orient(self, images: list[np.ndarray], thresh: float = 0.9) -> list[np.ndarray]:
         """Turn crops the direction classifier is sure are upside down."""
@@ -139,10 +139,12 @@ class Layout:
         lines: list[Line] = []
         confidences: list[float] = []
         for row in reading_order(read, cfg.order, panels=panels):
-            text, confs, quad = join_row(row)
+            text, confs, quad = join_row(row, cfg.order)
             if not text:
                 continue
             box = [[int(round(x)), int(round(y))] for x, y in quad]
-            lines.append(Line(text=text, confidence=float(np.mean(confs)) if confs else 0.0, box=box))
+            cells = row_cells(row, cfg.order) if "\t" in text else []
+            lines.append(Line(text=text, confidence=float(np.mean(confs)) if confs else 0.0, box=box,
+                              cells=cells or None))
             confidences.extend(confs)
         return lines, confidences

@@ -14,7 +14,9 @@ def is_cjk(ch: str) -> bool:
         or 0x20000 <= o <= 0x2FA1F  # extensions B.. and compatibility supplement
         or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
         or 0x3000 <= o <= 0x303F  # CJK symbols and punctuation
-        or 0x3040 <= o <= 0x30FF  # hiragana, katakana
+        or 0x3040 <= o <= 0x30FF  # hiragana, katakana (incl. the prolonged sound mark ー)
+        or 0x31F0 <= o <= 0x31FF  # katakana phonetic extensions (small ㇰ etc.)
+        or 0xFF61 <= o <= 0xFF9F  # half-width katakana and punctuation
         or 0xAC00 <= o <= 0xD7AF  # Hangul syllables
         or 0xFF00 <= o <= 0xFF60  # full-width forms (，：！ etc.)
         or 0xFFE0 <= o <= 0xFFE6

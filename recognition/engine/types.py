@@ -20,13 +20,19 @@ class Line:
     # Four corners (top-left, top-right, bottom-right, bottom-left) in
     # original image pixels.
     box: list[Point]
+    # A row of table or form cells (its text has tabs between them): each
+    # cell's text and [x0, y0, x1, y1] box, left to right.
+    cells: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "text": self.text,
             "confidence": round(float(self.confidence), 4),
             "box": [[int(x), int(y)] for x, y in self.box],
         }
+        if self.cells:
+            out["cells"] = self.cells
+        return out
 
 
 @dataclass

@@ -91,6 +91,7 @@ def test_no_space_inside_numbers():
 
 def test_is_cjk():
     assert is_cjk("中") and is_cjk("，") and is_cjk("か")
+    assert all(is_cjk(c) for c in "カタカナーｶﾀｶﾅㇰ「」。")  # Japanese: full- and half-width kana
     assert not is_cjk("a") and not is_cjk("1") and not is_cjk(",")
 
 
@@ -106,3 +107,13 @@ def test_space_after_a_colon_never_before_it():
     frames = [0, 3, 6, 9, 14, 17]
     gaps = [(14, 18), (38, 42), (62, 70), (78, 110), (126, 130)]
     assert text_of(assemble(hits_at("abc:de", frames), profile_with_gaps(150, gaps))) == "abc: de"
+
+
+def test_tab_across_a_column_gap_inside_one_box():
+    """Cells the detector merged into one box: a date and a time two text
+    heights apart, and two Chinese header cells; narrow gaps stay as they were."""
+    frames = [0, 2, 12, 14]
+    gaps = [(4, 12), (20, 92), (100, 108)]  # 72 px = 2.4 text heights between the pairs
+    out = assemble(hits_at("0100", frames), profile_with_gaps(120, gaps))
+    assert text_of(out) == "01\t00" and out[2].conf == -1.0
+    assert text_of(assemble(hits_at("时间类型", frames), profile_with_gaps(120, gaps))) == "时间\t类型"

@@ -27,12 +27,20 @@ def test_two_columns_read_column_by_column():
 
 
 def test_same_row_boxes_merged_with_space():
-    segs = [seg(300, 100, 420, 124, "world"), seg(40, 102, 200, 126, "hello"), seg(40, 150, 300, 174, "next line")]
+    segs = [seg(210, 100, 330, 124, "world"), seg(40, 102, 200, 126, "hello"), seg(40, 150, 300, 174, "next line")]
     rows = reading_order(segs)
     assert [join_row(r)[0] for r in rows] == ["hello world", "next line"]
     text, confs, quad = join_row(rows[0])
     assert len(confs) == len("helloworld")
-    assert quad[:, 0].min() == 40 and quad[:, 0].max() == 420
+    assert quad[:, 0].min() == 40 and quad[:, 0].max() == 330
+
+
+def test_cells_across_a_column_gap_are_joined_with_a_tab():
+    """A bill's header row and a data row: the cell boundaries survive, in
+    Chinese (no spaces otherwise) and between two numbers."""
+    segs = [seg(40, 100, 130, 124, "交易时间"), seg(200, 100, 290, 124, "交易类型"), seg(360, 100, 450, 124, "金额"),
+            seg(40, 140, 150, 164, "2019-08-01"), seg(200, 140, 290, 164, "00:00:00"), seg(360, 140, 450, 164, "12.50")]
+    assert lines_of(segs) == ["交易时间\t交易类型\t金额", "2019-08-01\t00:00:00\t12.50"]
 
 
 def test_cjk_boxes_on_one_row_join_without_space():
@@ -60,7 +68,7 @@ def test_receipt_price_column_stays_on_rows():
         y = 40 + i * 30
         segs.append(seg(20, y, 300, y + 22, f"item {i}"))
         segs.append(seg(420, y, 500, y + 22, f"{i}.00"))
-        expected.append(f"item {i} {i}.00")
+        expected.append(f"item {i}\t{i}.00")
     assert lines_of(segs) == expected
 
 
@@ -71,7 +79,7 @@ def test_wide_table_cells_stay_on_rows():
         y = 40 + i * 30
         segs.append(seg(20, y, 420, y + 22, f"Item {i}"))
         segs.append(seg(560, y, 900, y + 22, f"2 x {i}.50"))
-        expected.append(f"Item {i} 2 x {i}.50")
+        expected.append(f"Item {i}\t2 x {i}.50")
     assert lines_of(segs) == expected
 
 
@@ -94,7 +102,7 @@ def test_spreadsheet_rows_not_split_into_columns():
                  (900, 1040, "Refunded"), (1080, 1260, f"$17,446.5{i}")]
         for x0, x1, t in cells:
             segs.append(seg(x0, y, x1, y + 24, t))
-        expected.append(" ".join(t for _, _, t in cells))
+        expected.append("\t".join(t for _, _, t in cells))
     assert lines_of(segs) == expected
 
 
@@ -111,3 +119,15 @@ def test_columns_do_not_continue_across_a_section_gap():
     # Without the section rule the left column would run on into the addressee.
     no_sections = [join_row(r)[0] for r in reading_order(segs, LayoutParams(max_section_gap=1e9))]
     assert no_sections != out
+
+
+def test_row_cells_keep_each_cells_text_and_box():
+    from recognition.engine.layout import row_cells
+
+    row = [seg(40, 100, 130, 124, "交易时间"), seg(200, 100, 400, 124, "交易类型\t金额"), seg(410, 100, 470, 124, "元")]
+    cells = row_cells(row)
+    assert [c["text"] for c in cells] == ["交易时间", "交易类型", "金额元"]
+    assert cells[0]["box"] == [40, 100, 130, 124]
+    assert cells[1]["box"][0] == 200 and cells[1]["box"][2] <= cells[2]["box"][0] < 400
+    assert cells[2]["box"][2] == 470
+    assert row_cells([seg(40, 100, 130, 124, "hello"), seg(140, 100, 230, 124, "world")]) == []

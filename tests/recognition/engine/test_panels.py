@@ -74,7 +74,7 @@ def test_cards_on_a_row_are_read_card_by_card():
     assert lines_of(segs, panels) == ["Dashboard", "Orders", "107", "Refunds", "6.8%", "Response", "143 ms",
                                       "Recent activity"]
     # Without the panels the same boxes read across the cards, row by row.
-    assert lines_of(segs, None)[1] == "Orders Refunds Response"
+    assert lines_of(segs, None)[1] == "Orders\tRefunds\tResponse"
 
 
 def test_sidebar_panel_is_read_before_the_main_panel():
@@ -86,7 +86,7 @@ def test_sidebar_panel_is_read_before_the_main_panel():
         segs += [seg(240, y, 420, y + 20, f"Option {i}"), seg(900, y + 8, 960, y + 28, "On")]
     out = lines_of(segs, [sidebar])
     assert out[:5] == [f"Menu {i}" for i in range(5)]
-    assert out[5:7] == ["Settings", "Option 0 On"]
+    assert out[5:7] == ["Settings", "Option 0\tOn"]
 
 
 def test_panel_holding_every_box_changes_nothing():
