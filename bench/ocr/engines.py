@@ -130,8 +130,10 @@ def _ours_profile(profile: str, threads: int, options: dict[str, Any]) -> Adapte
     """``ours:<profile>``: through ``engine_for_profile(name, threads=...)`` when the
     engine package has it, else ``EngineConfig.for_profile(name, ...)``."""
     name = OURS_PROFILE_PREFIX + profile
+    import importlib
+
     try:
-        import recognition.engine as E
+        E = importlib.import_module("recognition.engine")
     except ImportError as e:
         raise Unavailable(f"recognition.engine cannot be imported ({e})") from e
     factory = getattr(E, "engine_for_profile", None)
