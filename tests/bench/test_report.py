@@ -138,3 +138,13 @@ def test_two_engines_without_references_have_no_targets() -> None:
     md = report.markdown(results)
     assert "## Targets" not in md
     assert "| ours:accurate / ours:fast |" in md
+
+
+def test_targets_not_measured_are_not_failed() -> None:
+    results = _results()
+    for r in results["images"]:
+        r["tags"] = []  # no 720p page
+    md = report.markdown(results)
+    section = md.split("## Targets (ours:accurate)")[1].split("\n## ")[0]
+    assert "| 1280×720 page ≤ 1 s | – | – ms |" in section
+    assert "| peak RSS ≤ 700 MB | yes | 300 MB |" in section
