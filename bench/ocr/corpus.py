@@ -340,10 +340,16 @@ def title(rng: random.Random, lang: str) -> str:
                        "ja-literary": JA_LITERARY_TITLES}[lang])
 
 
-def amount(rng: random.Random, low: float = 1, high: float = 5000) -> str:
-    """A price like 1,299.00 (thousands separator, two decimals)."""
+def amount(rng: random.Random, low: float = 1, high: float = 5000, lang: str | None = None) -> str:
+    """A price like 1,299.00 (thousands separator, two decimals); in Japanese whole
+    yen, 100 times larger (1,299.00 → 129,900): the same random draws either way."""
     value = round(rng.uniform(low, high), rng.choice([0, 2, 2]))
-    return f"{value:,.2f}"
+    return money(value * 100, lang) if lang == "ja" else f"{value:,.2f}"
+
+
+def money(value: float, lang: str | None) -> str:
+    """An amount as the language writes it: whole yen in Japanese, else two decimals."""
+    return f"{round(value):,}" if lang == "ja" else f"{value:,.2f}"
 
 
 def date(rng: random.Random, lang: str) -> str:

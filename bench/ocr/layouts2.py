@@ -24,18 +24,21 @@ def receipt(rng: random.Random, lang: str, theme: str) -> Page:
     rows, subtotal = [], 0.0
     for _ in range(rng.randint(4, 9)):
         qty, price = rng.randint(1, 4), round(rng.uniform(2, 120), 2)
+        if lang == "ja":  # whole yen, ¥200–¥12,000
+            price = round(price * 100)
         subtotal += qty * price
+        unit = f"{price:,}" if lang == "ja" else f"{price:.2f}"
         rows.append(f"<div class='it' data-row>{t(C.product(rng, lang), cls='nm')}"
-                    f"<div class='r'>{t(f'{qty} x {price:.2f}', 'span', 'muted')}{t(f'{cur}{qty * price:,.2f}', 'span')}</div></div>")
-    tax = subtotal * 0.06
+                    f"<div class='r'>{t(f'{qty} x {unit}', 'span', 'muted')}{t(f'{cur}{C.money(qty * price, lang)}', 'span')}</div></div>")
+    tax = subtotal * 0.06 if lang != "ja" else subtotal * 10 // 100  # Japanese consumption tax 10%, rounded down
     order = f"{L[5]}: {C.ident(rng, 'NO')}"
     when = f"{C.date(rng, lang)} {C.clock(rng)}   {L[6]}: {rng.randint(1, 30):02d}"
     body = (f"<div class='rc'>{t(rng.choice(store), cls='st')}"
             f"{t(order, cls='muted')}{t(when, cls='muted')}"
             f"<hr>{''.join(rows)}<hr>"
-            f"<div class='it' data-row>{t(L[0], 'span')}{t(f'{cur}{subtotal:,.2f}', 'span')}</div>"
-            f"<div class='it' data-row>{t(L[1], 'span')}{t(f'{cur}{tax:,.2f}', 'span')}</div>"
-            f"<div class='it tot' data-row>{t(L[2], 'span')}{t(f'{cur}{subtotal + tax:,.2f}', 'span')}</div>"
+            f"<div class='it' data-row>{t(L[0], 'span')}{t(f'{cur}{C.money(subtotal, lang)}', 'span')}</div>"
+            f"<div class='it' data-row>{t(L[1], 'span')}{t(f'{cur}{C.money(tax, lang)}', 'span')}</div>"
+            f"<div class='it tot' data-row>{t(L[2], 'span')}{t(f'{cur}{C.money(subtotal + tax, lang)}', 'span')}</div>"
             f"<hr>{t(L[3])}{t(L[4], cls='end')}</div>")
     css = (".rc{width:340px;margin:16px auto;padding:18px}.st{text-align:center;font-size:18px;font-weight:700;margin-bottom:6px}"
            " .it{display:flex;justify-content:space-between;gap:10px;margin:4px 0} .nm{flex:1}"
@@ -49,7 +52,7 @@ def invoice(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     font = rng.choice(sans + serif[1:2])
     c = THEMES[theme]
     cur = C.CURRENCIES[lang]
-    rate = 0.10 if lang == "ja" else 0.13
+    rate = 0.13  # Japanese invoices: consumption tax 10%, rounded down (below)
     L = {"zh": ("增值税普通发票", "发票号码", "开票日期", "付款期限", "购买方", "项目名称", "数量", "单价", "金额", "小计", "税率 13%", "价税合计"),
          "en": ("INVOICE", "Invoice No.", "Issue date", "Due date", "Bill to", "Description", "Qty", "Unit price", "Amount", "Subtotal", "VAT 13%", "Total due"),
          "mixed": ("INVOICE 发票", "Invoice No.", "开票日期", "Due date", "购买方 Bill to", "项目 Item", "数量", "Unit price", "金额", "Subtotal", "税率 13%", "Total 合计"),
@@ -64,17 +67,21 @@ def invoice(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     rows, sub = [], 0.0
     for _ in range(rng.randint(3, 7)):
         q, p = rng.randint(1, 20), round(rng.uniform(10, 3000), 2)
+        if lang == "ja":  # whole yen, ¥1,000–¥300,000
+            p = round(p * 100)
         sub += q * p
-        rows.append("<tr data-row>" + t(C.product(rng, lang), "td") + t(str(q), "td", "n") + t(f"{cur}{p:,.2f}", "td", "n")
-                    + t(f"{cur}{q * p:,.2f}", "td", "n") + "</tr>")
+        rows.append("<tr data-row>" + t(C.product(rng, lang), "td") + t(str(q), "td", "n") + t(f"{cur}{C.money(p, lang)}", "td", "n")
+                    + t(f"{cur}{C.money(q * p, lang)}", "td", "n") + "</tr>")
+    tax = sub * rate if lang != "ja" else sub * 10 // 100
+    total = sub * (1 + rate) if lang != "ja" else sub + tax
     body = (f"<div class='inv'><div class='top'><div>{t(company, cls='co')}{t(addr, cls='muted')}</div>"
             f"<div class='rt'>{t(L[0], cls='big')}{t(f'{L[1]}: {C.ident(rng)}')}{t(f'{L[2]}: {C.date(rng, lang)}')}"
             f"{t(f'{L[3]}: {C.date(rng, lang)}')}</div></div>"
             f"{t(L[4], cls='muted lb')}{t(buyer)}"
             f"<table><tr>{head}</tr>{''.join(rows)}</table>"
-            f"<div class='sum'><div>{t(L[9], 'span')}{t(f'{cur}{sub:,.2f}', 'span')}</div>"
-            f"<div>{t(L[10], 'span')}{t(f'{cur}{sub * rate:,.2f}', 'span')}</div>"
-            f"<div class='tot'>{t(L[11], 'span')}{t(f'{cur}{sub * (1 + rate):,.2f}', 'span')}</div></div></div>")
+            f"<div class='sum'><div>{t(L[9], 'span')}{t(f'{cur}{C.money(sub, lang)}', 'span')}</div>"
+            f"<div>{t(L[10], 'span')}{t(f'{cur}{C.money(tax, lang)}', 'span')}</div>"
+            f"<div class='tot'>{t(L[11], 'span')}{t(f'{cur}{C.money(total, lang)}', 'span')}</div></div></div>")
     css = (f".inv{{padding:36px 44px}} .top{{display:flex;justify-content:space-between;gap:30px}} .co{{font-size:20px;font-weight:700}}"
            f" .rt{{text-align:right}} .big{{font-size:26px;font-weight:700;color:{c['accent']}}} .lb{{margin-top:24px}}"
            f" table{{width:100%;border-collapse:collapse;margin-top:18px}} th{{text-align:left;background:{c['panel']};padding:8px}}"
@@ -95,7 +102,7 @@ def sheet(rng: random.Random, lang: str, theme: str, width: int) -> Page:
     cur = C.CURRENCIES[lang]
     rows = []
     for _ in range(rng.randint(8, 16)):
-        cells = [C.ident(rng, "SO"), C.name(rng, lang), C.date(rng, lang), rng.choice(status), cur + C.amount(rng, 5, 20000)]
+        cells = [C.ident(rng, "SO"), C.name(rng, lang), C.date(rng, lang), rng.choice(status), cur + C.amount(rng, 5, 20000, lang)]
         rows.append("<tr data-row>" + "".join(t(x, "td", "n" if i == 4 else "") for i, x in enumerate(cells)) + "</tr>")
     cap = {"zh": f"共 {len(rows)} 条记录", "en": f"Showing 1–{len(rows)} of {rng.randint(40, 900)} orders",
            "mixed": f"共 {len(rows)} 条 records", "ja": f"全 {len(rows)} 件を表示"}[lang]
@@ -145,7 +152,7 @@ def dashboard(rng: random.Random, lang: str, theme: str, width: int) -> Page:
                "ja": ["本日の注文", "アクティブユーザー", "コンバージョン率", "返金額", "平均応答時間", "新規登録"]}[lang]
     cards = []
     for m in rng.sample(metrics, 4):
-        val = rng.choice([f"{rng.randint(100, 99999):,}", f"{rng.uniform(0.5, 40):.1f}%", f"{rng.randint(80, 900)} ms", C.CURRENCIES[lang] + C.amount(rng)])
+        val = rng.choice([f"{rng.randint(100, 99999):,}", f"{rng.uniform(0.5, 40):.1f}%", f"{rng.randint(80, 900)} ms", C.CURRENCIES[lang] + C.amount(rng, lang=lang)])
         delta = f"{rng.choice(['+', '-'])}{rng.uniform(0.1, 30):.1f}% " + {"zh": "较昨日", "en": "vs last week", "mixed": "vs 上周", "ja": "前日比"}[lang]
         cards.append(f"<div class='card'>{t(m, cls='muted lab')}{t(val, cls='v')}{t(delta, cls='d')}</div>")
     events = "".join(f"<div class='ev' data-drop data-row>{t(C.clock(rng), 'span', 'muted')}{t(s, 'span')}</div>"
