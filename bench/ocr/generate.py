@@ -1,6 +1,6 @@
 """Generate the OCR development set.
 
-    python -m bench.ocr.generate --out bench/out/devset [--size smoke|full] [--seed N]
+    python -m bench.ocr.generate --out bench/out/devset [--size smoke|full] [--seed N] [--langs zh,en,mixed,ja]
 
 Writes ``images/<id>.png|jpg``, ``gt/<id>.json`` (one record per image) and
 ``index.json`` (all records) under --out. The same seed, Chromium build and
@@ -27,13 +27,19 @@ from bench.ocr import layouts as L1
 from bench.ocr import layouts2 as L2
 from bench.ocr.layouts import Page
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: Japanese pages added after the others (zh/en/mixed pages unchanged)
 CATEGORIES = ("chat", "article", "code", "table", "ui", "slide")
 LANGS = ("zh", "en", "mixed")
+# Japanese pages are planned after the others, from their own random stream,
+# so that adding them left every zh/en/mixed page of a seed as it was.
+JA = "ja"
+ALL_LANGS = LANGS + (JA,)
+JA_SMOKE_CATEGORIES = ("chat", "article", "table", "ui", "slide")
+JA_PER_CATEGORY_FULL = 4
 # Share of dark-theme pages per category (code editors are mostly dark).
 DARK_SHARE = {"chat": 0.35, "article": 0.25, "code": 0.7, "table": 0.2, "ui": 0.4, "slide": 0.3}
 # Average advance of one character in ems, to size columns for N characters per line.
-CHAR_EM = {"zh": 1.0, "en": 0.5, "mixed": 0.8}
+CHAR_EM = {"zh": 1.0, "en": 0.5, "mixed": 0.8, "ja": 1.0}
 
 
 @dataclass
@@ -80,7 +86,32 @@ def _clean_spec(rng: random.Random, idx: int, category: str, lang: str, variant:
 
 
 def plan(size: str, seed: int) -> tuple[list[Spec], list[tuple[str, str]]]:
-    """Clean page specs and (clean id, degradation kind) pairs for a set size."""
+    """Clean page specs and (clean id, degradation kind) pairs for a set size:
+    the zh/en/mixed pages, then the Japanese ones."""
+    specs, degraded = _plan_zh_en_mixed(size, seed)
+    ja_specs, ja_degraded = _plan_ja(size, seed)
+    return specs + ja_specs, degraded + ja_degraded
+
+
+def _plan_ja(size: str, seed: int) -> tuple[list[Spec], list[tuple[str, str]]]:
+    """Japanese pages in every category (smoke: one each of chat, article, table,
+    ui and slide), clean and degraded, from their own random stream."""
+    rng = random.Random(f"plan-ja:{seed}")
+    cats = CATEGORIES if size == "full" else JA_SMOKE_CATEGORIES
+    per_cat = JA_PER_CATEGORY_FULL if size == "full" else 1
+    specs: list[Spec] = []
+    for cat in cats:
+        ci = CATEGORIES.index(cat)
+        for v in range(per_cat):
+            specs.append(_clean_spec(rng, len(specs), cat, JA, v + ci))
+    n_degraded = 8 if size == "full" else 2
+    chosen = rng.sample([s.id for s in specs], n_degraded)
+    # Start the kinds where the zh/en/mixed set left off so both get all of them.
+    degraded = [(cid, degrade.KINDS[(i + 1) % len(degrade.KINDS)]) for i, cid in enumerate(chosen)]
+    return specs, degraded
+
+
+def _plan_zh_en_mixed(size: str, seed: int) -> tuple[list[Spec], list[tuple[str, str]]]:
     rng = random.Random(f"plan:{seed}")
     per_combo = 5 if size == "full" else 0
     specs: list[Spec] = []
@@ -158,11 +189,16 @@ def _record(spec: Spec, file: str, w: int, h: int, lines: list[dict], font: str,
             "source": source, "lines": lines, "text": "\n".join(ln["text"] for ln in lines)}
 
 
-def generate(out: Path, size: str = "smoke", seed: int = 0, only: int | None = None, log=print) -> list[dict]:
-    """Render the set into ``out``; returns the records. ``only`` limits the clean pages (tests)."""
+def generate(out: Path, size: str = "smoke", seed: int = 0, only: int | None = None, log=print,
+             langs: tuple[str, ...] | list[str] | None = None) -> list[dict]:
+    """Render the set into ``out``; returns the records. ``only`` limits the clean pages
+    and ``langs`` the languages (tests, quick checks)."""
     from bench.ocr.render import Renderer
 
     specs, degraded = plan(size, seed)
+    if langs is not None:
+        specs = [s for s in specs if s.lang in langs]
+        degraded = [d for d in degraded if d[0] in {s.id for s in specs}]
     if only is not None:
         specs = specs[:only]
         degraded = [d for d in degraded if d[0] in {s.id for s in specs}][:1]
@@ -198,6 +234,7 @@ def generate(out: Path, size: str = "smoke", seed: int = 0, only: int | None = N
     for rec in records:
         (out / "gt" / f"{rec['id']}.json").write_text(json.dumps(rec, ensure_ascii=False, indent=1), encoding="utf-8")
     index = {"generator_version": GENERATOR_VERSION, "size": size, "seed": seed, "count": len(records),
+             "langs": sorted({r["lang"] for r in records}),
              "fingerprint": fingerprint(out, records), "images": records}
     (out / "index.json").write_text(json.dumps(index, ensure_ascii=False), encoding="utf-8")
     log(f"{len(records)} images in {time.monotonic() - t0:.1f}s -> {out}")
@@ -218,8 +255,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("bench/out/devset"))
     ap.add_argument("--size", choices=("smoke", "full"), default="smoke")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--langs", default=None, help=f"comma-separated subset of {','.join(ALL_LANGS)} (default: all)")
     args = ap.parse_args(argv)
-    generate(args.out, args.size, args.seed)
+    langs = None
+    if args.langs:
+        langs = [x.strip() for x in args.langs.split(",") if x.strip()]
+        bad = [x for x in langs if x not in ALL_LANGS]
+        if bad:
+            ap.error(f"unknown languages {bad}; choose from {ALL_LANGS}")
+    generate(args.out, args.size, args.seed, langs=langs)
     return 0
 
 

