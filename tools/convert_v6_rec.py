@@ -303,8 +303,9 @@ def recognizer_state_dict(onnx_path: Path, variant: str) -> dict:
     model = TextRecognizerV6(variant).eval()
     state = pair_tensors(model, torch.zeros(1, 3, 48, 64), onnx_parameters(onnx.load(str(onnx_path))))
     classes = state["head.fc.bias" if variant == "small" else "head.fc2.bias"].shape[0]
-    if classes != len(read_charset(variant)):
-        raise ConversionError(f"{variant}: {classes} output classes but the charset has {len(read_charset(variant))} entries")
+    charset = read_charset(variant)
+    if classes != len(charset):
+        raise ConversionError(f"{variant}: {classes} output classes but the charset has {len(charset)} entries")
     return state
 
 
