@@ -13,7 +13,7 @@ engine pads to that already (``detection._pad32``). Eager modules raise a
 neck (or, for some sizes, silently broadcasts), so callers must pad.
 
 The reference post-processing for these models uses other DB thresholds than
-v4: ``DB_PARAMS_V6``.
+v4, and the two variants differ: ``DB_PARAMS_V6[variant]``.
 
 Compared with v4: the backbone (``ppocrv6_det_backbone``), a neck whose
 output branches use a large depthwise kernel before the squeeze-excite conv,
@@ -48,8 +48,12 @@ DETECTOR_V6_CONFIGS: dict[str, DetectorV6Config] = {
     "tiny": DetectorV6Config(stem_width=16, stage_widths=(32, 48, 64, 160), neck_channels=64, neck_kernel=5),
 }
 
-# DB post-processing of the reference pipeline (inference.yml of both variants).
-DB_PARAMS_V6 = {"thresh": 0.2, "box_thresh": 0.45, "unclip_ratio": 1.4, "max_candidates": 3000}
+# DB post-processing of the reference pipeline, from each variant's
+# inference.yml (they differ in box_thresh).
+DB_PARAMS_V6: dict[str, dict[str, float]] = {
+    "small": {"thresh": 0.2, "box_thresh": 0.45, "unclip_ratio": 1.4, "max_candidates": 3000},
+    "tiny": {"thresh": 0.2, "box_thresh": 0.4, "unclip_ratio": 1.4, "max_candidates": 3000},
+}
 
 
 def _upsample(x: torch.Tensor, factor: int) -> torch.Tensor:
