@@ -27,10 +27,13 @@ VARIANTS = ("small", "tiny")
 LATIN_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 
-# float32 with another op order and GEMM library: measured at most ~1e-4 on
-# random input (tiny), ~1e-5 on images; the tolerance leaves a margin but
-# catches any real error (a one-pixel shift or a wrong weight gives > 0.1).
-PROB_TOL = 5e-4
+# float32 with another op order and GEMM library: every stage of both
+# variants agrees with onnxruntime to ~5e-6 relative, but tiny's head has
+# larger activations and steeper logits (|logit| up to ~46), so the same
+# rounding shows as up to ~2.4e-4 in tiny's probabilities (small: ~3e-5,
+# measured on the images below). A real porting error (a one-pixel shift, a
+# wrong weight) gives > 0.1.
+PROB_TOL = {"small": 2e-4, "tiny": 1e-3}
 BINARY_THRESHOLD = 0.2  # inference.yml's DB "thresh" for both variants
 MIN_BINARY_AGREEMENT = 0.999
 
@@ -234,7 +237,7 @@ def test_random_input(variant, shape, models, sessions):
     got = run_torch(models[variant], x)
     assert got.shape == expected.shape == (shape[0], 1, *shape[2:])
     diff, agreement = compare(got, expected)
-    assert diff < PROB_TOL, f"{variant} {shape}: max abs diff {diff:.2e}"
+    assert diff < PROB_TOL[variant], f"{variant} {shape}: max abs diff {diff:.2e}"
     assert agreement >= MIN_BINARY_AGREEMENT
 
 
@@ -249,7 +252,7 @@ def test_real_images(variant, long_side, name, images, models, sessions, normali
     diff, agreement = compare(got, expected)
     text_fraction = float((expected > BINARY_THRESHOLD).mean())
     assert text_fraction > 0.01, f"{name}: the reference finds almost no text ({text_fraction:.4f}), the comparison would be vacuous"
-    assert diff < PROB_TOL, f"{variant} {name} {x.shape}: max abs diff {diff:.2e}"
+    assert diff < PROB_TOL[variant], f"{variant} {name} {x.shape}: max abs diff {diff:.2e}"
     assert agreement >= MIN_BINARY_AGREEMENT, f"{variant} {name}: binary agreement {agreement:.5f}"
 
 
@@ -260,7 +263,7 @@ def test_engine_preprocessing_path(variant, images, models, sessions):
         x = engine_input(images[name], long_side)
         assert x.shape[2] % 32 == 0 and x.shape[3] % 32 == 0
         diff, agreement = compare(run_torch(models[variant], x), run_ort(sessions[variant], x))
-        assert diff < PROB_TOL, f"{variant} {name}: max abs diff {diff:.2e}"
+        assert diff < PROB_TOL[variant], f"{variant} {name}: max abs diff {diff:.2e}"
         assert agreement >= MIN_BINARY_AGREEMENT
 
 
@@ -272,11 +275,11 @@ def test_traced_channels_last_model(variant, images, fast_models, models, sessio
     expected = run_ort(sessions[variant], pair)
     got = run_torch(fast_models[variant], pair)
     diff, agreement = compare(got, expected)
-    assert diff < PROB_TOL, f"{variant}: traced max abs diff {diff:.2e}"
+    assert diff < PROB_TOL[variant], f"{variant}: traced max abs diff {diff:.2e}"
     assert agreement >= MIN_BINARY_AGREEMENT
     x = np.random.default_rng(7).standard_normal((1, 3, 128, 416)).astype(np.float32)
     diff, _ = compare(run_torch(fast_models[variant], x), run_ort(sessions[variant], x))
-    assert diff < PROB_TOL
+    assert diff < PROB_TOL[variant]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

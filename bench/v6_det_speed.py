@@ -1,0 +1,122 @@
+#!/usr/bin/env python
+"""CPU speed of the PP-OCRv6 detectors: PyTorch port against onnxruntime.
+
+    .venv/bin/python -m bench.v6_det_speed [--variants small tiny] [--sizes 736x1280 640x960]
+                                           [--threads 2] [--repeat 10] [--forms ort eager cl jit]
+
+Forms (best and median of ``--repeat`` runs after warm-up, in ms, batch 1):
+  ort    onnxruntime on the original ONNX file (intra-op threads = --threads)
+  eager  TextDetectorV6 as converted, NCHW
+  cl     channels-last eager: optimize_detector_v6(model, trace=False)
+  jit    channels-last + torch.jit.trace + torch.jit.freeze: optimize_detector_v6(model)
+         (traced once on 320x320; the same frozen module serves every size)
+Sizes are HxW. The ratio column is median / onnxruntime median (< 1: faster).
+There are no batch norms to fold: the exported weights come folded.
+The machine should be idle: torch suffers badly from a busy CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FORMS = ("ort", "eager", "cl", "jit")
+
+
+def _converter():
+    spec = importlib.util.spec_from_file_location("convert_v6_det", REPO_ROOT / "tools" / "convert_v6_det.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("convert_v6_det", module)
+    spec.loader.exec_module(module)
+    return sys.modules["convert_v6_det"]
+
+
+def _time(fn, x, repeat: int, warmup: int = 2) -> tuple[float, float]:
+    for _ in range(warmup):
+        fn(x)
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn(x)
+        times.append((time.perf_counter() - start) * 1000)
+    return min(times), statistics.median(times)
+
+
+def build_runners(variant: str, threads: int, forms: list[str]) -> dict:
+    import onnxruntime
+    import torch
+
+    from recognition.engine.nets.ppocrv6_det import TextDetectorV6, optimize_detector_v6
+
+    converter = _converter()
+    onnx_path = converter.find_det_onnx(variant)
+    state = converter.detector_state_dict(onnx_path, variant)
+
+    def fresh() -> "TextDetectorV6":
+        model = TextDetectorV6(variant).eval()
+        model.load_state_dict(state, strict=True)
+        return model
+
+    def torch_runner(module):
+        def run(x: np.ndarray) -> np.ndarray:
+            with torch.inference_mode():
+                return module(torch.from_numpy(x)).numpy()
+
+        return run
+
+    runners = {}
+    if "ort" in forms:
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        session = onnxruntime.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        runners["ort"] = lambda x: session.run(None, {"x": x})[0]
+    if "eager" in forms:
+        runners["eager"] = torch_runner(fresh())
+    if "cl" in forms:
+        runners["cl"] = torch_runner(optimize_detector_v6(fresh(), trace=False))
+    if "jit" in forms:
+        runners["jit"] = torch_runner(optimize_detector_v6(fresh(), trace=True))
+    return runners
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--variants", nargs="+", default=["tiny", "small"], choices=["small", "tiny"])
+    parser.add_argument("--sizes", nargs="+", default=["736x1280", "640x960"], help="HxW, multiples of 32")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--forms", nargs="+", default=list(FORMS), choices=FORMS)
+    args = parser.parse_args(argv)
+    if str(REPO_ROOT) not in sys.path:
+        sys.path.insert(0, str(REPO_ROOT))
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} thread(s), batch 1, repeat {args.repeat}")
+    print(f"{'variant':8} {'size':>9} {'form':6} {'best ms':>8} {'median ms':>10} {'vs ort':>7}")
+    for variant in args.variants:
+        runners = build_runners(variant, args.threads, args.forms)
+        for size in args.sizes:
+            h, w = (int(v) for v in size.lower().split("x"))
+            x = np.random.default_rng(0).standard_normal((1, 3, h, w)).astype(np.float32)
+            reference = None
+            for form, run in runners.items():
+                best, median = _time(run, x, args.repeat)
+                if form == "ort":
+                    reference = median
+                ratio = f"{median / reference:6.2f}x" if reference else "      -"
+                print(f"{variant:8} {size:>9} {form:6} {best:8.1f} {median:10.1f} {ratio:>7}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
