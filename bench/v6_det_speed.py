@@ -4,13 +4,15 @@
     .venv/bin/python -m bench.v6_det_speed [--variants small tiny] [--sizes 736x1280 640x960]
                                            [--threads 2] [--repeat 10] [--forms ort eager cl jit]
 
-Forms (best and median of ``--repeat`` runs after warm-up, in ms, batch 1):
+Forms (best and median of ``--repeat`` rounds after warm-up, in ms, batch 1;
+each round runs every form once, so on a shared machine all forms see about
+the same contention; the best run estimates the uncontended speed):
   ort    onnxruntime on the original ONNX file (intra-op threads = --threads)
   eager  TextDetectorV6 as converted, NCHW
   cl     channels-last eager: optimize_detector_v6(model, trace=False)
   jit    channels-last + torch.jit.trace + torch.jit.freeze: optimize_detector_v6(model)
          (traced once on 320x320; the same frozen module serves every size)
-Sizes are HxW. The ratio column is median / onnxruntime median (< 1: faster).
+Sizes are HxW. Ratios: our time / onnxruntime's (< 1: faster), for the best and the median runs.
 There are no batch norms to fold: the exported weights come folded.
 The machine should be idle: torch suffers badly from a busy CPU.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import statistics
 import sys
 import time
@@ -38,15 +41,18 @@ def _converter():
     return sys.modules["convert_v6_det"]
 
 
-def _time(fn, x, repeat: int, warmup: int = 2) -> tuple[float, float]:
-    for _ in range(warmup):
-        fn(x)
-    times = []
+def _time_interleaved(runners: dict, x: np.ndarray, repeat: int, warmup: int = 2) -> dict[str, tuple[float, float]]:
+    """{form: (best, median) ms}, the forms taking turns within every round."""
+    for run in runners.values():
+        for _ in range(warmup):
+            run(x)
+    times: dict[str, list[float]] = {form: [] for form in runners}
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn(x)
-        times.append((time.perf_counter() - start) * 1000)
-    return min(times), statistics.median(times)
+        for form, run in runners.items():
+            start = time.perf_counter()
+            run(x)
+            times[form].append((time.perf_counter() - start) * 1000)
+    return {form: (min(t), statistics.median(t)) for form, t in times.items()}
 
 
 def build_runners(variant: str, threads: int, forms: list[str]) -> dict:
@@ -102,19 +108,18 @@ def main(argv: list[str] | None = None) -> int:
 
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} thread(s), batch 1, repeat {args.repeat}")
-    print(f"{'variant':8} {'size':>9} {'form':6} {'best ms':>8} {'median ms':>10} {'vs ort':>7}")
+    print(f"{'variant':8} {'size':>9} {'form':6} {'best ms':>8} {'median ms':>10} {'best/ort':>9} {'median/ort':>11}")
     for variant in args.variants:
         runners = build_runners(variant, args.threads, args.forms)
         for size in args.sizes:
             h, w = (int(v) for v in size.lower().split("x"))
             x = np.random.default_rng(0).standard_normal((1, 3, h, w)).astype(np.float32)
-            reference = None
-            for form, run in runners.items():
-                best, median = _time(run, x, args.repeat)
-                if form == "ort":
-                    reference = median
-                ratio = f"{median / reference:6.2f}x" if reference else "      -"
-                print(f"{variant:8} {size:>9} {form:6} {best:8.1f} {median:10.1f} {ratio:>7}", flush=True)
+            results = _time_interleaved(runners, x, args.repeat)
+            reference = results.get("ort")
+            for form, (best, median) in results.items():
+                ratios = f"{best / reference[0]:8.2f}x {median / reference[1]:10.2f}x" if reference else f"{'-':>9} {'-':>11}"
+                print(f"{variant:8} {size:>9} {form:6} {best:8.1f} {median:10.1f} {ratios}", flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} (on {os.cpu_count()} CPUs)")
     return 0
 
 
