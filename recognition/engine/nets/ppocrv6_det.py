@@ -124,7 +124,7 @@ class DBHeadV6(nn.Module):
         self.conv = nn.Conv2d(in_channels, mid, 3, padding=1)
         self.up1 = nn.ConvTranspose2d(mid, mid, 2, stride=2)
         self.up2 = nn.ConvTranspose2d(mid, 1, 2, stride=2)
-        self.relu = nn.ReLU()
+        self.relu = nn.ReLU(inplace=True)  # on fresh conv outputs only
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.relu(self.conv(x))
