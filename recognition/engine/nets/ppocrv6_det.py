@@ -22,7 +22,6 @@ and a head with conv biases (its batch norms come folded in the weights).
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -157,27 +156,25 @@ class TextDetectorV6(_ImageModel):
 
 def optimize_detector_v6(model: TextDetectorV6, trace: bool = True, example: torch.Tensor | None = None) -> nn.Module:
     """Inference form of a loaded detector: eval, no grads, channels-last, and
-    (``trace``) a frozen TorchScript trace.
+    (``trace``) a frozen TorchScript trace, exactly as the v4 loader does.
 
     There are no batch norms to fold (the weights come folded). Channels-last
     speeds up oneDNN's depthwise and 1x1 convs; freezing lets it pre-pack the
-    weights and fuse conv + activation. The trace reads no sizes, so it
-    accepts any batch and any multiple-of-32 size; ``example`` only has to be
-    a valid input (default 1x3x320x320).
+    weights. The trace reads no spatial sizes, so it accepts any batch and
+    any multiple-of-32 size; ``example`` only has to be a valid input
+    (default 1x3x320x320). The traced module skips the size check.
     """
+    from .loading import _trace_and_freeze  # the v4 loader's trace + freeze and wrapper
+
     model = model.eval()
     for p in model.parameters():
         p.requires_grad_(False)
     model.use_channels_last()
     if not trace:
         return model
-    from .loading import FrozenModule  # the v4 loader's wrapper, so both look alike to callers
-
     if example is None:
         example = torch.zeros(1, 3, 320, 320, device=next(model.parameters()).device)
-    with torch.no_grad(), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # torch.jit.trace deprecation and tracer warnings about the size check
-        return FrozenModule(torch.jit.freeze(torch.jit.trace(model, example, check_trace=False)))
+    return _trace_and_freeze(model, example)
 
 
 __all__ = ["DB_PARAMS_V6", "DETECTOR_V6_CONFIGS", "DetectorV6Config", "TextDetectorV6", "optimize_detector_v6"]
