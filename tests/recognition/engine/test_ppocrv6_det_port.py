@@ -397,13 +397,28 @@ def test_converter_checks_padding(converter, onnx_paths, tmp_path):
 
 
 def test_converter_checks_roles(converter, onnx_paths, tmp_path):
-    """A conv that lost its bias shifts the pairing: reported, not silently misassigned."""
+    """A depthwise conv exported without its bias: reported, not silently misassigned."""
 
     def edit(proto):
         node = next(n for n in proto.graph.node if n.op_type == "Conv" and len(n.input) == 3 and "depthwise" in n.output[0])
+        bias = node.input[2]
+        del node.input[2]
+        keep = [t for t in proto.graph.initializer if t.name != bias]
+        del proto.graph.initializer[:]
+        proto.graph.initializer.extend(keep)
+
+    with pytest.raises(converter.ConversionError, match=r"parameters \['weight', 'bias'\].*has \['weight'\]"):
+        converter.detector_state_dict(_edited_copy(onnx_paths["tiny"], tmp_path, edit), "tiny")
+
+
+def test_converter_rejects_unused_weights(converter, onnx_paths, tmp_path):
+    """Initializers the pairing did not consume mean the graph has layers we do not know."""
+
+    def edit(proto):
+        node = next(n for n in proto.graph.node if n.op_type == "Conv" and len(n.input) == 3)
         del node.input[2]
 
-    with pytest.raises(converter.ConversionError):
+    with pytest.raises(converter.ConversionError, match="not consumed"):
         converter.detector_state_dict(_edited_copy(onnx_paths["tiny"], tmp_path, edit), "tiny")
 
 
