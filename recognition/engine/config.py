@@ -140,6 +140,11 @@ class RecognizerConfig:
     piece_width: int = 560  # target width of the pieces
     batch_size: int = 16
     batch_columns: int = 1536  # bounds recognizer memory (about 60 KB per column)
+    # A second recognizer family for the lines the first reads with a mean
+    # confidence below ``fallback_below``; its reading is kept where it is
+    # more confident. Empty: none.
+    fallback: str = ""
+    fallback_below: float = 0.85
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,8 @@ class OcrEngine:
             from .nets.catalog import load_models
 
             models = load_models(config.detector.model, config.recognizer.model, weights_root=config.weights_dir,
-                                 device=config.device, with_classifier=config.recognizer.use_classifier)
+                                 device=config.device, with_classifier=config.recognizer.use_classifier,
+                                 fallback=config.recognizer.fallback)
         for part in (models.detector, models.recognizer, getattr(models, "classifier", None)):
             if part is not None and hasattr(part, "eval"):
                 part.eval()
@@ -123,7 +124,10 @@ class OcrEngine:
         self.preprocess = Preprocessor(config.preprocess)
         self.find_lines = LineFinder(self._run_det, config.detector, deskew=config.preprocess.deskew)
         classifier = self._run_cls if getattr(models, "classifier", None) is not None else None
-        self.read_lines = LineReader(self._run_rec, self.charset, config.recognizer, config.spacing, classifier)
+        second = None
+        if getattr(models, "fallback", None) is not None:
+            second = (lambda x: self._call(models.fallback, x), list(models.fallback_charset))
+        self.read_lines = LineReader(self._run_rec, self.charset, config.recognizer, config.spacing, classifier, second)
         self.layout = Layout(config.layout)
 
     # -- model calls -------------------------------------------------------

@@ -26,12 +26,13 @@ class UnknownProfile(KeyError):
 
 def _v6(variant: str) -> EngineConfig:
     model = f"ppocrv6-{variant}"
+    # The v6 detectors were exported with a lower pixel threshold and a
+    # tighter unclip than v4's (their inference.yml; tiny keeps fainter
+    # boxes): their maps are sharper, and v4's wider unclip merges lines.
+    boxes = DBParams(thresh=0.2, box_thresh={"small": 0.45, "tiny": 0.4}[variant], unclip_ratio=1.4)
     return EngineConfig(
         profile={"small": "accurate", "tiny": "fast"}[variant],
-        # The v6 detectors were exported with a lower pixel threshold and a
-        # tighter unclip than v4's (their inference.yml): their maps are
-        # sharper, and v4's wider unclip merges neighbouring lines.
-        detector=DetectorConfig(model=model, boxes=DBParams(thresh=0.2, box_thresh=0.45, unclip_ratio=1.5)),
+        detector=DetectorConfig(model=model, boxes=boxes),
         recognizer=RecognizerConfig(model=model),
     )
 
@@ -41,7 +42,7 @@ PROFILES: dict[str, EngineConfig] = {
     "fast": _v6("tiny"),
     "v4": EngineConfig(profile="v4"),
 }
-DEFAULT_PROFILE = "v4"
+DEFAULT_PROFILE = "accurate"
 
 
 def profile_config(name: str) -> EngineConfig:

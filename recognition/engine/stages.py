@@ -78,29 +78,55 @@ class LineReader:
     """
 
     def __init__(self, run_recognizer: ModelCall, charset: list[str], config: RecognizerConfig,
-                 spacing: SpacingConfig, run_classifier: ModelCall | None = None) -> None:
+                 spacing: SpacingConfig, run_classifier: ModelCall | None = None,
+                 fallback: tuple[ModelCall, list[str]] | None = None) -> None:
         self.run = run_recognizer
         self.charset = charset
         self.config = config
         self.spacing = spacing
         self.run_classifier = run_classifier if config.use_classifier else None
+        self.fallback = fallback if config.fallback else None
 
     def __call__(self, images: list[np.ndarray]) -> list[tuple[str, list[float]]]:
         if self.run_classifier is not None and images:
             images = self._orient(images)
-        cfg = self.config
         profiles = [crops.ink_profile(im) for im in images]
+        lines = self._read(images, profiles, self.run, self.charset)
+        if self.fallback is not None:
+            lines = self._second_opinion(images, profiles, lines)
+        return lines
+
+    def _second_opinion(self, images: list[np.ndarray], profiles: list[crops.InkProfile],
+                        lines: list[tuple[str, list[float]]]) -> list[tuple[str, list[float]]]:
+        """Re-read the doubtful lines with the fallback recognizer; keep the
+        more confident reading of each (both networks' confidences are
+        calibrated softmax maxima of the same kind)."""
+        doubtful = [i for i, (_, confs) in enumerate(lines)
+                    if confs and float(np.mean(confs)) < self.config.fallback_below]
+        if not doubtful:
+            return lines
+        run, charset = self.fallback
+        again = self._read([images[i] for i in doubtful], [profiles[i] for i in doubtful], run, charset)
+        out = list(lines)
+        for i, (text, confs) in zip(doubtful, again):
+            if confs and float(np.mean(confs)) > float(np.mean(lines[i][1])):
+                out[i] = (text, confs)
+        return out
+
+    def _read(self, images: list[np.ndarray], profiles: list[crops.InkProfile], run: ModelCall,
+              charset: list[str]) -> list[tuple[str, list[float]]]:
+        cfg = self.config
         pieces: list[np.ndarray] = []
         owners: list[tuple[int, crops.Piece]] = []
         for i, (im, prof) in enumerate(zip(images, profiles)):
             for pc in crops.split_long(prof, im.shape[1], cfg.split_width, cfg.piece_width):
                 pieces.append(im[:, pc.start:pc.end])
                 owners.append((i, pc))
-        probs = recognise(pieces, self.run, cfg.batch_size, cfg.batch_columns)
+        probs = recognise(pieces, run, cfg.batch_size, cfg.batch_columns)
         hits: list[list[CharHit]] = [[] for _ in images]
         for (i, pc), p in zip(owners, probs):
             shift = pc.start // FRAME_STRIDE
-            for h in ctc_greedy(p, self.charset):
+            for h in ctc_greedy(p, charset):
                 h = h.shifted(shift)
                 if pc.own_start <= h.center_px < pc.own_end:
                     hits[i].append(h)

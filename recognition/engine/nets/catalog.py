@@ -140,14 +140,15 @@ def _network(name: str, role: str, root: pathlib.Path, device: str, optimize: bo
 
 def load_models(detector: str, recognizer: str, *, weights_root: pathlib.Path | str | None = None,
                 device: str = "cpu", with_classifier: bool = False, optimize: bool = True,
-                trace_detector: bool | None = None, shared: bool = True) -> LoadedModels:
+                trace_detector: bool | None = None, shared: bool = True, fallback: str = "") -> LoadedModels:
     """The detector of family ``detector`` and the recognizer (with its
     charset) of family ``recognizer``, ready to run. ``optimize`` folds
     batch norms and uses channels-last (``loading.build_module``);
     ``trace_detector`` (default: the family's choice when optimizing) runs
     the detector as frozen TorchScript; ``shared=False`` loads private
     copies (for callers that modify them). Raises ``WeightsNotFound`` /
-    ``WeightsInvalid`` with a hint to build them."""
+    ``WeightsInvalid`` with a hint to build them. ``fallback`` names a
+    second recognizer family (with its own charset) to load as well."""
     root = pathlib.Path(weights_root) if weights_root else DEFAULT_WEIGHTS_ROOT
     meta = read_meta(root / recognizer)
     expected = family(recognizer).num_classes
@@ -159,8 +160,14 @@ def load_models(detector: str, recognizer: str, *, weights_root: pathlib.Path | 
     cls = None
     if with_classifier and family(recognizer).classifier is not None:
         cls, _ = _network(recognizer, "cls", root, device, optimize, None, shared)
-    return LoadedModels(detector=det, recognizer=rec, classifier=cls, charset=meta["charset"],
-                        version=f"{det_version}+{rec_version}")
+    version = f"{det_version}+{rec_version}"
+    second = second_charset = None
+    if fallback:
+        second_charset = read_meta(root / fallback)["charset"]
+        second, second_version = _network(fallback, "rec", root, device, optimize, None, shared)
+        version += f"+{second_version}"
+    return LoadedModels(detector=det, recognizer=rec, classifier=cls, charset=meta["charset"], version=version,
+                        fallback=second, fallback_charset=second_charset)
 
 
 def forget_loaded() -> None:

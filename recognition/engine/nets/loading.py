@@ -32,6 +32,8 @@ class LoadedModels:
     charset: list[str]
     version: str
     cls_labels: tuple[str, ...] = DIRECTION_LABELS
+    fallback: nn.Module | None = None  # a second recognizer for doubtful lines
+    fallback_charset: list[str] | None = None
 
 
 def _read_state(path: Path, device: str) -> dict[str, torch.Tensor]:

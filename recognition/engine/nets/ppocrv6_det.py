@@ -164,7 +164,7 @@ def optimize_detector_v6(model: TextDetectorV6, trace: bool = True, example: tor
     any multiple-of-32 size; ``example`` only has to be a valid input
     (default 1x3x320x320). The traced module skips the size check.
     """
-    from .loading import _trace_and_freeze  # the v4 loader's trace + freeze and wrapper
+    from .loading import trace_and_freeze  # the v4 loader's trace + freeze and wrapper
 
     model = model.eval()
     for p in model.parameters():
@@ -174,7 +174,7 @@ def optimize_detector_v6(model: TextDetectorV6, trace: bool = True, example: tor
         return model
     if example is None:
         example = torch.zeros(1, 3, 320, 320, device=next(model.parameters()).device)
-    return _trace_and_freeze(model, example)
+    return trace_and_freeze(model, example)
 
 
 __all__ = ["DB_PARAMS_V6", "DETECTOR_V6_CONFIGS", "DetectorV6Config", "TextDetectorV6", "optimize_detector_v6"]

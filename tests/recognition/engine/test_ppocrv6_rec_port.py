@@ -373,11 +373,11 @@ def test_engine_batching_matches_onnx(model, session, charset, variant, line_cro
 
 def test_traced_module_keeps_dynamic_shapes(model):
     """Traced and frozen once, the module must accept other batch sizes and widths."""
-    from recognition.engine.nets.loading import _trace_and_freeze
+    from recognition.engine.nets.loading import trace_and_freeze
 
     torch.manual_seed(0)
     with torch.inference_mode():
-        traced = _trace_and_freeze(model, torch.randn(2, 3, 48, 160))
+        traced = trace_and_freeze(model, torch.randn(2, 3, 48, 160))
         for shape in [(1, 3, 48, 84), (5, 3, 48, 648), (3, 3, 48, 8)]:
             x = torch.randn(shape)
             expected = model(x)
