@@ -44,15 +44,23 @@ def engine_config(profile: str | None = None, **runtime) -> "EngineConfig":
     """The settings of ``profile`` (default: the deployment's) with this
     deployment's limits, threads and device."""
     from recognition.engine import EngineConfig
-    from recognition.engine.pool import resolve_device
+    from recognition.engine.pool import for_device, resolve_device
 
     options = {
         "threads": settings.OCRSPACE_TORCH_THREADS,
         "max_bytes": settings.OCRSPACE_MAX_UPLOAD_BYTES,
         "max_pixels": settings.OCRSPACE_MAX_IMAGE_PIXELS,
-        "device": resolve_device(settings.OCRSPACE_DEVICE),
+        "device": resolve_device(settings.OCRSPACE_DEVICE, _worker_index()),
     }
-    return EngineConfig.for_profile(profile or settings.OCRSPACE_DEFAULT_PROFILE, **{**options, **runtime})
+    return for_device(EngineConfig.for_profile(profile or settings.OCRSPACE_DEFAULT_PROFILE, **{**options, **runtime}))
+
+
+def _worker_index() -> int:
+    """This cluster worker's ordinal (``Process-1:3`` -> 2), to spread workers over GPUs."""
+    import multiprocessing
+
+    tail = multiprocessing.current_process().name.rsplit(":", 1)[-1]
+    return int(tail) - 1 if tail.isdigit() else 0
 
 
 def _pool() -> "EnginePool":

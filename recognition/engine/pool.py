@@ -29,14 +29,31 @@ def resident_mb() -> float:
         return 0.0
 
 
-def resolve_device(device: str) -> str:
-    """``auto`` -> ``cuda`` when torch sees a GPU, else ``cpu``; others as given
-    (imports torch: call it in workers only)."""
-    if device != "auto":
+def resolve_device(device: str, worker_index: int = 0) -> str:
+    """``auto`` -> a CUDA device when torch sees a GPU, else ``cpu``; others
+    as given. With several GPUs, worker ``worker_index`` gets GPU
+    ``worker_index % count`` (one worker process per GPU by default).
+    Imports torch: call it in workers only."""
+    if device not in ("auto", "cuda"):
         return device
     import torch
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available():
+        if device == "cuda":
+            raise RuntimeError("OCRSPACE_DEVICE=cuda but torch sees no GPU (is the CUDA build of torch installed?)")
+        return "cpu"
+    count = torch.cuda.device_count()
+    return f"cuda:{worker_index % count}" if count > 1 else "cuda"
+
+
+# Batches on a GPU: far more columns per recognizer batch and one detector
+# pass for larger pages (speed only; the fingerprint stays the same).
+GPU_BATCHES = {"recognizer.batch_size": 64, "recognizer.batch_columns": 16384, "detector.scale.max_pixels": 4_000_000}
+
+
+def for_device(config: EngineConfig) -> EngineConfig:
+    """``config`` with batch sizes that suit its device."""
+    return config.with_options(GPU_BATCHES) if config.device.startswith("cuda") else config
 
 
 class EnginePool:
