@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from recognition.web import results, search
+from recognition.web import feed, results, search
 
 urlpatterns = [
+    path("t/<slug:slug>/", feed.team_space, name="team-space"),
     path("uploads/<int:upload_id>/", results.result_page, name="upload-result"),
     path("uploads/<int:upload_id>/rerun/", results.rerun, name="upload-rerun"),
     path("uploads/<int:upload_id>/pin/", results.pin, name="upload-pin"),

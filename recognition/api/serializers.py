@@ -241,7 +241,3 @@ class EventPageSerializer(serializers.Serializer):
     events = EventSerializer(many=True)
     last_id = serializers.IntegerField(help_text="Pass as `after` next time.")
     more = serializers.BooleanField(help_text="More events are waiting; ask again at once.")
-
-
-class MessageSerializer(serializers.Serializer):
-    detail = serializers.CharField()

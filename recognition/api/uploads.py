@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocrspace.api_schema import MessageSerializer
 from recognition import search, services, zip_import
 from recognition.api.common import (
     NewestFirstCursor, Rejected, batch_payload, batch_status, requested_profile, resolve_team,
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
-    MessageSerializer,
     RerunSerializer,
     UploadCreateSerializer,
     UploadDetailSerializer,

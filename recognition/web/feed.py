@@ -1,25 +1,37 @@
-"""The team space's server-rendered feed (first page; later pages by link).
+"""The team space: its upload area and server-rendered feed (first page;
+later pages by link).
 
-The live updates come from the websocket feed; this module only supplies the
-initial list so the page is complete before (and without) JavaScript.
+The live updates come from the websocket feed; this page only supplies the
+initial list so it is complete before (and without) JavaScript.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.shortcuts import render
 from django.urls import reverse
 
 from recognition.events import PREVIEW_LINES
 from recognition.models import Event, Upload, UploadStatus
 from recognition.web.strings import ui_strings
-from teams.permissions import can
+from teams import services as team_services
+from teams.permissions import can, get_team
 from teams.roles import Capability
 
 PAGE_SIZE = 20
 
 
+@login_required
+def team_space(request, slug: str):
+    """A team's space: the upload area and the team's feed."""
+    team = get_team(request.user, slug)
+    team_services.mark_team_used(request.user, team)
+    return render(request, "recognition/team_space.html", {"team": team, **team_space_context(request, team)})
+
+
 def team_space_context(request, team) -> dict:
-    """Context for ``teams/team_space.html``: uploads page and feed settings."""
+    """Context for ``recognition/team_space.html``: uploads page and feed settings."""
     # Read the event id before the list: whatever happens in between is
     # replayed by the feed, so nothing falls into the gap.
     after_event = last_event_id(team)

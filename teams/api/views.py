@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocrspace.api_schema import MessageSerializer
 from teams import services
 from teams.api.serializers import (
     InvitationCreateSerializer,
@@ -34,8 +35,6 @@ class Message(APIException):
 
 
 def _message_response(description: str) -> OpenApiResponse:
-    from recognition.api.serializers import MessageSerializer
-
     return OpenApiResponse(MessageSerializer, description=description)
 
 
