@@ -18,13 +18,14 @@ from teams.models import Membership, Team
 from teams.roles import Capability, role_allows
 
 
-def _usable(user) -> bool:
+def usable(user) -> bool:
+    """An authenticated, active user (anyone else has no team)."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def membership_of(user, team: Team | int) -> Membership | None:
     """The user's membership of ``team`` (a Team or its id), or None."""
-    if not _usable(user):
+    if not usable(user):
         return None
     team_id = team.pk if isinstance(team, Team) else team
     cache = user.__dict__.setdefault("_ocrspace_memberships", {})
@@ -66,24 +67,6 @@ def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:
     return team
 
 
-def teams_of(user):
-    """Every team the user belongs to (the scope of all their queries)."""
-    return Team.objects.for_user(user)
-
-
-def default_team(user) -> Team | None:
-    """The team the user used last, else the first one they joined."""
-    membership = (
-        Membership.objects.filter(user=user, team__isnull=False)
-        .select_related("team")
-        .order_by("-last_used_at", "joined_at")
-        .first()
-        if _usable(user)
-        else None
-    )
-    return membership.team if membership else None
-
-
 class TeamCapability(BasePermission):
     """DRF permission: the view names ``required_capability`` (default VIEW)
     and, for unsafe methods, ``write_capability``; objects expose ``team``
@@ -92,7 +75,7 @@ class TeamCapability(BasePermission):
     message = "Your role in this team does not allow that."
 
     def has_permission(self, request, view) -> bool:
-        return _usable(request.user)
+        return usable(request.user)
 
     def has_object_permission(self, request, view, obj) -> bool:
         team = obj if isinstance(obj, Team) else obj.team

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocrspace.api_schema import MessageSerializer
-from recognition import search, services, zip_import
+from recognition import search, selectors, services, zip_import
 from recognition.api.common import (
     NewestFirstCursor, Rejected, batch_payload, batch_status, requested_profile, resolve_team,
 )
@@ -68,10 +68,6 @@ class JSONOnlyNegotiation:
         return JSONRenderer(), JSONRenderer.media_type
 
 
-def upload_queryset(user):
-    return Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
-
-
 def batch_response(team, results, request) -> Response:
     code = batch_status(results)
     payload = batch_payload(team, results, {"request": request})
@@ -117,7 +113,7 @@ class UploadListCreate(generics.ListAPIView):
         query = UploadListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        uploads = upload_queryset(self.request.user)
+        uploads = selectors.visible_uploads(self.request.user)
         if params.get("team"):
             uploads = uploads.filter(team=resolve_team(self.request, params["team"]))
         if params.get("status"):
@@ -197,7 +193,7 @@ class UploadDetail(generics.RetrieveDestroyAPIView):
     serializer_class = UploadDetailSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def perform_destroy(self, upload: Upload) -> None:
         services.delete_upload(upload, self.request.user)
@@ -231,7 +227,7 @@ class UploadRerun(generics.GenericAPIView):
     serializer_class = UploadSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
         options = RerunSerializer(data=request.data)
@@ -252,7 +248,7 @@ class UploadPin(generics.GenericAPIView):
     serializer_class = UploadSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def _set(self, request: Request, pinned: bool) -> Response:
         upload = services.set_pinned(self.get_object(), request.user, pinned)

@@ -26,7 +26,8 @@ from teams.api.serializers import (
     TeamUpdateSerializer,
 )
 from teams.models import Invitation, Membership, Team
-from teams.permissions import get_team, teams_of
+from teams.permissions import get_team
+from teams.selectors import teams_of
 from teams.roles import Capability
 
 

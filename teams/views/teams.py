@@ -15,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from teams import services
 from teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
-from teams.permissions import can, default_team, get_team, teams_of
+from teams.permissions import can, get_team
+from teams.selectors import default_team, teams_of
 from teams.roles import Capability
 
 
