@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench.platform_bench import images
 from bench.platform_bench.client import Client, Feed, concurrent_uploads
-from bench.platform_bench.stack import Stack, torch_mapped
+from ocrspace.stack import Stack, torch_mapped
 from bench.platform_bench.stats import summary
 
 STACKS = {
