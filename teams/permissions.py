@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework.permissions import BasePermission
 
 from teams.models import Membership, Team
 from teams.roles import Capability, role_allows
@@ -65,26 +64,3 @@ def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:
         raise Http404("No such team.")
     require(user, team, capability)
     return team
-
-
-class TeamCapability(BasePermission):
-    """DRF permission: the view names ``required_capability`` (default VIEW)
-    and, for unsafe methods, ``write_capability``; objects expose ``team``
-    (or are a Team)."""
-
-    message = "Your role in this team does not allow that."
-
-    def has_permission(self, request, view) -> bool:
-        return usable(request.user)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        team = obj if isinstance(obj, Team) else obj.team
-        if role_of(request.user, team) is None:
-            raise Http404("Not found.")
-        return can(request.user, team, capability_for(request, view))
-
-
-def capability_for(request, view) -> str:
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return getattr(view, "required_capability", Capability.VIEW)
-    return getattr(view, "write_capability", Capability.UPLOAD)

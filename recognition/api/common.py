@@ -6,20 +6,11 @@ from rest_framework import status as http
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 
-from recognition import services, storage
+from recognition import services
 from recognition.zip_import import ItemResult
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
-
-
-class StorageError(APIException):
-    status_code = http.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The server cannot store files right now."
-
-    def __init__(self, error: storage.StorageUnavailable):
-        super().__init__(str(error))
-        self.status_code = http.HTTP_507_INSUFFICIENT_STORAGE if error.full else http.HTTP_503_SERVICE_UNAVAILABLE
 
 
 class Rejected(APIException):
