@@ -28,7 +28,7 @@ from recognition.api.serializers import (
     ZipCreateSerializer,
 )
 from recognition.models import Upload
-from recognition.views import image_response
+from recognition.web.files import image_response
 from teams.roles import Capability
 
 ERRORS = {

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams.views import accounts, teams
+from teams.web import accounts, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),

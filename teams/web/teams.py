@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teams import services
-from teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
+from teams.web.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
 from teams.permissions import can, get_team
 from teams.selectors import default_team, teams_of
