@@ -1,7 +1,7 @@
 """Latency of the OCR engine on a rendered screenshot, stage by stage, next
 to RapidOCR's own onnxruntime pipeline on the same image.
 
-    python bench/engine_speed.py [--threads 2] [--repeat 5] [--image PATH] [--no-rapidocr]
+    python -m bench.engine_speed [--threads 2] [--repeat 5] [--image PATH] [--no-rapidocr]
 
 The default image is a 1280x720 light chat screenshot with about 20 lines
 (English, Chinese and mixed), rendered with DejaVu Sans / WenQuanYi Micro Hei.
@@ -14,12 +14,10 @@ import argparse
 import io
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 LINES = [
     "Version 2.1.0 released on Monday with bug fixes", "Can you send me the invoice by Friday?",

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Model-level CPU speed: the PyTorch networks against onnxruntime on the ONNX originals.
 
-    python bench/models_speed.py [--threads 1 2] [--repeat 10] [--variants eager folded ...]
+    python -m bench.models_speed [--threads 1 2] [--repeat 10] [--variants eager folded ...]
 
 Cases (best/median of ``--repeat`` runs after warm-up, in ms):
   det       detector on one 960x640 (W x H) image
@@ -31,7 +31,6 @@ from pathlib import Path
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 
 ONNX = {"det": "ch_PP-OCRv4_det_infer.onnx", "rec": "ch_PP-OCRv4_rec_infer.onnx"}
 # Public test vectors kept with the tests (see tests/data/README.md).

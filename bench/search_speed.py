@@ -1,7 +1,7 @@
 """Search latency at 100k results on PostgreSQL, with and without the trigram index.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ocrspace \\
-        .venv/bin/python bench/search_speed.py [--results 100000] [--runs 30]
+        .venv/bin/python -m bench.search_speed [--results 100000] [--runs 30]
 
 Creates a scratch database next to DATABASE_URL (``<name>_search_bench``,
 dropped at the end unless ``--keep``), migrates it, fills one team with
@@ -24,7 +24,6 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 ZH = ("销售 报表 合计 客户 订单 发票 会议 纪要 项目 进度 本周 下周 完成 需要 确认 付款 金额 日期 地址 电话 "
       "产品 价格 数量 库存 采购 合同 审批 部门 经理 同事 today 明天 上午 下午 晚上 收到 发送 文件 截图 系统 "

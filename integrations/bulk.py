@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recognition import export, zip_import
+from recognition import export, selectors, zip_import
 from recognition.models import Upload, UploadStatus
 from recognition.zip_import import Entry, ItemResult
 from teams.models import Team
@@ -143,9 +143,6 @@ def summarise(results: list[ItemResult]) -> Summary:
     return summary
 
 
-FINISHED = (UploadStatus.DONE, UploadStatus.FAILED)
-
-
 def wait_for(upload_ids: list[int], tick: Callable[[int], None] = lambda n: None, poll_seconds: float = 1.0,
              timeout: float | None = None, sleep: Callable[[float], None] = time.sleep) -> list[Upload]:
     """Poll the database until every upload is done or failed (or the
@@ -153,7 +150,7 @@ def wait_for(upload_ids: list[int], tick: Callable[[int], None] = lambda n: None
     deadline = None if timeout is None else time.monotonic() + timeout
     finished: set[int] = set()
     while True:
-        now_finished = set(Upload.objects.filter(pk__in=upload_ids, status__in=FINISHED).values_list("pk", flat=True))
+        now_finished = selectors.finished_ids(upload_ids)
         # Uploads deleted meanwhile count as finished, or we would wait forever.
         present = set(Upload.objects.filter(pk__in=upload_ids).values_list("pk", flat=True))
         now_finished |= set(upload_ids) - present

@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from integrations import netguard, signing
 from integrations.models import PING, Delivery, DeliveryOutcome, Webhook
+from recognition import selectors
 from recognition.models import Event, Upload
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,7 @@ def absolute(path: str) -> str:
 
 
 def upload_payload(upload: Upload) -> dict:
-    result = getattr(upload, "result", None) if upload.status == "done" else None
+    result = selectors.done_result(upload)
     return {
         "id": upload.pk,
         "name": upload.original_name,

@@ -2,10 +2,10 @@
 
 Pieces, each usable without threads (the tests drive them with a fake clock):
 
-* ``is_ignored`` — temporary, hidden and already-handled files;
+* ``is_ignored`` — temporary, hidden and already-handled files, and
 * ``Settler`` — a file is read only once its size and mtime have stayed the
   same for ``settle`` seconds, so a file still being copied or downloaded is
-  never read half-written;
+  never read half-written (both in ``integrations.hotfolder_files``);
 * ``Ingestor`` — reads one file, hands it to ``services.create_upload`` and
   then moves it to ``done/`` or ``failed/`` (with ``<name>.error.txt``), or
   leaves it and remembers it in a small state file;
@@ -19,7 +19,6 @@ it, and only by rename, so the user's copy exists somewhere at every moment.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import queue
@@ -35,115 +34,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 from django.http import Http404
 
+from integrations.hotfolder_files import (
+    DONE, FAILED, STATE_FILE, FileKey, SeenState, Settler, file_key, identity, is_ignored,
+)
 from recognition import services, storage
 from teams.models import Team
 
 log = logging.getLogger(__name__)
-
-DONE, FAILED = "done", "failed"
-STATE_FILE = ".ocrspace-hotfolder.json"
-IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".error.txt", ".partial", ".download")
-
-FileKey = tuple[int, int]   # (size, mtime in ns): "the same file, unchanged"
-
-
-def is_ignored(path: Path, root: Path) -> bool:
-    """Hidden files and folders, office lock files (``~$``), downloads in
-    progress, and everything under ``done/`` and ``failed/``."""
-    try:
-        parts = path.relative_to(root).parts
-    except ValueError:
-        return True
-    if not parts or parts[0] in (DONE, FAILED):
-        return True
-    if any(part.startswith(".") for part in parts):
-        return True
-    name = parts[-1]
-    return name.startswith("~$") or name.lower().endswith(IGNORED_SUFFIXES)
-
-
-def identity(path: Path) -> tuple[int, int, int] | None:
-    """Size, mtime and ctime: ctime also changes on chmod, so a file that
-    was unreadable is tried again once its permissions are fixed."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def file_key(path: Path) -> FileKey | None:
-    """Size and mtime of a regular file; None when it is gone or not a file."""
-    try:
-        st = path.stat()
-    except OSError:
-        return None
-    if not os.path.isfile(path):
-        return None
-    return st.st_size, st.st_mtime_ns
-
-
-class Settler:
-    """Files waiting until they stop changing."""
-
-    def __init__(self, settle_seconds: float):
-        self.settle = settle_seconds
-        self._pending: dict[Path, tuple[FileKey, float]] = {}
-
-    def __len__(self) -> int:
-        return len(self._pending)
-
-    def touch(self, path: Path, now: float) -> None:
-        key = file_key(path)
-        if key is None:
-            self._pending.pop(path, None)
-            return
-        known = self._pending.get(path)
-        if known is None or known[0] != key:
-            self._pending[path] = (key, now)
-
-    def ready(self, now: float) -> list[tuple[Path, FileKey]]:
-        """Files unchanged for ``settle`` seconds, re-checked now; they leave
-        the waiting list."""
-        done = []
-        for path, (key, since) in list(self._pending.items()):
-            current = file_key(path)
-            if current is None:
-                del self._pending[path]
-            elif current != key:
-                self._pending[path] = (current, now)
-            elif now - since >= self.settle:
-                del self._pending[path]
-                done.append((path, key))
-        return done
-
-
-class SeenState:
-    """What ``--after leave`` already ingested: relative path → (size, mtime),
-    in a small JSON file, so a restart does not upload everything again."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._seen: dict[str, list[int]] = {}
-        try:
-            self._seen = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            pass
-        except (OSError, ValueError):
-            log.warning("State file %s is unreadable; starting afresh", path)
-
-    def contains(self, rel: str, key: FileKey) -> bool:
-        return self._seen.get(rel) == list(key)
-
-    def remember(self, rel: str, key: FileKey) -> None:
-        self._seen[rel] = list(key)
-        temp = self.path.with_name(self.path.name + ".new")
-        try:
-            temp.write_text(json.dumps(self._seen, ensure_ascii=False), encoding="utf-8")
-            os.replace(temp, self.path)
-        except OSError:
-            log.warning("Could not write state file %s", self.path, exc_info=True)
-
 
 class NotAllowed(RuntimeError):
     """The user may no longer upload to the team; the watcher stops."""

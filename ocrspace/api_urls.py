@@ -22,7 +22,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("recognition.api.urls")),
     path("", include("teams.api.urls")),
-    path("", include("integrations.urls")),
+    path("", include("integrations.api_urls")),
     # Malformed ids under this API's own routes (``/api/uploads/abc/``) answer
     # JSON like every other API error, not Django's HTML 404 page.
     re_path(r"^api/(uploads/.*|teams/[^/]*/?|teams/[^/]+/(members|invitations|events|webhooks)/.*)$", api_not_found),

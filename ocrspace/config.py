@@ -1,12 +1,13 @@
 """Small, testable helpers that turn environment values into settings.
 
-Kept apart from ``settings.py`` so that a bad value produces one clear
+Kept apart from the settings modules so that a bad value produces one clear
 ``ImproperlyConfigured`` message (and so tests can exercise each rule without
 re-importing the settings module).
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -103,6 +104,17 @@ def engine_profile(value: str) -> str:
     if value not in names:
         raise ImproperlyConfigured(f"OCRSPACE_DEFAULT_PROFILE must be one of {', '.join(names)}, got {value!r}.")
     return value
+
+
+def torch_threads(value: str, workers: int) -> int:
+    """``OCRSPACE_TORCH_THREADS`` when given, else the machine's CPUs shared
+    between the ``workers`` (at least one each)."""
+    if value:
+        try:
+            return int(value)
+        except ValueError:
+            raise ImproperlyConfigured(f"OCRSPACE_TORCH_THREADS must be a whole number, got {value!r}.") from None
+    return max(1, (os.cpu_count() or 1) // workers)
 
 
 def engine_device(value: str) -> str:

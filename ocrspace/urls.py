@@ -5,8 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ocrspace.api_urls")),
-    path("", include("recognition.urls")),
-    path("", include("recognition.web_urls")),
-    path("", include("teams.urls")),
-    path("", include("integrations.web_urls")),
+    path("", include("recognition.web.urls")),
+    path("", include("teams.web.urls")),
+    path("", include("integrations.web.urls")),
 ]

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 
 from recognition import services
 from recognition.models import Event, Result, Sighting, Upload
-from recognition.views import image_response
+from recognition.web.files import image_response
 from teams import audit
 
 

@@ -23,9 +23,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from recognition import relay
+from recognition import relay, selectors
 from recognition.events import event_message, team_group, user_group
-from recognition.models import Event
 from teams.models import Team
 from teams.permissions import role_of
 
@@ -50,8 +49,7 @@ def _still_member(user, team_id: int) -> bool:
 
 @database_sync_to_async
 def _events_after(team_id: int, after: int) -> list[dict]:
-    rows = Event.objects.filter(team_id=team_id, id__gt=after).order_by("id")[:REPLAY_LIMIT]
-    return [event_message(e) for e in rows]
+    return [event_message(e) for e in selectors.events_after(after, REPLAY_LIMIT, team_id)]
 
 
 @database_sync_to_async

@@ -22,12 +22,10 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
+from recognition import selectors
 from recognition.models import Event, Upload
 
 log = logging.getLogger(__name__)
-
-PREVIEW_LINES = 3
-
 
 def team_group(team_id: int) -> str:
     return f"team.{team_id}"
@@ -50,10 +48,10 @@ def upload_summary(upload: Upload) -> dict:
         "pinned": upload.pinned,
         "error": upload.error,
     }
-    result = getattr(upload, "result", None) if upload.status == "done" else None
+    result = selectors.done_result(upload)
     if result is not None:
         summary["text"] = result.text
-        summary["preview"] = "\n".join(result.text.splitlines()[:PREVIEW_LINES])
+        summary["preview"] = selectors.preview(upload)
         summary["confidence"] = round(result.confidence, 4)
     return summary
 

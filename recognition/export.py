@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from recognition import selectors
 from recognition.models import Upload
 
 # Spreadsheet programs evaluate a cell that starts with one of these as a
@@ -27,7 +28,7 @@ class ExportFormat:
 
 
 def _row(upload: Upload) -> dict:
-    result = getattr(upload, "result", None) if upload.status == "done" else None
+    result = selectors.done_result(upload)
     return {
         "id": upload.pk,
         "name": upload.original_name,

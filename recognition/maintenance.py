@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from recognition import services, storage
+from recognition import processing, services, storage
 from recognition.models import Event, Upload, UploadStatus
 from teams.models import Team
 
@@ -73,7 +73,7 @@ def sweep_stale(now=None) -> dict[str, int]:
     ) | Upload.objects.filter(status=UploadStatus.QUEUED, enqueued_at__lt=stale_queued)
     for upload in candidates:
         if upload.attempts >= cluster["max_attempts"]:
-            services.fail(upload.pk, "Recognition did not finish after several attempts; try re-running it.")
+            processing.fail(upload.pk, "Recognition did not finish after several attempts; try re-running it.")
             counts["failed"] += 1
         else:
             Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.QUEUED, enqueued_at=now)

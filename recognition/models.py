@@ -17,6 +17,10 @@ class UploadStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+# An upload in one of these states waits for nothing more.
+FINISHED_STATUSES = (UploadStatus.DONE, UploadStatus.FAILED)
+
+
 class UploadQuerySet(models.QuerySet):
     def for_user(self, user) -> "UploadQuerySet":
         """Uploads of the user's teams, without moderator-hidden ones."""
@@ -77,7 +81,7 @@ class Upload(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (UploadStatus.DONE, UploadStatus.FAILED)
+        return self.status in FINISHED_STATUSES
 
 
 class Sighting(models.Model):

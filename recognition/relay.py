@@ -15,6 +15,7 @@ import logging
 
 from channels.db import database_sync_to_async
 
+from recognition import selectors
 from recognition.events import event_message, team_group
 from recognition.models import Event
 
@@ -27,13 +28,12 @@ _task: asyncio.Task | None = None
 
 @database_sync_to_async
 def latest_event_id(team_id: int | None = None) -> int:
-    rows = Event.objects.all() if team_id is None else Event.objects.filter(team_id=team_id)
-    return rows.order_by("-id").values_list("id", flat=True).first() or 0
+    return selectors.last_event_id(team_id)
 
 
 @database_sync_to_async
 def _events_after(after: int) -> list[Event]:
-    return list(Event.objects.filter(id__gt=after).order_by("id")[:BATCH])
+    return selectors.events_after(after, BATCH)
 
 
 async def _run(channel_layer) -> None:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
-from recognition import engine_gateway, maintenance, services, storage
+from recognition import engine_gateway, maintenance, processing, storage
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def give_back_on_sigterm(upload_id: int):
     except WorkerStopping:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the hand-back finish
         try:
-            outcome = services.release(upload_id)
+            outcome = processing.release(upload_id)
             log.warning("Worker stopped during upload %s: %s", upload_id, outcome or "already finished")
         except Exception:  # noqa: BLE001 - the sweeper recovers it later
             log.exception("Could not hand upload %s back to the queue", upload_id)
@@ -94,36 +94,36 @@ def run_ocr(upload_id: int) -> str:
 
 
 def _run_ocr(upload_id: int) -> str:
-    upload = services.claim(upload_id, stale_after_seconds=settings.Q_CLUSTER["timeout"])
+    upload = processing.claim(upload_id, stale_after_seconds=settings.Q_CLUSTER["timeout"])
     if upload is None:
         return "skipped: already handled"
     try:
         data = storage.read(upload.file_path)
     except FileNotFoundError:
-        _db(services.fail, upload_id, "The stored image is missing; upload it again.")
+        _db(processing.fail, upload_id, "The stored image is missing; upload it again.")
         return "failed: file missing"
 
     try:
         engine = engine_gateway.get_engine(upload.profile or None)
-        previous = _db(services.reusable_result, upload, engine.engine_version)
+        previous = _db(processing.reusable_result, upload, engine.engine_version)
         if previous is not None:
             _db(
-                services.complete, upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
+                processing.complete, upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
                 engine_version=previous.engine_version, timings={}, reused=True, profile=engine.profile,
             )
             return "done: reused"
         result = engine.recognize(data)
     except engine_gateway.ImageError as error:
-        _db(services.fail, upload_id, f"The image could not be read: {error}")
+        _db(processing.fail, upload_id, f"The image could not be read: {error}")
         return "failed: bad image"
     except Exception as error:  # noqa: BLE001 - a failed task must never leave the upload in "processing"
         log.exception("OCR of upload %s failed", upload_id)
-        _db(services.fail, upload_id, f"Recognition failed ({type(error).__name__}); try re-running it.")
+        _db(processing.fail, upload_id, f"Recognition failed ({type(error).__name__}); try re-running it.")
         return "failed: error"
 
     payload = result.to_dict()
     _db(
-        services.complete,
+        processing.complete,
         upload,
         text=payload["text"],
         confidence=payload["confidence"],

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from teams.permissions import teams_of
+from teams.selectors import teams_of
 
 
 def current_team(request) -> dict:

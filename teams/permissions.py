@@ -12,19 +12,19 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework.permissions import BasePermission
 
 from teams.models import Membership, Team
 from teams.roles import Capability, role_allows
 
 
-def _usable(user) -> bool:
+def usable(user) -> bool:
+    """An authenticated, active user (anyone else has no team)."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
 def membership_of(user, team: Team | int) -> Membership | None:
     """The user's membership of ``team`` (a Team or its id), or None."""
-    if not _usable(user):
+    if not usable(user):
         return None
     team_id = team.pk if isinstance(team, Team) else team
     cache = user.__dict__.setdefault("_ocrspace_memberships", {})
@@ -64,44 +64,3 @@ def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:
         raise Http404("No such team.")
     require(user, team, capability)
     return team
-
-
-def teams_of(user):
-    """Every team the user belongs to (the scope of all their queries)."""
-    return Team.objects.for_user(user)
-
-
-def default_team(user) -> Team | None:
-    """The team the user used last, else the first one they joined."""
-    membership = (
-        Membership.objects.filter(user=user, team__isnull=False)
-        .select_related("team")
-        .order_by("-last_used_at", "joined_at")
-        .first()
-        if _usable(user)
-        else None
-    )
-    return membership.team if membership else None
-
-
-class TeamCapability(BasePermission):
-    """DRF permission: the view names ``required_capability`` (default VIEW)
-    and, for unsafe methods, ``write_capability``; objects expose ``team``
-    (or are a Team)."""
-
-    message = "Your role in this team does not allow that."
-
-    def has_permission(self, request, view) -> bool:
-        return _usable(request.user)
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        team = obj if isinstance(obj, Team) else obj.team
-        if role_of(request.user, team) is None:
-            raise Http404("Not found.")
-        return can(request.user, team, capability_for(request, view))
-
-
-def capability_for(request, view) -> str:
-    if request.method in ("GET", "HEAD", "OPTIONS"):
-        return getattr(view, "required_capability", Capability.VIEW)
-    return getattr(view, "write_capability", Capability.UPLOAD)

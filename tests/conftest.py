@@ -112,10 +112,10 @@ def client_for():
 @pytest.fixture(scope="session")
 def live_platform(django_db_setup, django_db_blocker, tmp_path_factory):
     """The real web server and worker cluster, shared by the e2e tests."""
-    from tests.live import LivePlatform
+    from tests.live import live_stack
 
     base = tmp_path_factory.mktemp("platform")
-    platform = LivePlatform(media_root=base / "media", log_dir=base)
+    platform = live_stack(media_root=base / "media", log_dir=base)
     platform.start()
     yield platform
     platform.stop()

@@ -1,6 +1,6 @@
 """Fuzz the REST API against its own OpenAPI schema with schemathesis.
 
-    .venv/bin/python tools/schemathesis_check.py [--max-examples 25] [--seed N]
+    .venv/bin/python -m tools.schemathesis_check [--max-examples 25] [--seed N]
 
 Starts daphne on a free port against a throw-away database (a temporary
 SQLite file, or a temporary database next to ``DATABASE_URL`` when that is
@@ -8,7 +8,7 @@ PostgreSQL), creates a team with an owner, a member and a finished upload,
 issues a token and runs ``schemathesis run`` with it. Exit status 0 means no
 server errors and no responses that contradict the schema.
 
-``api_stack`` (a ``bench.platform_bench.stack.Stack`` with these users) is also
+``api_stack`` (an ``ocrspace.stack.Stack`` with these users) is also
 used by the end-to-end tests (server + worker).
 """
 
@@ -20,12 +20,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ocrspace.stack import Stack
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench.platform_bench.stack import Stack  # noqa: E402
+HOOKS = ROOT / "tools" / "schemathesis_hooks.py"
 
 SEED_SCRIPT = """
 from django.contrib.auth import get_user_model
@@ -61,8 +60,7 @@ def run_schemathesis(platform: Stack, max_examples: int, seed: int | None, exclu
         command += ["--seed", str(seed)]
     if exclude:
         command += ["--exclude-path-regex", "|".join(f"(?:{p})" for p in exclude)]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks",
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "tools"), os.environ.get("PYTHONPATH")]))}
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": str(HOOKS)}
     return subprocess.call(command, cwd=platform.dir, env=env)
 
 

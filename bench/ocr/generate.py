@@ -23,8 +23,7 @@ import numpy as np
 from PIL import Image
 
 from bench.ocr import degrade
-from bench.ocr import layouts as L1
-from bench.ocr import layouts2 as L2
+from bench.ocr import layouts, layouts_structured as structured
 from bench.ocr.layouts import Page
 
 GENERATOR_VERSION = 3  # 3: Japanese pages added after the others (zh/en/mixed pages unchanged)
@@ -146,26 +145,26 @@ def build_page(spec: Spec, seed: int) -> Page:
     rng = random.Random(f"page:{seed}:{spec.id}")
     p = spec.params
     if spec.layout.startswith("chat"):
-        page = L1.chat(rng, spec.lang, spec.theme, p["width"], p["n"], spec.layout == "chat-desktop")
+        page = layouts.chat(rng, spec.lang, spec.theme, p["width"], p["n"], spec.layout == "chat-desktop")
         page.height = p.get("height")  # tall and 720p captures are cut at a fixed height
         return page
     if spec.layout == "article":
-        return L1.article(rng, spec.lang, spec.theme, p["width"], p["col"], p["size"], p["n_par"],
+        return layouts.article(rng, spec.lang, spec.theme, p["width"], p["col"], p["size"], p["n_par"],
                           tuple(p.get("per_par", (2, 4))))
     if spec.layout in ("editor", "terminal"):
-        return L1.code(rng, spec.lang, spec.theme, p["width"], spec.layout == "terminal")
+        return layouts.code(rng, spec.lang, spec.theme, p["width"], spec.layout == "terminal")
     if spec.layout == "receipt":
-        return L2.receipt(rng, spec.lang, spec.theme)
+        return structured.receipt(rng, spec.lang, spec.theme)
     if spec.layout == "invoice":
-        return L2.invoice(rng, spec.lang, spec.theme, p["width"])
+        return structured.invoice(rng, spec.lang, spec.theme, p["width"])
     if spec.layout == "sheet":
-        return L2.sheet(rng, spec.lang, spec.theme, p["width"])
+        return structured.sheet(rng, spec.lang, spec.theme, p["width"])
     if spec.layout == "settings":
-        return L2.settings(rng, spec.lang, spec.theme, p["width"])
+        return structured.settings(rng, spec.lang, spec.theme, p["width"])
     if spec.layout == "dashboard":
-        return L2.dashboard(rng, spec.lang, spec.theme, p["width"])
+        return structured.dashboard(rng, spec.lang, spec.theme, p["width"])
     if spec.layout == "slide":
-        return L2.slide(rng, spec.lang, spec.theme, p["width"], p["height"])
+        return structured.slide(rng, spec.lang, spec.theme, p["width"], p["height"])
     raise ValueError(spec.layout)
 
 

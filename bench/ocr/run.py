@@ -72,10 +72,9 @@ def run_engine(name: str, devset: Path, out_dir: Path, threads: int, options: li
         cmd += ["--option", opt]
     if limit:
         cmd += ["--limit", str(limit)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path.cwd())] + [p for p in [os.environ.get("PYTHONPATH")] if p])}
     t = time.monotonic()
     try:
-        p = subprocess.run(cmd, env=env, timeout=timeout)
+        p = subprocess.run(cmd, timeout=timeout)
     except subprocess.TimeoutExpired:
         return {"engine": name, "unavailable": f"worker timed out after {timeout:.0f}s", "images": []}
     if p.returncode != 0 or not raw.exists():

@@ -5,7 +5,7 @@ from a separate client process on loopback.
 
 For each stack (``embedded``: SQLite, ORM broker, in-memory channel layer with
 the outbox relay; ``pg-redis``: PostgreSQL and Redis), on a fresh throw-away
-database (``stack.Stack``):
+database (``ocrspace.stack.Stack``):
 
 * upload API latency p50/p95/p99 with 1, 10 and 50 concurrent uploaders of
   distinct small screenshots, while the worker recognises in the background;
@@ -24,7 +24,6 @@ into ``--out``. About 4 minutes per stack on 2 cores; ``--quick`` checks that
 everything runs in about a minute and a half and measures nothing.
 Counts and time are bounded: every wait has a timeout.
 
-Nothing here is named ``platform`` at the top level on purpose: scripts run
-as ``python bench/<script>.py`` have ``bench/`` first on ``sys.path``, where
-a ``platform`` package would shadow the standard library's.
+Nothing here is named ``platform`` at the top level on purpose: it would
+shadow the standard library's module of that name.
 """

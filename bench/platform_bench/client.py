@@ -82,10 +82,6 @@ class Client:
     def get(self, path: str) -> Reply:
         return self.request("GET", path)
 
-    def post_form(self, path: str, fields: dict[str, str]) -> Reply:
-        body = "&".join(f"{k}={v}" for k, v in fields.items()).encode()
-        return self.request("POST", path, body, "application/x-www-form-urlencoded")
-
     def upload(self, team: str, name: str, data: bytes) -> Reply:
         body, content_type = multipart({"team": team}, "files", name, data)
         return self.request("POST", "/api/uploads/", body, content_type)

@@ -12,8 +12,9 @@ from pathlib import Path
 
 from bench.platform_bench import images
 from bench.platform_bench.client import Client, Feed, concurrent_uploads
-from bench.platform_bench.stack import Stack, torch_mapped
 from bench.platform_bench.stats import summary
+from ocrspace.config import torch_threads as settings_torch_threads
+from ocrspace.stack import Stack, torch_mapped
 
 STACKS = {
     "embedded": "embedded default: SQLite, django-q2 ORM broker, in-memory channel layer + outbox relay",
@@ -75,8 +76,8 @@ def log(message: str) -> None:
 
 
 def torch_threads(workers: int) -> int:
-    """Torch threads per worker, as ocrspace/settings.py derives them."""
-    return int(os.environ.get("OCRSPACE_TORCH_THREADS") or max(1, (os.cpu_count() or 1) // workers))
+    """Torch threads per worker, as the settings derive them for this many workers."""
+    return settings_torch_threads(os.environ.get("OCRSPACE_TORCH_THREADS", ""), workers)
 
 
 def stores(kind: str, database_url: str, redis_url: str) -> dict:

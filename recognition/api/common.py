@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from rest_framework import status as http
 from rest_framework.exceptions import APIException
 from rest_framework.pagination import CursorPagination
 
-from recognition import services, storage
+from recognition import services
 from recognition.zip_import import ItemResult
 from teams.models import Team
-from teams.permissions import default_team, get_team
 from teams.roles import Capability
-
-
-class StorageError(APIException):
-    status_code = http.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "The server cannot store files right now."
-
-    def __init__(self, error: storage.StorageUnavailable):
-        super().__init__(str(error))
-        self.status_code = http.HTTP_507_INSUFFICIENT_STORAGE if error.full else http.HTTP_503_SERVICE_UNAVAILABLE
+from teams.selectors import team_for
 
 
 class Rejected(APIException):
@@ -43,20 +33,9 @@ def requested_profile(request, team: Team) -> str:
 
 
 def resolve_team(request, slug: str | None, capability: str = Capability.VIEW) -> Team:
-    """The team named by ``slug``; without one, the team the token was issued
-    for (``issue_token --team``), else the user's current team.
-
-    Teams the user is not in are 404 whatever their slug.
-    """
-    if slug:
-        return get_team(request.user, slug, capability)
+    """The team of an API request (see ``teams.selectors.team_for``)."""
     claim = request.auth.get("team") if hasattr(request.auth, "get") else None
-    # A token issued for a team the user has since left falls back quietly.
-    team = Team.objects.for_user(request.user).filter(slug=claim).first() if claim else None
-    team = team or default_team(request.user)
-    if team is None:
-        raise Http404("You are not a member of any team.")
-    return get_team(request.user, team.slug, capability)
+    return team_for(request.user, slug, claim, capability)
 
 
 class NewestFirstCursor(CursorPagination):

@@ -7,11 +7,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from recognition import selectors
 from recognition.api.common import resolve_team
 from recognition.api.serializers import EventPageSerializer, EventQuerySerializer
 from recognition.api.uploads import ERRORS
 from recognition.events import event_message
-from recognition.models import Event
 
 
 @extend_schema(
@@ -30,7 +30,7 @@ class TeamEvents(APIView):
         query.is_valid(raise_exception=True)
         team = resolve_team(request, slug)
         after, limit = query.validated_data["after"], query.validated_data["limit"]
-        rows = list(Event.objects.filter(team=team, id__gt=after).order_by("id")[: limit + 1])
+        rows = selectors.events_after(after, limit + 1, team.pk)
         more = len(rows) > limit
         rows = rows[:limit]
         return Response({

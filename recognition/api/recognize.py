@@ -29,8 +29,8 @@ from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
 from recognition import services, storage
 from recognition.models import Upload, UploadStatus
 from teams.models import Team
-from teams.permissions import default_team, get_team
 from teams.roles import Capability
+from teams.selectors import team_for
 
 # One primary-key lookup per poll is cheap; a cap of 1 s made answers arrive
 # up to a second after the text was stored.
@@ -76,14 +76,8 @@ def _authenticate(request: HttpRequest):
 
 
 def _team_for(user, token, slug: str) -> Team:
-    if slug:
-        return get_team(user, slug, Capability.UPLOAD)
     claim = token.get("team") if token is not None else None
-    team = Team.objects.for_user(user).filter(slug=claim).first() if claim else None
-    team = team or default_team(user)
-    if team is None:
-        raise Http404("You are not a member of any team.")
-    return get_team(user, team.slug, Capability.UPLOAD)
+    return team_for(user, slug, claim, Capability.UPLOAD)
 
 
 def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome | None, JsonResponse | None]:

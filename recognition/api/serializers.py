@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from recognition import selectors
 from recognition.models import Upload, UploadStatus
 from recognition.search import Snippet
 
@@ -70,17 +71,13 @@ class UploadSerializer(serializers.ModelSerializer):
     def get_image_url(self, upload: Upload) -> str:
         return reverse("api-upload-image", args=[upload.pk])
 
-    def _result(self, upload: Upload):
-        return getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
-
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="First lines of the text."))
     def get_preview(self, upload: Upload) -> str | None:
-        result = self._result(upload)
-        return "\n".join(result.text.splitlines()[:3]) if result else None
+        return selectors.preview(upload)
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_confidence(self, upload: Upload) -> float | None:
-        result = self._result(upload)
+        result = selectors.done_result(upload)
         return round(result.confidence, 4) if result else None
 
 
@@ -94,13 +91,13 @@ class UploadDetailSerializer(UploadSerializer):
 
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, upload: Upload) -> dict | None:
-        result = self._result(upload)
+        result = selectors.done_result(upload)
         return ResultSerializer(result).data if result else None
 
     @extend_schema_field(DedupSerializer)
     def get_dedup(self, upload: Upload) -> dict:
         last = upload.sightings.order_by("-seen_at").first()
-        result = self._result(upload)
+        result = selectors.done_result(upload)
         return {
             "sightings": upload.sightings.count(),
             "last_seen_at": last.seen_at if last else None,
@@ -241,7 +238,3 @@ class EventPageSerializer(serializers.Serializer):
     events = EventSerializer(many=True)
     last_id = serializers.IntegerField(help_text="Pass as `after` next time.")
     more = serializers.BooleanField(help_text="More events are waiting; ask again at once.")
-
-
-class MessageSerializer(serializers.Serializer):
-    detail = serializers.CharField()

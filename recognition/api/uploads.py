@@ -13,13 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from recognition import search, services, zip_import
+from ocrspace.api_schema import MessageSerializer
+from recognition import search, selectors, services, zip_import
 from recognition.api.common import (
     NewestFirstCursor, Rejected, batch_payload, batch_status, requested_profile, resolve_team,
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
-    MessageSerializer,
     RerunSerializer,
     UploadCreateSerializer,
     UploadDetailSerializer,
@@ -28,7 +28,7 @@ from recognition.api.serializers import (
     ZipCreateSerializer,
 )
 from recognition.models import Upload
-from recognition.views import image_response
+from recognition.web.files import image_response
 from teams.roles import Capability
 
 ERRORS = {
@@ -66,10 +66,6 @@ class JSONOnlyNegotiation:
 
     def perform_content_negotiation(self, request, force=False):
         return JSONRenderer(), JSONRenderer.media_type
-
-
-def upload_queryset(user):
-    return Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
 
 
 def batch_response(team, results, request) -> Response:
@@ -117,7 +113,7 @@ class UploadListCreate(generics.ListAPIView):
         query = UploadListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        uploads = upload_queryset(self.request.user)
+        uploads = selectors.visible_uploads(self.request.user)
         if params.get("team"):
             uploads = uploads.filter(team=resolve_team(self.request, params["team"]))
         if params.get("status"):
@@ -197,7 +193,7 @@ class UploadDetail(generics.RetrieveDestroyAPIView):
     serializer_class = UploadDetailSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def perform_destroy(self, upload: Upload) -> None:
         services.delete_upload(upload, self.request.user)
@@ -231,7 +227,7 @@ class UploadRerun(generics.GenericAPIView):
     serializer_class = UploadSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def post(self, request: Request, pk: int) -> Response:
         options = RerunSerializer(data=request.data)
@@ -252,7 +248,7 @@ class UploadPin(generics.GenericAPIView):
     serializer_class = UploadSerializer
 
     def get_queryset(self):
-        return upload_queryset(self.request.user)
+        return selectors.visible_uploads(self.request.user)
 
     def _set(self, request: Request, pinned: bool) -> Response:
         upload = services.set_pinned(self.get_object(), request.user, pinned)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import export, recognize, search, uploads
+from recognition.api import events, export, recognize, search, uploads
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/uploads/<int:pk>/image/", uploads.UploadImage.as_view(), name="api-upload-image"),
     path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
     path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),
+    path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
     path("api/search/", search.SearchView.as_view(), name="api-search"),
     path("api/export/", export.ExportView.as_view(), name="api-export"),
     path("ocr/recognize", recognize.recognize, name="ocr-recognize"),

@@ -1,4 +1,5 @@
-"""Browser pages for uploads, results and search.
+"""Browser pages: the team space (upload area and feed), results, search,
+and the permission-checked image files (``urls.py`` lists the routes).
 
 Views here stay thin: permission checks and domain rules live in
 ``recognition.services`` and ``teams.permissions``, searching in

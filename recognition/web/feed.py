@@ -1,28 +1,40 @@
-"""The team space's server-rendered feed (first page; later pages by link).
+"""The team space: its upload area and server-rendered feed (first page;
+later pages by link).
 
-The live updates come from the websocket feed; this module only supplies the
-initial list so the page is complete before (and without) JavaScript.
+The live updates come from the websocket feed; this page only supplies the
+initial list so it is complete before (and without) JavaScript.
 """
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.shortcuts import render
 from django.urls import reverse
 
-from recognition.events import PREVIEW_LINES
-from recognition.models import Event, Upload, UploadStatus
+from recognition import selectors
+from recognition.models import Upload
 from recognition.web.strings import ui_strings
-from teams.permissions import can
+from teams import services as team_services
+from teams.permissions import can, get_team
 from teams.roles import Capability
 
 PAGE_SIZE = 20
 
 
+@login_required
+def team_space(request, slug: str):
+    """A team's space: the upload area and the team's feed."""
+    team = get_team(request.user, slug)
+    team_services.mark_team_used(request.user, team)
+    return render(request, "recognition/team_space.html", {"team": team, **team_space_context(request, team)})
+
+
 def team_space_context(request, team) -> dict:
-    """Context for ``teams/team_space.html``: uploads page and feed settings."""
+    """Context for ``recognition/team_space.html``: uploads page and feed settings."""
     # Read the event id before the list: whatever happens in between is
     # replayed by the feed, so nothing falls into the gap.
-    after_event = last_event_id(team)
+    after_event = selectors.last_event_id(team.pk)
     uploads = (
         Upload.objects.of_team(team)
         .select_related("uploaded_by", "result")
@@ -30,7 +42,7 @@ def team_space_context(request, team) -> dict:
     )
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
     for upload in page:
-        upload.preview = preview_of(upload)
+        upload.preview = selectors.preview(upload) or ""
     return {
         "uploads_page": page,
         "may_upload": can(request.user, team, Capability.UPLOAD),
@@ -53,12 +65,3 @@ def result_url_pattern() -> str:
     """The result page URL with ``{id}`` in place of the upload id."""
     return reverse("upload-result", args=[0]).replace("/0/", "/{id}/")
 
-
-def preview_of(upload: Upload) -> str:
-    """The first lines of the text, as the live feed shows them."""
-    result = getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
-    return "\n".join(result.text.splitlines()[:PREVIEW_LINES]) if result else ""
-
-
-def last_event_id(team) -> int:
-    return Event.objects.filter(team=team).order_by("-id").values_list("id", flat=True).first() or 0

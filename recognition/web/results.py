@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from recognition import export, services
-from recognition.models import Upload, UploadStatus
-from recognition.web.feed import last_event_id
+from recognition import export, selectors, services
+from recognition.models import Upload
 from recognition.web.strings import ui_strings
 from teams.permissions import can
 from teams.roles import Capability
@@ -25,13 +24,12 @@ DOWNLOAD_FORMATS = ("txt", "json")
 
 def _visible_upload(user, upload_id: int) -> Upload:
     """The upload if it is in one of the user's teams (else 404)."""
-    uploads = Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
-    return get_object_or_404(uploads, pk=upload_id)
+    return get_object_or_404(selectors.visible_uploads(user), pk=upload_id)
 
 
 def _lines(upload: Upload) -> list[dict]:
     """Result lines ready for the template: text, confidence, SVG points."""
-    result = getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
+    result = selectors.done_result(upload)
     if result is None:
         return []
     lines = []
@@ -55,9 +53,9 @@ def result_page(request, upload_id: int):
     team = _visible_upload(request.user, upload_id).team
     # The event id is read before the upload it describes, so the page's
     # feed replays any change made in between.
-    after_event = last_event_id(team)
+    after_event = selectors.last_event_id(team.pk)
     upload = _visible_upload(request.user, upload_id)
-    result = getattr(upload, "result", None) if upload.status == UploadStatus.DONE else None
+    result = selectors.done_result(upload)
     context = {
         "team": team,
         "upload": upload,

@@ -10,10 +10,10 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework_simplejwt import serializers as jwt_serializers
 from rest_framework_simplejwt import views as jwt_views
 
+from ocrspace.api_schema import MessageSerializer
+
 
 def _errors() -> dict:
-    from recognition.api.serializers import MessageSerializer
-
     return {
         400: OpenApiResponse(MessageSerializer, description="Missing or malformed fields."),
         401: OpenApiResponse(MessageSerializer, description="Wrong credentials or an invalid, expired or blacklisted token."),

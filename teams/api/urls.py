@@ -1,6 +1,5 @@
 from django.urls import path
 
-from recognition.api.events import TeamEvents
 from teams.api import views
 
 urlpatterns = [
@@ -10,5 +9,4 @@ urlpatterns = [
     path("api/teams/<slug:slug>/members/<int:user_id>/", views.MemberDetail.as_view(), name="api-member-detail"),
     path("api/teams/<slug:slug>/invitations/", views.InvitationList.as_view(), name="api-invitation-list"),
     path("api/teams/<slug:slug>/invitations/<int:pk>/", views.InvitationDetail.as_view(), name="api-invitation-detail"),
-    path("api/teams/<slug:slug>/events/", TeamEvents.as_view(), name="api-team-events"),
 ]

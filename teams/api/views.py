@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocrspace.api_schema import MessageSerializer
 from teams import services
 from teams.api.serializers import (
     InvitationCreateSerializer,
@@ -25,7 +26,8 @@ from teams.api.serializers import (
     TeamUpdateSerializer,
 )
 from teams.models import Invitation, Membership, Team
-from teams.permissions import get_team, teams_of
+from teams.permissions import get_team
+from teams.selectors import teams_of
 from teams.roles import Capability
 
 
@@ -34,8 +36,6 @@ class Message(APIException):
 
 
 def _message_response(description: str) -> OpenApiResponse:
-    from recognition.api.serializers import MessageSerializer
-
     return OpenApiResponse(MessageSerializer, description=description)
 
 

@@ -2,35 +2,29 @@
 
 The server and worker run as subprocesses on a throw-away database (SQLite
 file, or a temporary PostgreSQL database when DATABASE_URL is set; Redis
-when REDIS_URL is set), started by ``tools/schemathesis_check.api_stack``
-(a ``bench.platform_bench.stack.Stack``).
+when REDIS_URL is set), started by ``tools.schemathesis_check.api_stack``
+(an ``ocrspace.stack.Stack``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tools.schemathesis_check import api_stack
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
-
-
-def _platform_module():
-    spec = importlib.util.spec_from_file_location("schemathesis_check", ROOT / "tools" / "schemathesis_check.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
 def live():
     if not (ROOT / "recognition" / "engine" / "weights" / "manifest.json").exists():
         pytest.fail("Model weights missing: run tools/convert_weights.py")
-    platform = _platform_module().api_stack(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
+    platform = api_stack(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
     platform.start()
     yield platform
     platform.stop()
@@ -88,7 +82,7 @@ def test_without_token_is_401(live, tmp_path):
 
 def test_schemathesis_finds_no_server_errors_or_schema_violations():
     result = subprocess.run(
-        [sys.executable, str(ROOT / "tools" / "schemathesis_check.py"), "--max-examples", "15", "--seed", "20251104"],
+        [sys.executable, "-m", "tools.schemathesis_check", "--max-examples", "15", "--seed", "20251104"],
         cwd=ROOT, capture_output=True, text=True, timeout=1800,
     )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-4000:]

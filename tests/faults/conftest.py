@@ -13,7 +13,8 @@ import pytest
 
 from teams.models import Membership
 from teams.roles import Role
-from tests.live import LivePlatform
+from ocrspace.stack import Stack
+from tests.live import live_stack
 
 
 @pytest.fixture
@@ -24,12 +25,12 @@ def start_platform(transactional_db, tmp_path):
     meanwhile: they share the database and would take this one's tasks.
     It is stopped before the database is flushed.
     """
-    started: list[LivePlatform] = []
+    started: list[Stack] = []
     pauses = []
 
-    def start(media_root: Path | None = None, **env: str) -> LivePlatform:
+    def start(media_root: Path | None = None, **env: str) -> Stack:
         base = tmp_path / f"platform{len(started)}"
-        platform = LivePlatform(media_root=media_root or base / "media", log_dir=base, **env)
+        platform = live_stack(media_root=media_root or base / "media", log_dir=base, **env)
         pause = platform.paused_others()
         pause.__enter__()
         pauses.append(pause)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from integrations.hotfolder import STATE_FILE, HotFolder, Ingestor, Settler, is_ignored
+from integrations.hotfolder import HotFolder, Ingestor
+from integrations.hotfolder_files import STATE_FILE, Settler, is_ignored
 from recognition.models import Sighting, Upload
 from teams.roles import Role
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none
+from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none, torch_threads
 
 
 def test_sqlite_url_gets_lock_timeout_and_wal():
@@ -77,3 +77,11 @@ def test_check_deploy_is_clean_in_production_mode(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
+
+
+def test_torch_threads_share_the_cpus_between_workers(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 4)
+    assert (torch_threads("", 1), torch_threads("", 2), torch_threads("", 8)) == (4, 2, 1)
+    assert torch_threads("3", 2) == 3
+    with pytest.raises(ImproperlyConfigured, match="OCRSPACE_TORCH_THREADS"):
+        torch_threads("many", 1)

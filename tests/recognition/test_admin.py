@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from recognition import services, storage
+from recognition import processing, services, storage
 from recognition.models import Event, Upload
 from teams.models import AuditEntry
 
@@ -66,7 +66,7 @@ def test_delete_with_files_is_audited(staff, team, member, png, queued):
 def test_rerun_requeues_and_is_audited(staff, team, member, png, queued):
     _, client = staff
     upload = services.create_upload(team, member, png(), "a.png").upload
-    services.fail(upload.pk, "boom")
+    processing.fail(upload.pk, "boom")
     queued.clear()
     act(client, "rerun", [upload])
     upload.refresh_from_db()

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from recognition import services
+from recognition import processing, services
 from recognition.models import Event, Result, Sighting, Upload, UploadStatus
 from recognition.services import UploadRejected
 
@@ -153,10 +153,10 @@ def test_engine_error_fails_upload_with_message(team, member, png, fake_engine, 
 def test_claim_is_exclusive(team, member, png, monkeypatch):
     monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
     upload = services.create_upload(team, member, png(), "a.png").upload
-    assert services.claim(upload.pk, stale_after_seconds=300) is not None
-    assert services.claim(upload.pk, stale_after_seconds=300) is None
+    assert processing.claim(upload.pk, stale_after_seconds=300) is not None
+    assert processing.claim(upload.pk, stale_after_seconds=300) is None
     # A claim older than the staleness limit can be taken over (worker died).
-    assert services.claim(upload.pk, stale_after_seconds=0) is not None
+    assert processing.claim(upload.pk, stale_after_seconds=0) is not None
     upload.refresh_from_db()
     assert upload.attempts == 2
 

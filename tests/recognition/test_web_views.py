@@ -7,7 +7,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from recognition import services
+from recognition import processing, services
 from recognition.models import Upload, UploadStatus
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -26,7 +26,7 @@ def finish(upload: Upload, text: str, confidence: float = 0.95) -> Upload:
         {"text": line, "confidence": confidence, "box": [[10, 10 + 30 * i], [200, 10 + 30 * i], [200, 35 + 30 * i], [10, 35 + 30 * i]]}
         for i, line in enumerate(text.splitlines())
     ]
-    assert services.complete(upload, text=text, confidence=confidence, lines=lines, engine_version="test/1", timings={})
+    assert processing.complete(upload, text=text, confidence=confidence, lines=lines, engine_version="test/1", timings={})
     return Upload.objects.select_related("result").get(pk=upload.pk)
 
 
@@ -117,7 +117,7 @@ def test_queued_upload_shows_its_status(upload, member, client_for):
 
 def test_failed_upload_shows_the_error(upload, member, client_for):
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
-    services.fail(upload.pk, "The image could not be decoded <b>really</b>.")
+    processing.fail(upload.pk, "The image could not be decoded <b>really</b>.")
     html = client_for(member).get(reverse("upload-result", args=[upload.pk])).content.decode()
     assert "The image could not be decoded &lt;b&gt;really&lt;/b&gt;." in html
 

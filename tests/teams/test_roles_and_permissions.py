@@ -3,7 +3,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from teams.permissions import can, default_team, get_team, require, role_of, teams_of
+from teams.permissions import can, get_team, require, role_of
+from teams.selectors import default_team, teams_of
 from teams.roles import Capability, Role, can_assign, role_allows
 
 EXPECTED = {

@@ -44,7 +44,7 @@ class Command(BaseCommand):
                       disable=no_progress) as bar:
                 uploads = bulk.wait_for(summary.upload_ids, bar.update, timeout=timeout)
             summary.failed = [(u.original_name, u.error) for u in uploads if u.status == UploadStatus.FAILED]
-            pending = [u for u in uploads if u.status not in bulk.FINISHED]
+            pending = [u for u in uploads if not u.is_finished]
             summary.failed += [(u.original_name, "still waiting for the worker (timeout)") for u in pending]
         if output and uploads:
             written = bulk.write_outputs(uploads, output)

@@ -10,7 +10,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from integrations import cli
-from integrations.hotfolder import DONE, HotFolder, Ingestor
+from integrations.hotfolder import HotFolder, Ingestor
+from integrations.hotfolder_files import DONE
 
 
 class Command(BaseCommand):

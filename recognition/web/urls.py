@@ -1,10 +1,12 @@
-"""Browser routes for uploads, results and search (JSON lives under api/)."""
+"""Browser routes for the team space, uploads, results and search (JSON lives under api/)."""
 
 from django.urls import path
 
-from recognition.web import results, search
+from recognition.web import feed, files, results, search
 
 urlpatterns = [
+    path("t/<slug:slug>/", feed.team_space, name="team-space"),
+    path("uploads/<int:upload_id>/image/", files.upload_image, name="upload-image"),
     path("uploads/<int:upload_id>/", results.result_page, name="upload-result"),
     path("uploads/<int:upload_id>/rerun/", results.rerun, name="upload-rerun"),
     path("uploads/<int:upload_id>/pin/", results.pin, name="upload-pin"),

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from teams.forms import SignupForm
+from teams.web.forms import SignupForm
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,7 +4,8 @@
 makes sure someone can log in (a first admin with a printed password when
 the database has no users), then supervises two child processes:
 daphne (HTTP + websockets) and the django-q2 cluster (OCR off the request
-path). When either exits, the other is stopped too.
+path), with the command lines of ``ocrspace.stack``. When either exits, the
+other is stopped too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from ocrspace.stack import web_command, worker_command
 from teams import services
 
 
@@ -54,13 +56,9 @@ class Command(BaseCommand):
         return f"First start: log in as  admin  with password  {password}  (change it under Password)."
 
     def start_children(self, host: str, port: int, no_worker: bool) -> dict[str, subprocess.Popen]:
-        children = {
-            "web": subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"]
-            )
-        }
+        children = {"web": subprocess.Popen(web_command(host, port))}
         if not no_worker:
-            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
+            children["worker"] = subprocess.Popen(worker_command())
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:

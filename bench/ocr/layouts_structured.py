@@ -1,4 +1,6 @@
-"""Page builders for tables/receipts/invoices, UI panels and slides (see layouts.py)."""
+"""Page builders for structured pages: receipts, invoices and spreadsheets,
+settings panels and dashboards (small UI text), and slides. The running text
+pages (chat, article, code) and the shared helpers are in ``layouts``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams.views import accounts, teams
+from teams.web import accounts, teams
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -11,7 +11,6 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("teams/", teams.team_list, name="team-list"),
-    path("t/<slug:slug>/", teams.team_space, name="team-space"),
     path("t/<slug:slug>/settings/", teams.team_settings, name="team-settings"),
     path("t/<slug:slug>/invitations/", teams.invitation_create, name="invitation-create"),
     path("t/<slug:slug>/invitations/<int:invitation_id>/revoke/", teams.invitation_revoke, name="invitation-revoke"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from integrations import services
-from integrations.forms import WebhookForm
+from integrations.web.forms import WebhookForm
 from teams.permissions import get_team
 from teams.roles import Capability
 

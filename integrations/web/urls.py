@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from integrations import views
+from integrations.web import views
 
 urlpatterns = [
     path("t/<slug:slug>/webhooks/", views.webhooks, name="webhooks"),

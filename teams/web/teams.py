@@ -1,4 +1,6 @@
-"""Browser pages for teams: list/create, settings, members and invitations."""
+"""Browser pages for teams: list/create, settings, members and invitations.
+
+The team space itself (uploads and feed) is a page of ``recognition.web.feed``."""
 
 from __future__ import annotations
 
@@ -10,11 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from recognition.web.feed import team_space_context
 from teams import services
-from teams.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
+from teams.web.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
-from teams.permissions import can, default_team, get_team, teams_of
+from teams.permissions import can, get_team
+from teams.selectors import default_team, teams_of
 from teams.roles import Capability
 
 
@@ -36,13 +38,6 @@ def team_list(request):
         messages.success(request, _("Team “%(name)s” created.") % {"name": team.name})
         return redirect("team-space", slug=team.slug)
     return render(request, "teams/team_list.html", {"teams": teams_of(request.user), "form": form})
-
-
-@login_required
-def team_space(request, slug: str):
-    team = get_team(request.user, slug)
-    services.mark_team_used(request.user, team)
-    return render(request, "teams/team_space.html", {"team": team, **team_space_context(request, team)})
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Browser page of a team's webhooks (``urls.py``, views, forms)."""

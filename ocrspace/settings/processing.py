@@ -1,0 +1,75 @@
+"""Work off the request path: the OCR engine, the worker cluster (django-q2),
+the live feed (Channels) and outgoing webhooks."""
+
+from __future__ import annotations
+
+from ocrspace.config import engine_device, engine_profile, engine_profile_names, torch_threads
+from ocrspace.settings.core import REDIS_URL, env
+
+# --- OCR engine ------------------------------------------------------------
+# Profile for teams that have not chosen one (default: recognition.engine.profiles.DEFAULT_PROFILE).
+OCRSPACE_PROFILES = engine_profile_names()
+OCRSPACE_DEFAULT_PROFILE = engine_profile(env.str("OCRSPACE_DEFAULT_PROFILE", default=""))
+# auto: CUDA when torch sees a GPU, else the CPU; or cpu, cuda, cuda:N.
+OCRSPACE_DEVICE = engine_device(env.str("OCRSPACE_DEVICE", default="auto"))
+# A worker keeps the engines of the profiles it has used; past this resident
+# size it drops the least recently used ones (below the cluster's max_rss).
+OCRSPACE_ENGINE_MEMORY_MB = env.int("OCRSPACE_ENGINE_MEMORY_MB", default=1200)
+# Read one page before taking tasks, so the first upload is not the slow one.
+OCRSPACE_WARM_UP = env.bool("OCRSPACE_WARM_UP", default=True)
+
+# --- Queue (django-q2) -----------------------------------------------------
+OCRSPACE_WORKERS = env.int("OCRSPACE_WORKERS", default=1)
+# Default: the machine's CPUs shared between the workers (``config.torch_threads``).
+OCRSPACE_TORCH_THREADS = torch_threads(env.str("OCRSPACE_TORCH_THREADS", default=""), OCRSPACE_WORKERS)
+Q_CLUSTER = {
+    "name": "ocrspace",
+    "workers": OCRSPACE_WORKERS,
+    # A task may run this long before the worker is killed ...
+    "timeout": env.int("OCRSPACE_TASK_TIMEOUT", default=300),
+    # ... and is handed out again only after this long, which must exceed
+    # the timeout or a slow task would be re-delivered while it still runs.
+    "retry": env.int("OCRSPACE_TASK_RETRY", default=360),
+    "max_attempts": 3,
+    "ack_failures": True,
+    # Loading the models costs seconds: recycle rarely, and on memory growth.
+    "recycle": 1000,
+    "max_rss": 1_500_000,
+    "save_limit": 1000,
+    "catch_up": False,
+    "label": "Task queue",
+    # The broker: Redis when there is one, else the database (polled).
+    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
+}
+
+# --- Live feed (Channels) --------------------------------------------------
+if REDIS_URL:
+    # Each socket waits for its messages with a blocking BZPOPMIN of 5 s
+    # (channels-redis's brpop_timeout); redis-py 8 reads with a default
+    # socket timeout of 5 s too, so an idle socket's read timed out first, the
+    # consumer died and every websocket closed with 1011 after 5 quiet
+    # seconds. The socket timeout must exceed the blocking wait.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15}]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Integrations (hot folder, bulk import, webhooks) ----------------------------
+# Absolute address of this server, for the links inside webhook payloads.
+OCRSPACE_BASE_URL = env.str("OCRSPACE_BASE_URL", default="http://localhost:8000").rstrip("/")
+# Webhook URLs resolving to loopback, private, link-local or reserved addresses
+# are refused (SSRF); switch on only for receivers on a trusted local network.
+OCRSPACE_WEBHOOKS_ALLOW_PRIVATE = env.bool("OCRSPACE_WEBHOOKS_ALLOW_PRIVATE", default=False)
+OCRSPACE_WEBHOOK_CONNECT_TIMEOUT = env.float("OCRSPACE_WEBHOOK_CONNECT_TIMEOUT", default=5.0)
+OCRSPACE_WEBHOOK_READ_TIMEOUT = env.float("OCRSPACE_WEBHOOK_READ_TIMEOUT", default=10.0)
+# Attempts per event (first try included); retry n waits RETRY_BASE * 2**(n-1) seconds.
+OCRSPACE_WEBHOOK_MAX_ATTEMPTS = env.int("OCRSPACE_WEBHOOK_MAX_ATTEMPTS", default=6)
+OCRSPACE_WEBHOOK_RETRY_BASE_SECONDS = env.int("OCRSPACE_WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# A webhook is switched off after this many failed attempts in a row.
+OCRSPACE_WEBHOOK_MAX_FAILURES = env.int("OCRSPACE_WEBHOOK_MAX_FAILURES", default=10)
+# Delivery log rows kept per webhook (older ones are pruned).
+OCRSPACE_WEBHOOK_LOG_KEEP = env.int("OCRSPACE_WEBHOOK_LOG_KEEP", default=500)

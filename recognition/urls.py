@@ -1,7 +1,0 @@
-from django.urls import path
-
-from recognition import views
-
-urlpatterns = [
-    path("uploads/<int:upload_id>/image/", views.upload_image, name="upload-image"),
-]

@@ -1,0 +1,2 @@
+"""Browser pages of teams and accounts: sign-up, team list, settings,
+members and invitations (``urls.py``, views, forms)."""
