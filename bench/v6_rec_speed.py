@@ -37,18 +37,15 @@ from typing import Callable
 import numpy as np
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
 SCANS = REPO_ROOT / "tests" / "data" / "real-scans"
 DET_MEAN = np.array([0.485, 0.456, 0.406], np.float32)
 DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
 def _converter():
-    spec = importlib.util.spec_from_file_location("convert_v6_rec", REPO_ROOT / "tools" / "convert_v6_rec.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("convert_v6_rec", module)
-    spec.loader.exec_module(module)
-    return module
+    from tools import convert_v6_rec
+
+    return convert_v6_rec
 
 
 def receipt_lines(ort, threads: int) -> list[np.ndarray]:

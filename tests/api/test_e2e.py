@@ -23,7 +23,7 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def live():
     if not (ROOT / "recognition" / "engine" / "weights" / "manifest.json").exists():
-        pytest.fail("Model weights missing: run tools/convert_weights.py")
+        pytest.fail("Model weights missing: run `make weights`")
     platform = api_stack(worker=True, OCRSPACE_RECOGNIZE_WAIT_SECONDS="240")
     platform.start()
     yield platform

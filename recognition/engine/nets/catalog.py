@@ -3,7 +3,7 @@
 Each family has its own weights directory under the weights root
 (``recognition/engine/weights/<family>/``): ``det.pt``, ``rec.pt``, an
 optional ``cls.pt`` and ``meta.json`` (charset, source hashes), built at
-set-up by ``tools/convert_weights.py``. A profile names a detector family
+set-up by ``python -m tools.convert_weights``. A profile names a detector family
 and a recognizer family; loaded networks are kept per process and shared by
 every engine that names them, so two profiles with the same detector hold
 it once.

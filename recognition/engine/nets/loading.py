@@ -13,7 +13,7 @@ from torch import nn
 from .fuse import fold_batch_norms
 from .models import DIRECTION_LABELS
 
-CONVERT_HINT = "run `python tools/convert_weights.py` (or `make weights`) to build them from the pretrained ONNX files"
+CONVERT_HINT = "run `python -m tools.convert_weights` (or `make weights`) to build them from the pretrained ONNX files"
 
 
 class WeightsNotFound(FileNotFoundError):

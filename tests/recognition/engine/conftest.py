@@ -1,6 +1,6 @@
 """Fixtures for the OCR engine tests.
 
-The engine (real PyTorch weights from ``python tools/convert_weights.py``) is
+The engine (real PyTorch weights from ``python -m tools.convert_weights``) is
 loaded once per session with 2 threads. Text is rendered with DejaVu (Latin)
 and WenQuanYi Micro Hei (Chinese, Debian package ``fonts-wqy-microhei``).
 """
@@ -54,7 +54,7 @@ def engine():
     try:
         eng = OcrEngine(EngineConfig.for_profile(DEFAULT_PROFILE, threads=2))
     except WeightsNotFound as exc:
-        pytest.fail(f"model weights missing, build them with `python tools/convert_weights.py`: {exc}")
+        pytest.fail(f"model weights missing, build them with `python -m tools.convert_weights`: {exc}")
     return eng
 
 

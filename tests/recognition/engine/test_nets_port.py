@@ -50,11 +50,9 @@ DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
 def _load_converter():
-    spec = importlib.util.spec_from_file_location("convert_weights", REPO_ROOT / "tools" / "convert_weights.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("convert_weights", module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    from tools import convert_weights
+
+    return convert_weights
 
 
 def det_input(image: np.ndarray, long_side: int) -> np.ndarray:
@@ -245,7 +243,8 @@ def test_converter_reports_missing_onnx_cleanly(tmp_path):
     import subprocess
 
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "tools" / "convert_weights.py"), "--onnx-dir", str(tmp_path), "--out", str(tmp_path / "w")],
+        [sys.executable, "-m", "tools.convert_weights", "--onnx-dir", str(tmp_path), "--out", str(tmp_path / "w")],
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=120,
@@ -257,7 +256,7 @@ def test_converter_reports_missing_onnx_cleanly(tmp_path):
 def test_load_models_without_weights_says_how_to_build_them(tmp_path):
     from recognition.engine.nets import WeightsNotFound
 
-    with pytest.raises(WeightsNotFound, match="tools/convert_weights.py"):
+    with pytest.raises(WeightsNotFound, match="tools.convert_weights"):
         load_v4(tmp_path / "ppocrv4")
     assert issubclass(WeightsNotFound, FileNotFoundError)
 

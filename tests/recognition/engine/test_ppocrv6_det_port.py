@@ -9,8 +9,6 @@ onnxruntime and the wheel; they fail, not skip, when those are missing.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import cv2
@@ -44,11 +42,9 @@ torch.set_num_threads(min(2, torch.get_num_threads()))
 
 
 def _load_converter():
-    spec = importlib.util.spec_from_file_location("convert_v6_det", REPO_ROOT / "tools" / "convert_v6_det.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("convert_v6_det", module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return sys.modules["convert_v6_det"]
+    from tools import convert_v6_det
+
+    return convert_v6_det
 
 
 def run_ort(session, x: np.ndarray) -> np.ndarray:

@@ -11,8 +11,6 @@ Needs onnx, onnxruntime and both wheels; the tests fail, not skip, without them.
 from __future__ import annotations
 
 import importlib.util
-import sys
-import warnings
 from pathlib import Path
 
 import cv2
@@ -45,11 +43,9 @@ DET_STD = np.array([0.229, 0.224, 0.225], np.float32)
 
 
 def _load_converter():
-    spec = importlib.util.spec_from_file_location("convert_v6_rec", REPO_ROOT / "tools" / "convert_v6_rec.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("convert_v6_rec", module)  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    from tools import convert_v6_rec
+
+    return convert_v6_rec
 
 
 def expected_frames(width: int) -> int:

@@ -1,0 +1,2 @@
+"""Set-up and maintenance tools, run from the repository root as modules
+(``python -m tools.convert_weights``)."""
