@@ -150,6 +150,11 @@ class RecognizerConfig:
 @dataclass(frozen=True)
 class LayoutConfig:
     panels: bool = True  # read cards, bubbles and sidebars one at a time (panels.py)
+    # On a page photographed at an angle, order the lines in the text's own
+    # direction (boxes levelled by the median box angle), not in horizontal
+    # bands that cut across tilted lines.
+    level_skew: bool = True
+    min_skew: float = 1.0  # degrees; below this the page counts as level
     order: LayoutParams = field(default_factory=LayoutParams)
     panel: PanelParams = field(default_factory=PanelParams)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+import cv2
 import numpy as np
 
 from . import crops, preprocess
@@ -159,12 +160,9 @@ class Layout:
     def __call__(self, img: np.ndarray, segments: list[Segment]) -> tuple[list[Line], list[float]]:
         cfg = self.config
         read = [s for s in segments if s.text]
-        panels = []
-        if cfg.panels and len(read) > 2:
-            panels = find_panels(img, float(np.median([s.height for s in read])), cfg.panel)
         lines: list[Line] = []
         confidences: list[float] = []
-        for row in reading_order(read, cfg.order, panels=panels):
+        for row in self._rows(img, read):
             text, confs, quad = join_row(row, cfg.order)
             if not text:
                 continue
@@ -174,3 +172,18 @@ class Layout:
                               cells=cells or None))
             confidences.extend(confs)
         return lines, confidences
+
+    def _rows(self, img: np.ndarray, read: list[Segment]) -> list[list[Segment]]:
+        cfg = self.config
+        angle = preprocess.estimate_skew([s.quad for s in read]) if cfg.level_skew else 0.0
+        if abs(angle) >= cfg.min_skew:
+            # Order copies of the boxes turned level, hand back the originals.
+            h, w = img.shape[:2]
+            level = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+            copies = [Segment(preprocess.map_points(s.quad, level), s.text, s.confs) for s in read]
+            original = {id(c): s for c, s in zip(copies, read)}
+            return [[original[id(c)] for c in row] for row in reading_order(copies, cfg.order)]
+        panels = []
+        if cfg.panels and len(read) > 2:
+            panels = find_panels(img, float(np.median([s.height for s in read])), cfg.panel)
+        return reading_order(read, cfg.order, panels=panels)

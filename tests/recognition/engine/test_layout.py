@@ -131,3 +131,31 @@ def test_row_cells_keep_each_cells_text_and_box():
     assert cells[1]["box"][0] == 200 and cells[1]["box"][2] <= cells[2]["box"][0] < 400
     assert cells[2]["box"][2] == 470
     assert row_cells([seg(40, 100, 130, 124, "hello"), seg(140, 100, 230, 124, "world")]) == []
+
+
+def test_tilted_photo_rows_follow_the_text_direction():
+    """Two columns of lines photographed 8 degrees off level: horizontal bands
+    would pair the left line with the next line on the right; levelled boxes
+    keep each row whole and the rows in order."""
+    import numpy as np
+
+    from recognition.engine.config import LayoutConfig
+    from recognition.engine.stages import Layout
+
+    angle = np.radians(8)
+    rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+
+    def tilted(x0, y0, x1, y1, text):
+        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float32)
+        return Segment(corners @ rot.T + [200, 100], text, [0.9] * len(text))
+
+    segs = []
+    for i in range(5):
+        y = 40 + i * 36
+        segs.append(tilted(20, y, 300, y + 24, f"name of item {i}"))
+        segs.append(tilted(420, y, 560, y + 24, f"{i}.50 RM"))
+    page = np.full((900, 1000, 3), 255, np.uint8)
+    lines, _ = Layout(LayoutConfig())(page, segs)
+    assert [ln.text for ln in lines] == [f"name of item {i}\t{i}.50 RM" for i in range(5)]
+    flat, _ = Layout(LayoutConfig(level_skew=False))(page, segs)
+    assert [ln.text for ln in flat] != [ln.text for ln in lines]
