@@ -404,3 +404,41 @@ def test_websocket_feed_permissions(world, monkeypatch):
         else:
             expected = 4401 if role == ANON else 4404
             assert output == {"type": "websocket.close", "code": expected}, (role, output)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websocket_feed_permissions_without_origin_through_the_asgi_app(world, monkeypatch):
+    """The deployed application (origin check, session middleware, router):
+    a client sending no Origin header (an API client) is let in and
+    authenticates with a token; team members get ``ready``, others are
+    refused exactly as with a session. A foreign Origin is refused at the
+    handshake whoever it is."""
+    from ocrspace.asgi import application
+    from recognition import consumers
+
+    monkeypatch.setattr(consumers, "AUTH_TIMEOUT_SECONDS", 0.2)
+    path = f"/ws/teams/{world.slug}/feed/"
+    tokens = {role: str(RefreshToken.for_user(world.users[role]).access_token) for role in ROLES if role != ANON}
+
+    async def first_output(role, headers):
+        comm = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await comm.connect()
+        if not connected:
+            return "denied"
+        if role != ANON:
+            await comm.send_json_to({"type": "auth", "token": tokens[role]})
+        output = await comm.receive_output(timeout=3)
+        await comm.disconnect()
+        return output
+
+    for role in ROLES:
+        output = async_to_sync(first_output)(role, [(b"host", b"localhost")])
+        if role in WS_TABLE["ws/teams/<slug:slug>/feed/"]:
+            assert output["type"] == "websocket.send" and '"ready"' in output["text"], (role, output)
+        else:
+            expected = 4401 if role == ANON else 4404
+            assert output == {"type": "websocket.close", "code": expected}, (role, output)
+        foreign = [(b"host", b"localhost"), (b"origin", b"https://evil.example.com")]
+        assert async_to_sync(first_output)(role, foreign) == "denied", role
+    same_site = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+    assert '"ready"' in async_to_sync(first_output)(MEMBER, same_site)["text"]
