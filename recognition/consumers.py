@@ -71,8 +71,9 @@ def _events_after(team_id: int, after: int) -> list[dict]:
 
 @database_sync_to_async
 def _user_from_token(token: str):
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+    from teams.tokens import JWTAuthentication
 
     auth = JWTAuthentication()
     try:

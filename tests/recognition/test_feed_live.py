@@ -68,3 +68,22 @@ def test_malformed_frames_never_leave_a_traceback(live_platform, team, member):
         log = f.read().decode(errors="replace")
     assert "Traceback" not in log and "JSONDecodeError" not in log, log
     assert "Feed frame refused (not a JSON object)" in log
+
+
+def test_logged_out_access_token_no_longer_opens_the_feed(live_platform, team, member):
+    import requests
+
+    from tests.conftest import PASSWORD
+
+    pair = requests.post(f"{live_platform.url}/api/auth/token/", json={"username": member.username, "password": PASSWORD},
+                         timeout=30).json()
+    headers = {"Authorization": f"Bearer {pair['access']}"}
+    with open_feed(live_platform, team) as socket:
+        socket.send(json.dumps({"type": "auth", "token": pair["access"]}))
+        assert json.loads(socket.recv(timeout=10))["type"] == "ready"
+    logout = requests.post(f"{live_platform.url}/api/auth/logout/", json={"refresh": pair["refresh"]}, timeout=30)
+    assert logout.status_code == 200
+    assert requests.get(f"{live_platform.url}/api/teams/", headers=headers, timeout=30).status_code == 401
+    with open_feed(live_platform, team) as socket:
+        socket.send(json.dumps({"type": "auth", "token": pair["access"]}))
+        assert closed_code(socket) == 4401
