@@ -1,9 +1,16 @@
 """ASGI entry point: HTTP through Django, websockets through Channels."""
 import os
 
+import django
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocrspace.settings")
+django.setup(set_prefix=False)
+from ocrspace import serving  # noqa: E402
+
+# Refuse to start rather than answer every page with a 500 (checked before
+# the middleware loads, so the one line is all that is printed).
+serving.require_collected_static()
 # Django must be set up before anything imports models.
 django_http = get_asgi_application()
 
@@ -12,6 +19,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from ocrspace.routing import websocket_urlpatterns  # noqa: E402
 from ocrspace.websocket import OriginValidator  # noqa: E402
+
+# Over-long or unparsable requests get an answer with a message.
+serving.answer_bad_requests()
 
 application = ProtocolTypeRouter(
     {

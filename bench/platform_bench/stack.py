@@ -119,6 +119,8 @@ class Stack:
             self._create_database()
             self._claim_redis()
             self.manage("migrate", "--noinput", "-v", "0")
+            # The server refuses to start without the collected static files.
+            self.manage("collectstatic", "--noinput", "-v", "0")
             if self.seed_script:
                 self.manage("shell", stdin=self.seed_script)
             self.web = self._spawn(
