@@ -238,8 +238,12 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "recognize": env.str("OCRSPACE_THROTTLE_RECOGNIZE", default="120/min"),
 }
 SPECTACULAR_SETTINGS["COMPONENT_SPLIT_REQUEST"] = True
+# A PATCH body is the update serializer as it is (its required fields stay
+# required), not an all-optional copy: the schema says what the API refuses.
+SPECTACULAR_SETTINGS["COMPONENT_SPLIT_PATCH"] = False
 SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "drf_spectacular.hooks.postprocess_schema_enums",
+    "ocrspace.api_input.schema_min_properties",
     "recognition.api.schema.add_recognize",
     "recognition.api.schema.add_standard_errors",
 ]

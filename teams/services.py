@@ -26,6 +26,11 @@ class TeamRuleError(ValueError):
     """A request that breaks a team rule; the message is shown to the user."""
 
 
+class TeamStateConflict(TeamRuleError):
+    """A well-formed request the team's current state forbids (the last
+    owner leaving or being demoted); fine again once the state changes."""
+
+
 def unique_slug(name: str) -> str:
     """A URL slug for ``name`` that no team uses yet.
 
@@ -132,7 +137,7 @@ def _lock_memberships(team: Team) -> dict[int, Membership]:
 def _check_owner_remains(memberships: dict[int, Membership], leaving_user_id: int) -> None:
     owners = [m for m in memberships.values() if m.role == Role.OWNER]
     if len(owners) == 1 and owners[0].user_id == leaving_user_id:
-        raise TeamRuleError(_("A team must keep at least one owner; make someone else owner first."))
+        raise TeamStateConflict(_("A team must keep at least one owner; make someone else owner first."))
 
 
 @transaction.atomic

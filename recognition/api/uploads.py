@@ -14,7 +14,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from recognition import search, services, zip_import
-from recognition.api.common import NewestFirstCursor, Rejected, batch_payload, batch_status, resolve_team
+from recognition.api.common import (
+    NewestFirstCursor, Rejected, batch_payload, batch_status, form_team, resolve_team,
+)
 from recognition.api.serializers import (
     BatchResultSerializer,
     MessageSerializer,
@@ -138,7 +140,7 @@ class UploadListCreate(generics.ListAPIView):
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
         if not files:
             raise Rejected("Attach one or more images in the “files” field.", status.HTTP_400_BAD_REQUEST)
-        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        team = resolve_team(request, form_team(request), Capability.UPLOAD)
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
         cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
@@ -167,7 +169,7 @@ class UploadZip(APIView):
         archive = request.FILES.get("archive") or request.FILES.get("file")
         if archive is None:
             raise Rejected("Attach a ZIP archive in the “archive” field.", status.HTTP_400_BAD_REQUEST)
-        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        team = resolve_team(request, form_team(request), Capability.UPLOAD)
         limits = zip_import.ZipLimits.from_settings()
         if archive.size > limits.max_total_bytes:
             raise Rejected("The archive is larger than the unpacked-size limit.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

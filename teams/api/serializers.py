@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ocrspace.api_input import StrictInput
 from teams.models import Invitation, Membership, Team
 from teams.permissions import role_of
 from teams.roles import Role
@@ -28,12 +29,13 @@ class TeamSerializer(serializers.ModelSerializer):
         return team.memberships.count()
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class TeamCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
-class TeamUpdateSerializer(serializers.Serializer):
+class TeamUpdateSerializer(StrictInput):
+    at_least_one = True
     name = serializers.CharField(max_length=100, required=False)
     retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
@@ -49,7 +51,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -75,7 +77,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         return invitation.created_by.get_username() if invitation.created_by else None
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
     email = serializers.EmailField(required=False, allow_blank=True, default="",
                                    help_text="Optional: only this address may accept.")

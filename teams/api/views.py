@@ -33,6 +33,10 @@ class Message(APIException):
     status_code = 400
 
 
+class Conflict(APIException):
+    status_code = 409
+
+
 def _message_response(description: str) -> OpenApiResponse:
     from recognition.api.serializers import MessageSerializer
 
@@ -40,7 +44,7 @@ def _message_response(description: str) -> OpenApiResponse:
 
 
 ERRORS = {
-    400: _message_response("A team rule was broken (e.g. the last owner cannot leave)."),
+    400: _message_response("A team rule was broken (e.g. an admin making someone owner)."),
     401: _message_response("Not authenticated."),
     403: _message_response("Your role in the team does not allow this."),
     404: _message_response("No such team (or not yours), member or invitation."),
@@ -48,9 +52,14 @@ ERRORS = {
 }
 
 
+CONFLICT = {409: _message_response("The team's last owner cannot leave or be demoted; make someone else owner first.")}
+
+
 def _rule(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
+    except services.TeamStateConflict as error:
+        raise Conflict(str(error))
     except services.TeamRuleError as error:
         raise Message(str(error))
 
@@ -114,8 +123,8 @@ def _membership(team: Team, user_id: int) -> Membership:
 @extend_schema_view(
     get=extend_schema(summary="One member", responses={200: MemberSerializer, **ERRORS}),
     patch=extend_schema(summary="Change a member's role (admins, owners)", request=MemberUpdateSerializer,
-                        responses={200: MemberSerializer, **ERRORS}),
-    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **ERRORS}),
+                        responses={200: MemberSerializer, **ERRORS, **CONFLICT}),
+    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **ERRORS, **CONFLICT}),
 )
 class MemberDetail(APIView):
     def get(self, request: Request, slug: str, user_id: int) -> Response:

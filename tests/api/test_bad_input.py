@@ -228,3 +228,10 @@ def test_unknown_api_paths_answer_the_json_404(api_for, member, path, method):
 def test_api_path_without_its_slash_says_so(api_for, member):
     response = api_for(member).get("/api/uploads")
     assert response.status_code == 404 and response.json()["detail"].endswith("end with a slash: /api/uploads/")
+
+
+def test_blank_or_repeated_team_field_is_refused_not_ignored(api_for, member, png, nothing_stored):
+    client = api_for(member)
+    assert post(client, png(), team="").status_code == 400
+    response = post(client, png(), team=["sales-team", "sales-team"])
+    assert response.status_code == 400 and "once" in str(response.json()["errors"])

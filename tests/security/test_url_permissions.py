@@ -159,7 +159,9 @@ TABLE: dict[str, Rule] = {
     "api-upload-rerun": Rule({"POST": WRITERS}, api=True, params={"pk": "upload"}),
     "api-upload-pin": Rule({"POST": WRITERS, "DELETE": WRITERS}, api=True, params={"pk": "upload"}),
     "api-search": Rule({"GET": TEAM}, api=True, query="team={slug}&q=line"),
-    "api-export": Rule({"GET": TEAM}, api=True, query="team={slug}&format=txt&q=line"),
+    # Read-only either way; POST carries the parameters (long id lists) in the body.
+    "api-export": Rule({"GET": TEAM, "POST": TEAM}, api=True, query="team={slug}&format=txt&q=line",
+                       body=lambda w: {"team": w.slug, "format": "txt"}),
     "ocr-recognize": Rule({"POST": WRITERS}, api=True, body=image),
     "ocr/recognize/": Rule({"POST": WRITERS}, api=True, body=image),
     # REST API: teams.
