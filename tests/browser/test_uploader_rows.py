@@ -1,0 +1,87 @@
+"""The uploader's own drop-zone rows, drag and drop, and exporting from the
+pages: real Chromium against the live platform."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from recognition import storage
+from recognition.models import Upload, UploadStatus
+from tests.browser.conftest import OCR_TIMEOUT_MS, text_png
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def row_of(page, name: str):
+    return page.locator("#upload-list .upload-row").filter(has=page.locator(".upload-name", has_text=name))
+
+
+def test_the_uploaders_row_follows_the_upload_to_done(team, owner, log_in, live_media, tmp_path, screenshot):
+    page = log_in(owner)
+    page.goto(f"/t/{team.slug}/")
+    expect(page.locator("#live-badge")).to_have_attribute("data-mode", "live")
+    shot = tmp_path / "receipt.png"
+    shot.write_bytes(text_png(["Receipt total 9120", "Thank you"]))
+    page.set_input_files("#file-picker", str(shot))
+    row = row_of(page, "receipt.png")
+    expect(row.locator(".upload-message")).to_contain_text("being read", timeout=60_000)
+    # No reload: the row itself turns to done, with the first line and a link.
+    expect(row).to_have_class(re.compile(r"\bdone\b"), timeout=OCR_TIMEOUT_MS)
+    expect(row.locator(".upload-message")).to_contain_text("Done:")
+    expect(row.locator(".upload-message")).to_contain_text("9120")
+    upload = Upload.objects.get(team=team, original_name="receipt.png")
+    expect(row.locator(".upload-message a")).to_have_attribute("href", f"/uploads/{upload.pk}/")
+    screenshot(page, "09-uploader-row-done")
+
+
+def test_the_uploaders_row_shows_a_failure(team, owner, log_in, live_media, live_platform, tmp_path):
+    page = log_in(owner)
+    page.goto(f"/t/{team.slug}/")
+    expect(page.locator("#live-badge")).to_have_attribute("data-mode", "live")
+    # The worker is stopped while the stored image is damaged, so reading it
+    # fails for certain; the restarted cluster picks the upload up again.
+    live_platform.stop_worker()
+    try:
+        shot = tmp_path / "damaged.png"
+        shot.write_bytes(text_png(["Soon unreadable"]))
+        page.set_input_files("#file-picker", str(shot))
+        row = row_of(page, "damaged.png")
+        expect(row.locator(".upload-message")).to_contain_text("being read", timeout=60_000)
+        upload = Upload.objects.get(team=team, original_name="damaged.png")
+        storage.absolute(upload.file_path).write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    finally:
+        live_platform.start_worker()
+    expect(row).to_have_class(re.compile(r"\bfailed\b"), timeout=OCR_TIMEOUT_MS)
+    expect(row.locator(".upload-message")).to_contain_text("Could not be read: The image could not be read")
+    assert Upload.objects.get(pk=upload.pk).status == UploadStatus.FAILED
+
+
+DROP_IN_PAGE = """async ([b64, name]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const data = new DataTransfer();
+  data.items.add(new File([bytes], name, {type: "image/png"}));
+  const zone = document.getElementById("dropzone");
+  for (const type of ["dragenter", "dragover"]) {
+    zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));
+  }
+  const highlighted = zone.classList.contains("dragging");
+  const drop = new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true});
+  zone.dispatchEvent(drop);
+  return {highlighted, prevented: drop.defaultPrevented, after: zone.classList.contains("dragging")};
+}"""
+
+
+def test_dropping_a_file_on_the_zone_uploads_it(team, owner, log_in, live_media):
+    page = log_in(owner)
+    page.goto(f"/t/{team.slug}/")
+    data = base64.b64encode(text_png(["Dropped in 3301"])).decode()
+    with page.expect_response(lambda r: r.url.endswith("/api/uploads/") and r.request.method == "POST") as answer:
+        outcome = page.evaluate(DROP_IN_PAGE, [data, "dropped.png"])
+    assert outcome == {"highlighted": True, "prevented": True, "after": False}
+    assert answer.value.status == 201
+    expect(row_of(page, "dropped.png")).to_have_class(re.compile(r"\bok\b"))
+    assert Upload.objects.filter(team=team, original_name="dropped.png").exists()
