@@ -85,3 +85,43 @@ def test_dropping_a_file_on_the_zone_uploads_it(team, owner, log_in, live_media)
     assert answer.value.status == 201
     expect(row_of(page, "dropped.png")).to_have_class(re.compile(r"\bok\b"))
     assert Upload.objects.filter(team=team, original_name="dropped.png").exists()
+
+
+def finished(team, user, text: str, name: str) -> Upload:
+    """An upload with a result, as the worker leaves it (no OCR needed here)."""
+    from recognition import services
+
+    upload = services.create_upload(team, user, text_png([name]), name).upload
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
+    upload.refresh_from_db()
+    assert services.complete(upload, text=text, confidence=0.9, lines=[], engine_version="test/1", timings={})
+    return upload
+
+
+def test_export_buttons_on_the_team_space_and_the_search_page(team, owner, log_in, live_media, monkeypatch):
+    import csv
+    import io
+
+    from recognition import services
+
+    monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
+    finished(team, owner, "Invoice 5521 paid", "invoice-a.png")
+    finished(team, owner, "Meeting notes", "notes-b.png")
+    page = log_in(owner)
+
+    page.goto(f"/t/{team.slug}/")
+    page.select_option("#export-format", "csv")
+    with page.expect_download() as download:
+        page.click("#export-button")
+    assert download.value.suggested_filename.startswith(f"{team.slug}-")
+    assert download.value.suggested_filename.endswith(".csv")
+    rows = list(csv.DictReader(io.StringIO(open(download.value.path(), encoding="utf-8-sig").read())))
+    assert sorted(r["name"] for r in rows) == ["invoice-a.png", "notes-b.png"]
+
+    page.goto(f"/t/{team.slug}/search/?q=5521")
+    expect(page.locator(".hits .hit")).to_have_count(1)
+    page.select_option("#export-format", "txt")
+    with page.expect_download() as download:
+        page.click("#export-button")
+    text = open(download.value.path(), encoding="utf-8").read()
+    assert "Invoice 5521 paid" in text and "Meeting notes" not in text
