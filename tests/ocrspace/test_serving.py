@@ -71,3 +71,15 @@ def test_daphne_without_collected_static_files_stops_with_one_line(tmp_path, set
     lines = [line for line in process.stderr.splitlines() if line.strip() and "AXES" not in line]
     assert lines == [lines[-1]] and "collectstatic" in lines[-1], process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_favicon_is_served(live_platform):
+    import io
+
+    from PIL import Image
+
+    response = requests.get(f"{live_platform.url}/favicon.ico", timeout=30)
+    assert response.status_code == 200 and response.history[0].status_code == 301
+    assert Image.open(io.BytesIO(response.content)).format == "ICO"
+    page = requests.get(f"{live_platform.url}/accounts/login/", timeout=30).text
+    assert 'rel="icon"' in page

@@ -109,6 +109,8 @@ TABLE: dict[str, Rule] = {
     "admin:logout": Rule({"POST": EVERYONE}, logout=True, probe=False, **PUBLIC),
     "admin:app_list": Rule(ADMIN_RULE.methods, admin=True, hidden=False, probe=False, path="/admin/teams/"),
     "admin/(?P<url>.*)$": Rule({"GET": NOBODY}, path="/admin/no-such-page/", hidden=False, probe=False),
+    # The site icon (a redirect to the static file), for everyone.
+    "favicon": Rule({"GET": EVERYONE}, **PUBLIC),
     # Django's language switch: sets a cookie, redirects to a safe URL.
     "set_language": Rule({"GET": EVERYONE, "POST": EVERYONE}, probe=False, **PUBLIC),
     # Accounts.
