@@ -8,6 +8,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocrspace.settings")
 django.setup(set_prefix=False)
 from ocrspace import serving  # noqa: E402
 
+serving.warn_if_base_url_unset()
 # Refuse to start rather than answer every page with a 500 (checked before
 # the middleware loads, so the one line is all that is printed).
 serving.require_collected_static()

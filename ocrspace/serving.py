@@ -19,6 +19,11 @@ it) behaves like ``manage.py serve``.
 from __future__ import annotations
 
 import json
+import logging
+import os
+
+log = logging.getLogger(__name__)
+DEFAULT_BASE_URL = "http://localhost:8000"
 
 # Twisted's HTTP limits (twisted.web.http.HTTPChannel), used by daphne as is.
 REQUEST_LINE_LIMIT = 16384  # bytes of the request line, and of each header line
@@ -101,3 +106,28 @@ def answer_bad_requests() -> None:
 
     WebRequest.__init__ = __init__
     WebRequest._ocrspace_patched = True
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses for ``host:port``."""
+    if host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def base_url_warning(production: bool, environ=os.environ) -> str | None:
+    """In production the links in webhook payloads need the public address."""
+    if production and not environ.get("OCRSPACE_BASE_URL"):
+        return ("OCRSPACE_BASE_URL is not set: links in webhook payloads point to "
+                f"{DEFAULT_BASE_URL}. Set it to this server's public address, e.g. https://ocr.example.com.")
+    return None
+
+
+def warn_if_base_url_unset() -> None:
+    from django.conf import settings
+
+    message = base_url_warning(settings.PRODUCTION)
+    if message:
+        log.warning(message)

@@ -9,16 +9,19 @@ path). When either exits, the other is stopped too.
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from ocrspace import serving
 from teams import services
 
 
@@ -34,8 +37,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login_hint = self.ensure_first_admin()
+        warning = serving.base_url_warning(settings.PRODUCTION)
+        if warning:
+            self.stderr.write(warning)
         children = self.start_children(host, port, no_worker)
-        url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+        url = serving.served_url(host, port) + "/"
         self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}"))
         self.stdout.write(login_hint)
         self.stdout.write("Press Ctrl+C to stop.\n")
@@ -53,14 +59,25 @@ class Command(BaseCommand):
         services.create_team(admin, "Demo team")
         return f"First start: log in as  admin  with password  {password}  (change it under Password)."
 
+    @staticmethod
+    def child_environment(host: str, port: int, environ=os.environ) -> dict[str, str]:
+        """The children's environment: links in webhook payloads (written by
+        the worker) use the address served here unless OCRSPACE_BASE_URL says
+        otherwise."""
+        env = dict(environ)
+        if not env.get("OCRSPACE_BASE_URL"):
+            env["OCRSPACE_BASE_URL"] = serving.served_url(host, port)
+        return env
+
     def start_children(self, host: str, port: int, no_worker: bool) -> dict[str, subprocess.Popen]:
+        env = self.child_environment(host, port)
         children = {
             "web": subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"]
+                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"], env=env
             )
         }
         if not no_worker:
-            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"])
+            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"], env=env)
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:
