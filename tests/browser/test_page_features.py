@@ -1,5 +1,5 @@
-"""The uploader's own drop-zone rows, drag and drop, and exporting from the
-pages: real Chromium against the live platform."""
+"""The uploader's own drop-zone rows, drag and drop, exporting from the
+pages and reading a result aloud: real Chromium against the live platform."""
 
 from __future__ import annotations
 
@@ -94,7 +94,9 @@ def finished(team, user, text: str, name: str) -> Upload:
     upload = services.create_upload(team, user, text_png([name]), name).upload
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
     upload.refresh_from_db()
-    assert services.complete(upload, text=text, confidence=0.9, lines=[], engine_version="test/1", timings={})
+    lines = [{"text": line, "confidence": 0.9, "box": [[10, 10 + 40 * i], [300, 10 + 40 * i], [300, 40 + 40 * i],
+                                                        [10, 40 + 40 * i]]} for i, line in enumerate(text.splitlines())]
+    assert services.complete(upload, text=text, confidence=0.9, lines=lines, engine_version="test/1", timings={})
     return upload
 
 
@@ -125,3 +127,35 @@ def test_export_buttons_on_the_team_space_and_the_search_page(team, owner, log_i
         page.click("#export-button")
     text = open(download.value.path(), encoding="utf-8").read()
     assert "Invoice 5521 paid" in text and "Meeting notes" not in text
+
+
+# Records every speech call the page makes (the page's own code runs as is;
+# a headless browser has no voice to play it with).
+OBSERVE_SPEECH = """
+window.__speech = [];
+const synth = window.speechSynthesis;
+synth.speak = (utterance) => window.__speech.push({call: "speak", text: utterance.text, lang: utterance.lang});
+synth.cancel = () => window.__speech.push({call: "cancel"});
+"""
+
+
+@pytest.mark.parametrize("text,lang", [("销售报表 第三季度\n会议纪要", "zh-CN"), ("Quarterly report\nTotal 1234", "en-US")])
+def test_read_aloud_speaks_the_text_in_its_language(team, owner, open_context, log_in, live_media, monkeypatch, text, lang):
+    from recognition import services
+
+    monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
+    upload = finished(team, owner, text, "spoken.png")
+    context = open_context()
+    context.add_init_script(OBSERVE_SPEECH)
+    page = log_in(owner, context=context)
+    page.goto(f"/uploads/{upload.pk}/")
+    button = page.locator("#read-aloud")
+    expect(button).to_be_visible()
+    button.click()
+    expect(button).to_have_text("Stop reading")
+    spoken = page.evaluate("window.__speech")
+    assert spoken == [{"call": "speak", "text": page.locator("#full-text").text_content(), "lang": lang}]
+    assert text.splitlines()[0] in spoken[0]["text"]
+    button.click()
+    expect(button).to_have_text("Read aloud")
+    assert page.evaluate("window.__speech")[-1] == {"call": "cancel"}
