@@ -94,6 +94,18 @@ def create_invitation(team: Team, actor, role: str = Role.MEMBER, email: str = "
     return invitation
 
 
+def invite(team: Team, actor, role: str, email: str, link, language: str) -> tuple[Invitation, bool | None]:
+    """``create_invitation``, then mail the link (``link(invitation)``) in
+    ``language`` when mail is configured and an address is bound. Returns
+    the invitation and whether it was mailed (None: not tried)."""
+    from teams import mail
+
+    invitation = create_invitation(team, actor, role, email)
+    if not (invitation.email and mail.mail_configured()):
+        return invitation, None
+    return invitation, mail.send_invitation(invitation, link(invitation), language)
+
+
 def revoke_invitation(invitation: Invitation, actor) -> None:
     require(actor, invitation.team, Capability.MANAGE_MEMBERS)
     if invitation.revoked_at is None and invitation.accepted_at is None:

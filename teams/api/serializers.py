@@ -63,11 +63,19 @@ class InvitationSerializer(serializers.ModelSerializer):
     # Empty when the invitation is not bound to an address (so not "format: email").
     email = serializers.CharField(read_only=True, help_text="Only this address may accept; empty: anyone with the link.")
 
+    mailed = serializers.SerializerMethodField(
+        help_text="Only in the answer to an invitation: true when the link was mailed to `email`, false when "
+                  "mailing failed, null when not tried (no address, or no mail server configured).")
+
     class Meta:
         model = Invitation
         fields = ["id", "role", "email", "url", "created_by", "created_at", "expires_at",
-                  "accepted_at", "revoked_at", "is_open"]
+                  "accepted_at", "revoked_at", "is_open", "mailed"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_mailed(self, invitation: Invitation) -> bool | None:
+        return self.context.get("mailed")
 
     def get_url(self, invitation: Invitation) -> str:
         return self.context["request"].build_absolute_uri(reverse("invitation-accept", args=[invitation.token]))

@@ -7,6 +7,8 @@ rights itself; these views only translate HTTP to those calls.
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -160,10 +162,12 @@ class InvitationList(APIView):
         team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
         data = InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = _rule(services.create_invitation, team, request.user, data.validated_data["role"],
-                           data.validated_data.get("email") or "")
-        return Response(InvitationSerializer(invitation, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        invitation, mailed = _rule(
+            services.invite, team, request.user, data.validated_data["role"], data.validated_data.get("email") or "",
+            lambda i: request.build_absolute_uri(reverse("invitation-accept", args=[i.token])), translation.get_language(),
+        )
+        context = {"request": request, "mailed": mailed}
+        return Response(InvitationSerializer(invitation, context=context).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(summary="Revoke an invitation (admins, owners)", responses={204: None, **ERRORS})
