@@ -43,7 +43,7 @@
     item.setAttribute("data-upload-id", String(upload.id));
     field(item, "thumb-link").setAttribute("href", resultUrl);
     field(item, "name").setAttribute("href", resultUrl);
-    field(item, "thumb").setAttribute("src", fromPattern(config.imageUrl, upload.id));
+    field(item, "thumb").setAttribute("src", fromPattern(config.thumbUrl, upload.id));
     return item;
   }
 

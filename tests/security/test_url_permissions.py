@@ -142,6 +142,7 @@ TABLE: dict[str, Rule] = {
     "team-search": Rule({"GET": TEAM}, query="q=line"),
     "upload-result": Rule({"GET": TEAM}),
     "upload-image": Rule({"GET": TEAM}),
+    "upload-thumbnail": Rule({"GET": TEAM}),
     "upload-download": Rule({"GET": TEAM}),
     "upload-rerun": Rule({"POST": WRITERS}),
     "upload-pin": Rule({"POST": WRITERS}, body=lambda w: {"pinned": "1"}),
