@@ -5,6 +5,14 @@ makes sure someone can log in (a first admin with a printed password when
 the database has no users), then supervises two child processes:
 daphne (HTTP + websockets) and the django-q2 cluster (OCR off the request
 path). When either exits, the other is stopped too.
+
+Stopping (Ctrl+C, or SIGTERM to this process) sends SIGTERM to both
+children's whole process groups at once, as a service manager would: daphne
+exits, and the cluster's workers hand the upload they are reading back to
+the queue and exit. Each child runs in its own process group, so a Ctrl+C
+in the terminal reaches this process only; before, it also reached the
+cluster, which then waited for the running task to finish (its workers
+ignore SIGINT) while this process waited for it.
 """
 
 from __future__ import annotations
@@ -73,11 +81,12 @@ class Command(BaseCommand):
         env = self.child_environment(host, port)
         children = {
             "web": subprocess.Popen(
-                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"], env=env
+                [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), "ocrspace.asgi:application"], env=env,
+                process_group=0,
             )
         }
         if not no_worker:
-            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"], env=env)
+            children["worker"] = subprocess.Popen([sys.executable, "manage.py", "qcluster"], env=env, process_group=0)
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:
@@ -97,12 +106,20 @@ class Command(BaseCommand):
                     exit_code = child.returncode or 1
                     stopping = True
             time.sleep(0.5)
+        # Both at once, each to its whole group (the cluster's workers too).
         for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            self._signal_group(child, signal.SIGTERM)
         for child in children.values():
             try:
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                child.kill()
+                self._signal_group(child, signal.SIGKILL)
+                child.wait()
         return exit_code
+
+    @staticmethod
+    def _signal_group(child: subprocess.Popen, sig: int) -> None:
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            pass
