@@ -17,7 +17,7 @@ an unknown ``type``, is answered with ``{"type": "error", "error": ...}``
 (the connection stays open); a binary frame closes with 4415 and a frame
 over ``MAX_FRAME_CHARS`` with 4413 (the HTTP statuses plus 4000, like 4401
 and 4404: the server may only send codes 1000 and 3000-4999). Each is logged
-on one line. Daphne itself closes with 1009 on messages over 1 MiB.
+on one line. Daphne itself drops the connection on messages over 1 MiB.
 """
 
 from __future__ import annotations
