@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from integrations import services
 from integrations.models import Delivery, Webhook, WebhookEvent
+from ocrspace.api_input import StrictInput
 from teams.permissions import get_team
 from teams.roles import Capability
 
@@ -49,15 +50,19 @@ class WebhookCreatedSerializer(WebhookSerializer):
         read_only_fields = fields
 
 
-class WebhookCreateSerializer(serializers.Serializer):
-    url = serializers.CharField(max_length=2000)
+class WebhookCreateSerializer(StrictInput):
+    url = serializers.RegexField(
+        r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]+(?:[/?#]\S*)?$", max_length=2000,
+        error_messages={"invalid": "Only http:// and https:// URLs can be webhooks."},
+        help_text="http(s) URL; its host must resolve to public addresses only (else 400).",
+    )
     events = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEvent.choices), required=False)
     secret = serializers.CharField(required=False, allow_blank=True, max_length=200,
                                    help_text="Leave out to get a generated one.")
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
-class WebhookUpdateSerializer(serializers.Serializer):
+class WebhookUpdateSerializer(StrictInput):
     is_active = serializers.BooleanField()
 
 

@@ -1,7 +1,7 @@
 """REST API routes: auth, uploads, search, export, teams, schema and docs."""
 
 from django.http import JsonResponse
-from django.urls import include, path, re_path
+from django.urls import Resolver404, include, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -10,7 +10,15 @@ from teams.api import auth
 
 @csrf_exempt  # it changes nothing; a cookie-authenticated POST must still get JSON
 def api_not_found(request, *args, **kwargs) -> JsonResponse:
-    return JsonResponse({"detail": "Not found."}, status=404)
+    detail = "Not found."
+    if not request.path.endswith("/"):
+        try:
+            slashed = resolve(request.path + "/")
+        except Resolver404:
+            slashed = None
+        if slashed is not None and slashed.func is not api_not_found:
+            detail = f"Not found. API paths end with a slash: {request.path}/"
+    return JsonResponse({"detail": detail}, status=404)
 
 
 urlpatterns = [
@@ -23,7 +31,9 @@ urlpatterns = [
     path("", include("recognition.api.urls")),
     path("", include("teams.api.urls")),
     path("", include("integrations.api_urls")),
-    # Malformed ids under this API's own routes (``/api/uploads/abc/``) answer
-    # JSON like every other API error, not Django's HTML 404 page.
-    re_path(r"^api/(uploads/.*|teams/[^/]*/?|teams/[^/]+/(members|invitations|events|webhooks)/.*)$", api_not_found),
+    # Anything else under /api/ (unknown paths, malformed ids such as
+    # ``/api/uploads/abc/`` or ids with a newline) answers JSON like every
+    # other API error, not Django's HTML 404 page. ``[\s\S]`` because ``.``
+    # stops at a newline.
+    re_path(r"^api/[\s\S]*$", api_not_found, name="api-not-found"),
 ]

@@ -19,6 +19,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt import serializers as jwt_serializers
 
+from teams.tokens import SessionRefreshToken
+
 
 def client_ip(request) -> str | None:
     """REMOTE_ADDR, or behind our proxy the address it appended last to
@@ -64,7 +66,10 @@ def _flag_wrapped_request(sender, request=None, **kwargs) -> None:
 
 class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
     """simplejwt's serializer, announcing the successful password check the
-    way Django's login does, so axes resets the account's failure count."""
+    way Django's login does, so axes resets the account's failure count.
+    Its refresh token starts a session that logout can end (teams/tokens.py)."""
+
+    token_class = SessionRefreshToken
 
     def validate(self, attrs):
         data = super().validate(attrs)

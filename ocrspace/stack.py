@@ -126,8 +126,8 @@ class Stack:
     ``extra_env`` says otherwise, the var and media directories go; kept
     after ``stop``. Without one a temporary directory is used and removed;
     ``keep_logs`` is then a directory the logs are copied to on ``stop``.
-    ``collectstatic``: collect the static files first, as ``serve`` does
-    (needed for browser pages outside DEBUG).
+    The static files are always collected first, as ``serve`` does: the
+    web server refuses to start without them.
     """
 
     # Stacks started and not yet stopped, so a test that needs the only
@@ -135,7 +135,7 @@ class Stack:
     running: list["Stack"] = []
 
     def __init__(self, worker: bool = False, *, database_url=INHERIT, redis_url=INHERIT, throwaway: bool = True,
-                 directory: Path | None = None, collectstatic: bool = False, seed_script: str | None = None,
+                 directory: Path | None = None, seed_script: str | None = None,
                  keep_logs: Path | None = None, **extra_env: str):
         self.keep_dir = directory is not None
         self.dir = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="ocrspace-stack-"))
@@ -144,7 +144,6 @@ class Stack:
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.with_worker = worker
         self.throwaway = throwaway
-        self.collectstatic = collectstatic
         self.seed_script = seed_script
         self.keep_logs = keep_logs
         base_db = os.environ.get("DATABASE_URL") if database_url is INHERIT else database_url
@@ -193,8 +192,7 @@ class Stack:
                 self.manage("migrate", "--noinput", "-v", "0")
                 if self.seed_script:
                     self.manage("shell", stdin=self.seed_script)
-            if self.collectstatic:
-                self.manage("collectstatic", "--noinput", "-v", "0")
+            self.manage("collectstatic", "--noinput", "-v", "0")
             self.web = self._spawn("web", web_command("127.0.0.1", self.port))
             if self.with_worker:
                 self.start_worker()

@@ -7,7 +7,9 @@ audit log. The image preview is served by a staff-only admin view.
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.http import FileResponse, Http404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -105,6 +107,16 @@ class UploadAdmin(admin.ModelAdmin):
 
     @admin.action(description="Delete with files")
     def delete_with_files(self, request, queryset):
+        # As Django's own delete: a confirmation page first, the deletion
+        # only when it is posted back.
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(request, "admin/recognition/upload/delete_with_files_confirmation.html", {
+                **self.admin_site.each_context(request),
+                "title": "Delete with files?",
+                "opts": self.model._meta,
+                "uploads": list(queryset.select_related("team", "uploaded_by").order_by("-created_at")),
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            })
         count = 0
         for upload in queryset:
             audit.record(request.user, "upload.delete", upload, team=upload.team, md5=upload.md5, name=upload.original_name)

@@ -11,11 +11,20 @@ After joining, the client may send ``{"type": "resume", "after": <event id>}``
 (or pass ``?after=<id>`` in the URL) to receive every event it missed.
 Only members of the team may join; other teams' slugs look like unknown ones
 (close code 4404). A member removed from the team is disconnected (4403).
+
+Frames the feed cannot use never raise: text that is not a JSON object, or
+an unknown ``type``, is answered with ``{"type": "error", "error": ...}``
+(the connection stays open); a binary frame closes with 4415 and a frame
+over ``MAX_FRAME_CHARS`` with 4413 (the HTTP statuses plus 4000, like 4401
+and 4404: the server may only send codes 1000 and 3000-4999). Each is logged
+on one line. Daphne itself drops the connection on messages over 1 MiB.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from collections import deque
 from urllib.parse import parse_qs
 
@@ -28,11 +37,17 @@ from recognition.events import event_message, team_group, user_group
 from teams.models import Team
 from teams.permissions import role_of
 
+log = logging.getLogger(__name__)
+
 AUTH_TIMEOUT_SECONDS = 10
+# Client frames are a few hundred characters (an access token is the largest).
+MAX_FRAME_CHARS = 16 * 1024
 REPLAY_LIMIT = 500
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_REMOVED = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_TOO_BIG = 4413
+CLOSE_UNSUPPORTED_DATA = 4415
 
 
 @database_sync_to_async
@@ -54,8 +69,9 @@ def _events_after(team_id: int, after: int) -> list[dict]:
 
 @database_sync_to_async
 def _user_from_token(token: str):
-    from rest_framework_simplejwt.authentication import JWTAuthentication
     from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+
+    from teams.tokens import JWTAuthentication
 
     auth = JWTAuthentication()
     try:
@@ -98,20 +114,56 @@ class TeamFeedConsumer(AsyncJsonWebsocketConsumer):
         if after is not None and after.isdigit():
             await self._replay(int(after))
 
+    def _client(self) -> str:
+        client = self.scope.get("client") or ("?", 0)
+        return f"{client[0]} on {self.scope.get('path', '')}"
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if text_data is None:
+            log.info("Feed frame refused (binary, %d bytes) from %s", len(bytes_data or b""), self._client())
+            await self.close(CLOSE_UNSUPPORTED_DATA)
+            return
+        if len(text_data) > MAX_FRAME_CHARS:
+            log.info("Feed frame refused (%d characters, limit %d) from %s", len(text_data), MAX_FRAME_CHARS, self._client())
+            await self.close(CLOSE_TOO_BIG)
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self._refuse("not a JSON object", 'Send JSON objects such as {"type": "ping"}.')
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def _refuse(self, why: str, message: str) -> None:
+        log.info("Feed frame refused (%s) from %s", why, self._client())
+        await self.send_json({"type": "error", "error": message})
+
     async def receive_json(self, content, **kwargs) -> None:
-        kind = content.get("type") if isinstance(content, dict) else None
-        if kind == "auth" and self.team is None:
+        kind = content.get("type")
+        if kind == "auth":
+            if self.team is not None:
+                await self._refuse("already authenticated", "Already authenticated.")
+                return
             user = await _user_from_token(str(content.get("token", "")))
             if user is None:
                 await self.close(CLOSE_UNAUTHENTICATED)
                 return
             await self._join(user)
-        elif kind == "resume" and self.team is not None:
+        elif kind == "resume":
             after = content.get("after")
-            if isinstance(after, int) and after >= 0:
+            if self.team is None:
+                await self._refuse("resume before auth", 'Authenticate first: {"type": "auth", "token": "<access token>"}.')
+            elif isinstance(after, int) and not isinstance(after, bool) and after >= 0:
                 await self._replay(after)
+            else:
+                await self._refuse("bad resume", '"after" must be a non-negative integer event id.')
         elif kind == "ping":
             await self.send_json({"type": "pong"})
+        else:
+            shown = kind if isinstance(kind, str) and len(kind) <= 40 else "?"
+            await self._refuse(f"unknown type {shown!r}", 'Unknown message type; use "auth", "resume" or "ping".')
 
     async def _replay(self, after: int) -> None:
         for message in await _events_after(self.team.pk, after):

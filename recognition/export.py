@@ -1,7 +1,10 @@
 """Exporting uploads and their text as txt, json, csv or markdown.
 
-Plain functions over a list of uploads (each with ``result`` loaded when it
-has one); the REST API and the browser UI wrap the bytes in a download.
+``select`` picks a team's uploads (ids, a search, uploader, status, dates;
+nothing given: the whole team); ``stream`` turns any number of them into the
+file's bytes chunk by chunk, reading the database a page at a time, so a
+100,000-upload export never sits in memory. ``render`` is the same for a
+short list (one upload's download in the browser).
 """
 
 from __future__ import annotations
@@ -9,11 +12,19 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
-from recognition import selectors
+from django.db.models import Q, QuerySet
+
+from recognition import search, selectors
 from recognition.models import Upload
+from teams.models import Team
+
+# Ids per export (a POST body holds them; a query string only about 2,000).
+MAX_IDS = 10_000
+PAGE = 500
 
 # Spreadsheet programs evaluate a cell that starts with one of these as a
 # formula (CSV injection); tab and carriage return can hide such a start.
@@ -24,7 +35,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 class ExportFormat:
     extension: str
     content_type: str
-    render: Callable[[list[Upload]], str]
+    pieces: Callable[[Iterable[Upload]], Iterator[str]]
 
 
 def _row(upload: Upload) -> dict:
@@ -53,30 +64,57 @@ def csv_safe(value: object) -> str:
     return text
 
 
+def _json_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+    # The same text as json.dumps({"uploads": rows}, indent=2), row by row.
+    first = True
+    for upload in uploads:
+        row = json.dumps(_row(upload), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        yield ('{\n  "uploads": [\n    ' if first else ",\n    ") + row
+        first = False
+    yield '{\n  "uploads": []\n}\n' if first else "\n  ]\n}\n"
+
+
 def to_json(uploads: Iterable[Upload]) -> str:
-    return json.dumps({"uploads": [_row(u) for u in uploads]}, ensure_ascii=False, indent=2) + "\n"
+    return "".join(_json_pieces(uploads))
 
 
 CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "text"]
 
 
-def to_csv(uploads: Iterable[Upload]) -> str:
+def _csv_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for upload in uploads:
         row = _row(upload)
         writer.writerow([csv_safe(row[column]) for column in CSV_COLUMNS])
-    return buffer.getvalue()
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+    yield buffer.getvalue()
+
+
+def to_csv(uploads: Iterable[Upload]) -> str:
+    return "".join(_csv_pieces(uploads))
+
+
+def _joined(blocks: Iterable[str]) -> Iterator[str]:
+    for n, block in enumerate(blocks):
+        yield block if n == 0 else "\n" + block
+
+
+def _txt_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+    def blocks():
+        for upload in uploads:
+            row = _row(upload)
+            header = f"# {row['name']} (upload {row['id']}, {row['created_at']})"
+            yield f"{header}\n{row['text']}".rstrip() + "\n"
+
+    return _joined(blocks())
 
 
 def to_txt(uploads: Iterable[Upload]) -> str:
-    blocks = []
-    for upload in uploads:
-        row = _row(upload)
-        header = f"# {row['name']} (upload {row['id']}, {row['created_at']})"
-        blocks.append(f"{header}\n{row['text']}".rstrip() + "\n")
-    return "\n".join(blocks)
+    return "".join(_txt_pieces(uploads))
 
 
 def _md_inline(text: str) -> str:
@@ -96,23 +134,28 @@ def _md_fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def _md_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+    def parts():
+        for upload in uploads:
+            row = _row(upload)
+            fence = _md_fence(row["text"])
+            meta = f"upload {row['id']} · {row['created_at']}"
+            if row["confidence"] is not None:
+                meta += f" · confidence {row['confidence']}"
+            yield f"## {_md_inline(row['name'])}\n\n{meta}\n\n{fence}text\n{row['text']}\n{fence}\n"
+
+    return _joined(parts())
+
+
 def to_markdown(uploads: Iterable[Upload]) -> str:
-    parts = []
-    for upload in uploads:
-        row = _row(upload)
-        fence = _md_fence(row["text"])
-        meta = f"upload {row['id']} · {row['created_at']}"
-        if row["confidence"] is not None:
-            meta += f" · confidence {row['confidence']}"
-        parts.append(f"## {_md_inline(row['name'])}\n\n{meta}\n\n{fence}text\n{row['text']}\n{fence}\n")
-    return "\n".join(parts)
+    return "".join(_md_pieces(uploads))
 
 
 FORMATS: dict[str, ExportFormat] = {
-    "txt": ExportFormat("txt", "text/plain; charset=utf-8", to_txt),
-    "json": ExportFormat("json", "application/json", to_json),
-    "csv": ExportFormat("csv", "text/csv; charset=utf-8", to_csv),
-    "md": ExportFormat("md", "text/markdown; charset=utf-8", to_markdown),
+    "txt": ExportFormat("txt", "text/plain; charset=utf-8", _txt_pieces),
+    "json": ExportFormat("json", "application/json", _json_pieces),
+    "csv": ExportFormat("csv", "text/csv; charset=utf-8", _csv_pieces),
+    "md": ExportFormat("md", "text/markdown; charset=utf-8", _md_pieces),
 }
 # "markdown" is accepted as a synonym of "md".
 ALIASES = {"markdown": "md"}
@@ -125,9 +168,90 @@ def get_format(name: str) -> ExportFormat:
     return FORMATS[key]
 
 
+def _encoded(fmt: ExportFormat, uploads: Iterable[Upload]) -> Iterator[bytes]:
+    # CSV starts with a BOM so Excel reads Chinese; pieces are batched so a
+    # chunk is a few dozen kB, not one row.
+    pending = ["\ufeff"] if fmt.extension == "csv" else []
+    size = 0
+    for piece in fmt.pieces(uploads):
+        pending.append(piece)
+        size += len(piece)
+        if size >= 32_768:
+            yield "".join(pending).encode("utf-8")
+            pending, size = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
 def render(uploads: list[Upload], format_name: str) -> tuple[bytes, ExportFormat]:
     """The export file's bytes (UTF-8; CSV with a BOM so Excel reads Chinese)."""
     fmt = get_format(format_name)
-    text = fmt.render(uploads)
-    prefix = "\ufeff" if fmt.extension == "csv" else ""
-    return (prefix + text).encode("utf-8"), fmt
+    return b"".join(_encoded(fmt, uploads)), fmt
+
+
+class ExportError(ValueError):
+    """The selection cannot be exported; the message says why."""
+
+
+class UnknownUploads(ExportError):
+    """Ids that are not uploads of the team (answered like a missing object)."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    ids: list[int] | None = None
+    q: str | None = None
+    status: str | None = None
+    uploader: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def select(team: Team, selection: Selection) -> QuerySet[Upload]:
+    """The team's uploads that ``selection`` names, newest first: all given
+    conditions together (no condition: the whole team). A search (``q``)
+    finds finished uploads only. The caller has checked the view right."""
+    if selection.q:
+        uploads = search.search_uploads(team, selection.q)  # SearchError for a bad query
+    else:
+        uploads = Upload.objects.of_team(team).select_related("result", "uploaded_by", "team")
+    if selection.ids is not None:
+        if len(selection.ids) > MAX_IDS:
+            raise ExportError(f"At most {MAX_IDS} ids per export.")
+        found = set(Upload.objects.of_team(team).filter(pk__in=selection.ids).values_list("pk", flat=True))
+        missing = sorted(set(selection.ids) - found)
+        if missing:
+            shown = ", ".join(map(str, missing[:20])) + (" …" if len(missing) > 20 else "")
+            raise UnknownUploads(f"No such upload in this team: {shown}.")
+        uploads = uploads.filter(pk__in=selection.ids)
+    if selection.status:
+        uploads = uploads.filter(status=selection.status)
+    if selection.uploader:
+        uploads = uploads.filter(uploaded_by__username=selection.uploader)
+    if selection.created_after:
+        uploads = uploads.filter(created_at__gte=selection.created_after)
+    if selection.created_before:
+        uploads = uploads.filter(created_at__lt=selection.created_before)
+    return uploads.order_by("-created_at", "-id")
+
+
+def _pages(uploads: QuerySet[Upload]) -> Iterator[Upload]:
+    """Every upload of the queryset, newest first, one short query per page
+    (keyset pagination: no cursor or read transaction is held open between
+    pages, so a long download never blocks the worker's writes)."""
+    last = None
+    while True:
+        page = uploads
+        if last is not None:
+            page = page.filter(Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk))
+        rows = list(page[:PAGE])
+        yield from rows
+        if len(rows) < PAGE:
+            return
+        last = rows[-1]
+
+
+def stream(uploads: QuerySet[Upload], format_name: str) -> tuple[Iterator[bytes], ExportFormat]:
+    """The export file of ``uploads`` (from ``select``) as byte chunks."""
+    fmt = get_format(format_name)
+    return _encoded(fmt, _pages(uploads)), fmt

@@ -49,6 +49,13 @@ def remove_orphan_files() -> list[str]:
         if path not in referenced and storage.delete(path):
             log.info("Retention: removed orphan file %s", path)
             removed.append(path)
+    from recognition import thumbnails
+
+    wanted = {thumbnails.path_for(path) for path in referenced}
+    for path in storage.all_thumbnails():
+        if path not in wanted and storage.delete(path):
+            log.info("Retention: removed orphan thumbnail %s", path)
+            removed.append(path)
     for temp in storage.stale_temporary_files(older_than_seconds=3600):
         temp.unlink(missing_ok=True)
     return removed

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from recognition.models import Upload, UploadStatus
 from teams.models import Team
@@ -26,7 +27,7 @@ MAX_MATCHES = 50          # offsets reported per result
 
 
 class SearchError(ValueError):
-    """The query cannot be run (empty or too long); the message says why."""
+    """The query cannot be run (empty, too long, a NUL); the message says why."""
 
 
 @dataclass(frozen=True)
@@ -41,12 +42,21 @@ class Snippet:
 
 
 def normalise_query(q: str | None) -> str:
-    """Collapse whitespace; refuse empty and over-long queries."""
+    """Collapse whitespace; refuse empty and over-long queries and NULs.
+
+    The one validation of search text, for the browser and the API. A NUL
+    must be refused, not passed on: databases end the pattern at it, so
+    ``a%00zzz`` would search for ``a`` and ``%00`` for everything.
+    """
+    if "\x00" in (q or ""):
+        raise SearchError(_("The search text contains a NUL character (%00), which no text contains."))
     query = " ".join((q or "").split())
     if not query:
-        raise SearchError("The search query is empty.")
+        raise SearchError(_("The search text is empty."))
     if len(query) > MAX_QUERY_LENGTH:
-        raise SearchError(f"The search query is longer than {MAX_QUERY_LENGTH} characters.")
+        raise SearchError(
+            _("The search text is too long: use at most %(limit)s characters.") % {"limit": MAX_QUERY_LENGTH}
+        )
     return query
 
 

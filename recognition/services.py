@@ -224,8 +224,12 @@ def delete_upload(upload: Upload, user=None, *, reason: str = "user") -> None:
 
 
 def remove_file_if_unused(path: str) -> bool:
+    """Remove the image (and its thumbnail) once no upload refers to it."""
+    from recognition import thumbnails
+
     if Upload.objects.filter(file_path=path).exists():
         return False
+    thumbnails.delete(path)
     return storage.delete(path)
 
 

@@ -89,10 +89,20 @@ def all_files() -> list[str]:
     ]
 
 
+def all_thumbnails() -> list[str]:
+    """Every stored thumbnail path (relative, under ``thumbs/``)."""
+    root = Path(settings.MEDIA_ROOT) / "thumbs"
+    if not root.exists():
+        return []
+    media = Path(settings.MEDIA_ROOT)
+    return [str(p.relative_to(media)) for p in root.glob("*/*") if p.is_file() and not p.name.startswith(".incoming-")]
+
+
 def stale_temporary_files(older_than_seconds: float) -> list[Path]:
     """Temporary files a crashed write left behind."""
     import time
 
     root = Path(settings.MEDIA_ROOT)
     cutoff = time.time() - older_than_seconds
-    return [p for p in root.glob("*/.incoming-*") if p.stat().st_mtime < cutoff] if root.exists() else []
+    pattern = ("*/.incoming-*", "thumbs/*/.incoming-*")
+    return [p for g in pattern for p in root.glob(g) if p.stat().st_mtime < cutoff] if root.exists() else []

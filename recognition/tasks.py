@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
-from recognition import engine_gateway, maintenance, processing, storage
+from recognition import engine_gateway, maintenance, processing, storage, thumbnails
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,8 @@ def _run_ocr(upload_id: int) -> str:
     except FileNotFoundError:
         _db(processing.fail, upload_id, "The stored image is missing; upload it again.")
         return "failed: file missing"
+    # Once, here, so the feed and search never load the full image.
+    thumbnails.ensure(upload.file_path, data)
 
     try:
         engine = engine_gateway.get_engine(upload.profile or None)

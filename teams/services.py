@@ -26,6 +26,11 @@ class TeamRuleError(ValueError):
     """A request that breaks a team rule; the message is shown to the user."""
 
 
+class TeamStateConflict(TeamRuleError):
+    """A well-formed request the team's current state forbids (the last
+    owner leaving or being demoted); fine again once the state changes."""
+
+
 def unique_slug(name: str) -> str:
     """A URL slug for ``name`` that no team uses yet.
 
@@ -96,6 +101,18 @@ def create_invitation(team: Team, actor, role: str = Role.MEMBER, email: str = "
     return invitation
 
 
+def invite(team: Team, actor, role: str, email: str, link, language: str) -> tuple[Invitation, bool | None]:
+    """``create_invitation``, then mail the link (``link(invitation)``) in
+    ``language`` when mail is configured and an address is bound. Returns
+    the invitation and whether it was mailed (None: not tried)."""
+    from teams import mail
+
+    invitation = create_invitation(team, actor, role, email)
+    if not (invitation.email and mail.mail_configured()):
+        return invitation, None
+    return invitation, mail.send_invitation(invitation, link(invitation), language)
+
+
 def revoke_invitation(invitation: Invitation, actor) -> None:
     require(actor, invitation.team, Capability.MANAGE_MEMBERS)
     if invitation.revoked_at is None and invitation.accepted_at is None:
@@ -139,7 +156,7 @@ def _lock_memberships(team: Team) -> dict[int, Membership]:
 def _check_owner_remains(memberships: dict[int, Membership], leaving_user_id: int) -> None:
     owners = [m for m in memberships.values() if m.role == Role.OWNER]
     if len(owners) == 1 and owners[0].user_id == leaving_user_id:
-        raise TeamRuleError(_("A team must keep at least one owner; make someone else owner first."))
+        raise TeamStateConflict(_("A team must keep at least one owner; make someone else owner first."))
 
 
 @transaction.atomic

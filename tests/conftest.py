@@ -188,3 +188,44 @@ def pytest_collection_modifyitems(config, items):
     def order(item) -> tuple[bool, bool]:
         return item.get_closest_marker("e2e") is not None, "tests/faults/" in item.nodeid
     items.sort(key=order)
+
+
+class Mailbox:
+    """What a real SMTP server (aiosmtpd) received: parsed messages."""
+
+    def __init__(self):
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd handler hook
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        message.envelope_to = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 OK"
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on a free local port for the whole test session."""
+    from aiosmtpd.controller import Controller
+
+    from tests.live import free_port
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server, settings):
+    """Send this test's mail through the session's SMTP server; its messages."""
+    controller, mailbox = smtp_server
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = controller.hostname, controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    mailbox.messages.clear()
+    return mailbox

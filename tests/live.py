@@ -15,7 +15,9 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import connection
 
-from ocrspace.stack import Stack
+from ocrspace.stack import Stack, free_port  # noqa: F401 - tests start their own servers on free ports too
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def database_url() -> str:
@@ -33,7 +35,7 @@ def live_stack(media_root: Path, log_dir: Path, **env: str) -> Stack:
     """Web server and worker cluster on the test database; logs in ``log_dir``."""
     return Stack(
         worker=True, throwaway=False, database_url=database_url(), redis_url=settings.REDIS_URL,
-        directory=log_dir, collectstatic=True,
+        directory=log_dir,
         SECRET_KEY=settings.SECRET_KEY, MEDIA_ROOT=str(media_root), OCRSPACE_VAR_DIR=str(log_dir / "var"),
         OCRSPACE_TORCH_THREADS="1", **env,
     )

@@ -170,6 +170,10 @@ def assert_nothing_lost(media_root, accepted=(), *, allow_failed: bool = True) -
     root = Path(media_root)
     on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
     referenced = {u["file_path"] for u in uploads}
+    # Thumbnails of the uploads' images are theirs too (made by the worker).
+    from recognition import thumbnails
+
+    on_disk -= {thumbnails.path_for(path) for path in referenced}
     if on_disk - referenced:
         problems.append(f"files no upload refers to (orphans or temporary files): {sorted(on_disk - referenced)[:20]}")
     if referenced - on_disk:

@@ -10,7 +10,8 @@ from ocrspace.settings.security import OCRSPACE_BEHIND_PROXY
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # simplejwt's, refusing the access tokens of logged-out sessions.
+        "teams.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -55,8 +56,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"EngineProfileEnum": "ocrspace.settings.OCRSPACE_PROFILES"},
     "COMPONENT_SPLIT_REQUEST": True,
+    # A PATCH body is the update serializer as it is (its required fields stay
+    # required), not an all-optional copy: the schema says what the API refuses.
+    "COMPONENT_SPLIT_PATCH": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "ocrspace.api_input.schema_min_properties",
         "recognition.api.schema.add_recognize",
         "recognition.api.schema.add_standard_errors",
     ],

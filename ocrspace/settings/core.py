@@ -136,11 +136,39 @@ OCRSPACE_ZIP_MAX_ENTRIES = env.int("OCRSPACE_ZIP_MAX_ENTRIES", default=1000)
 OCRSPACE_ZIP_MAX_TOTAL_BYTES = env.int("OCRSPACE_ZIP_MAX_TOTAL_BYTES", default=500 * 1024 * 1024)
 
 # --- Logging -------------------------------------------------------------------
+def _command_verbosity(argv: list[str]) -> tuple[str | None, int]:
+    """The ``manage.py`` command being run and its ``-v`` level (1 if none)."""
+    if len(argv) < 2 or Path(argv[0]).name != "manage.py":
+        return None, 1
+    level = 1
+    for n, arg in enumerate(argv[2:], start=2):
+        value = None
+        if arg in ("-v", "--verbosity") and n + 1 < len(argv):
+            value = argv[n + 1]
+        elif arg.startswith("--verbosity="):
+            value = arg.split("=", 1)[1]
+        elif arg.startswith("-v") and arg[2:].isdigit():
+            value = arg[2:]
+        if value is not None and value.isdigit():
+            level = int(value)
+    return argv[1], level
+
+
+COMMAND, COMMAND_VERBOSITY = _command_verbosity(__import__("sys").argv)
+# One-off management commands (ocr_import, check, migrate, createsuperuser …)
+# print only their own output: no axes start-up line, no queue INFO lines over
+# a progress bar. ``-v 2`` shows them. The long-running services (qcluster,
+# watch_folder) and the web server log at LOG_LEVEL as before.
+QUIET_COMMAND = COMMAND not in (None, "qcluster", "watch_folder", "runserver") and COMMAND_VERBOSITY < 2
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "root": {"handlers": ["console"], "level": "WARNING" if QUIET_COMMAND else env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # "AXES: BEGIN …" on every start: shown with -v 2 only.
+        "axes.apps": {"level": "INFO" if COMMAND_VERBOSITY >= 2 else "WARNING"},
+    },
 }

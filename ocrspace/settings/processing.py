@@ -60,6 +60,8 @@ else:
 
 # --- Integrations (hot folder, bulk import, webhooks) ----------------------------
 # Absolute address of this server, for the links inside webhook payloads.
+# ``manage.py serve`` sets it for its processes from the address it serves;
+# elsewhere set it (start-up warns in production when it is not).
 OCRSPACE_BASE_URL = env.str("OCRSPACE_BASE_URL", default="http://localhost:8000").rstrip("/")
 # Webhook URLs resolving to loopback, private, link-local or reserved addresses
 # are refused (SSRF); switch on only for receivers on a trusted local network.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from rest_framework import serializers
 from rest_framework import status as http
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import CursorPagination
 
+from ocrspace.api_input import StrictInput
 from recognition import services
 from recognition.zip_import import ItemResult
 from teams.models import Team
@@ -32,6 +34,18 @@ def requested_profile(request, team: Team) -> str:
         raise Rejected(str(error), error.status)
 
 
+class TeamFormField(StrictInput):
+    team = serializers.SlugField(required=False)
+
+
+def form_team(request) -> str | None:
+    """The optional ``team`` field of a multipart form, validated like the
+    schema states it (a slug, once; an empty value is refused, not ignored)."""
+    form = TeamFormField(data=request.data)
+    form.is_valid(raise_exception=True)
+    return form.validated_data.get("team")
+
+
 def resolve_team(request, slug: str | None, capability: str = Capability.VIEW) -> Team:
     """The team of an API request (see ``teams.selectors.team_for``)."""
     claim = request.auth.get("team") if hasattr(request.auth, "get") else None
@@ -43,6 +57,25 @@ class NewestFirstCursor(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request) -> int:
+        """``page_size`` as the schema states it: one integer in 1..200."""
+        values = request.query_params.getlist(self.page_size_query_param)
+        if not values:
+            return self.page_size
+        if len(values) > 1:
+            raise ValidationError({self.page_size_query_param: ["Give this parameter once."]})
+        value = values[0].strip()
+        if not value.isdecimal() or not 1 <= int(value) <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
+        return int(value)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
 
 
 def batch_status(results: list[ItemResult]) -> int:

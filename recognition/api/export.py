@@ -1,13 +1,16 @@
-"""Export endpoint: a selection of uploads or a search, as a file."""
+"""Export endpoint: a team's uploads (all, or selected), streamed as a file."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
@@ -15,48 +18,64 @@ from recognition import export, search
 from recognition.api.common import Rejected, resolve_team
 from recognition.api.serializers import ExportDocumentSerializer, ExportQuerySerializer
 from recognition.api.uploads import ERRORS, JSONOnlyNegotiation
-from recognition.models import Upload
 
-MAX_EXPORT = 5000
 MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown"]
+DESCRIPTION = (
+    "The uploads of one team as `txt`, `json`, `csv` or `md` (alias `markdown`), newest first, streamed. "
+    "With no other parameter: the whole team. `ids` (comma-separated; an id that is not in the team gives 404), "
+    "`q` (a search: finished uploads whose text contains it), `status`, `uploader`, `created_after` and "
+    "`created_before` narrow it down, all together. CSV cells that start with = + - @ are prefixed with ' so "
+    "spreadsheets never run them; CSV starts with a UTF-8 BOM."
+)
+RESPONSES = {
+    **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The export file.") for t in MEDIA_TYPES},
+    (200, "application/json"): OpenApiResponse(ExportDocumentSerializer, description="format=json"),
+    **ERRORS,
+}
 
 
-@extend_schema(
-    summary="Export text",
-    description=(
-        "Uploads of one team as `txt`, `json`, `csv` or `md` (alias `markdown`), chosen by `ids` (comma-separated; "
-        "an id that is not in the team gives 404) or by the search `q` (at most 5000 results). CSV cells that "
-        "start with = + - @ are prefixed with ' so spreadsheets never run them; CSV starts with a UTF-8 BOM."
-    ),
-    parameters=[ExportQuerySerializer],
-    responses={
-        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The export file.") for t in MEDIA_TYPES},
-        (200, "application/json"): OpenApiResponse(ExportDocumentSerializer, description="format=json"),
-        **ERRORS,
-    },
+async def _async_chunks(chunks):
+    """The chunks for an ASGI server. Django would collect a synchronous
+    iterator into one list before sending it; each chunk is made (with its
+    database page) in a worker thread instead."""
+    done = object()
+    while (chunk := await sync_to_async(next)(chunks, done)) is not done:
+        yield chunk
+
+
+@extend_schema_view(
+    get=extend_schema(summary="Export text", description=DESCRIPTION, parameters=[ExportQuerySerializer],
+                      responses=RESPONSES),
+    post=extend_schema(summary="Export text (parameters in the body, for long id lists)", description=DESCRIPTION,
+                       request={"application/json": ExportQuerySerializer},
+                       responses=RESPONSES),
 )
 class ExportView(JSONOnlyNegotiation, APIView):
-    def get(self, request: Request) -> HttpResponse:
-        query = ExportQuerySerializer(data=request.query_params)
+    # The POST body is one JSON object (a form could not say "an object").
+    parser_classes = [JSONParser]
+
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return self._export(request, request.query_params)
+
+    def post(self, request: Request) -> StreamingHttpResponse:
+        return self._export(request, request.data)
+
+    def _export(self, request: Request, data) -> StreamingHttpResponse:
+        query = ExportQuerySerializer(data=data)
         query.is_valid(raise_exception=True)
         params = query.validated_data
         team = resolve_team(request, params.get("team"))
-        uploads = Upload.objects.of_team(team).select_related("result", "uploaded_by", "team")
-        if params.get("ids"):
-            ids = params["ids"]
-            if len(ids) > MAX_EXPORT:
-                raise Rejected(f"At most {MAX_EXPORT} ids per export.", status.HTTP_400_BAD_REQUEST)
-            selected = list(uploads.filter(pk__in=ids).order_by("-created_at", "-id"))
-            missing = set(ids) - {u.pk for u in selected}
-            if missing:
-                raise NotFound(f"No such upload in this team: {', '.join(map(str, sorted(missing)))}.")
-        else:
-            try:
-                selected = list(search.search_uploads(team, params["q"])[:MAX_EXPORT])
-            except search.SearchError as error:
-                raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
-        body, fmt = export.render(selected, params["format"])
-        response = HttpResponse(body, content_type=fmt.content_type)
+        selection = export.Selection(**{k: params.get(k) for k in (
+            "ids", "q", "status", "uploader", "created_after", "created_before")})
+        try:
+            chunks, fmt = export.stream(export.select(team, selection), params["format"])
+        except export.UnknownUploads as error:
+            raise NotFound(str(error))
+        except (export.ExportError, search.SearchError) as error:
+            raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
+        if isinstance(request._request, ASGIRequest):
+            chunks = _async_chunks(chunks)
+        response = StreamingHttpResponse(chunks, content_type=fmt.content_type)
         stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
         response["Content-Disposition"] = f'attachment; filename="{team.slug}-{stamp}.{fmt.extension}"'
         response["X-Content-Type-Options"] = "nosniff"

@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 
 from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
@@ -31,6 +30,7 @@ from recognition.models import Upload, UploadStatus
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
+from teams.tokens import JWTAuthentication
 
 # One primary-key lookup per poll is cheap; a cap of 1 s made answers arrive
 # up to a second after the text was stored.

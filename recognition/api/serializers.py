@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ocrspace.api_input import StrictInput
 from recognition import selectors
 from recognition.models import Upload, UploadStatus
 from recognition.search import Snippet
@@ -105,7 +106,7 @@ class UploadDetailSerializer(UploadSerializer):
         }
 
 
-class UploadListQuerySerializer(serializers.Serializer):
+class UploadListQuerySerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
     uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
@@ -115,23 +116,24 @@ class UploadListQuerySerializer(serializers.Serializer):
     q = serializers.CharField(required=False, max_length=200, help_text="Text or file name contains this.")
 
 
-class UploadCreateSerializer(serializers.Serializer):
+class UploadCreateSerializer(StrictInput):
     """Documents the multipart form; the view reads the files itself."""
 
-    files = serializers.ListField(child=serializers.FileField(), help_text="One or more images (repeat the field).")
+    files = serializers.ListField(child=serializers.FileField(), min_length=1,
+                                  help_text="One or more images (repeat the field).")
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
 
 
-class ZipCreateSerializer(serializers.Serializer):
+class ZipCreateSerializer(StrictInput):
     archive = serializers.FileField(help_text="A ZIP archive of images.")
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
 
 
-class RerunSerializer(serializers.Serializer):
+class RerunSerializer(StrictInput):
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text="Read it with this profile; default: the profile it was read with.")
 
@@ -153,7 +155,7 @@ class BatchResultSerializer(serializers.Serializer):
     results = ItemResultSerializer(many=True)
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     q = serializers.CharField(max_length=200, help_text="Substring to find (any language).")
 
@@ -181,24 +183,25 @@ def search_hit(upload: Upload, snippet: Snippet, context: dict) -> dict:
     }
 
 
-class ExportQuerySerializer(serializers.Serializer):
+class ExportQuerySerializer(StrictInput):
+    """Which uploads to export: every condition given applies; none: the whole team."""
+
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown"], default="json")
-    ids = serializers.RegexField(r"^\s*\d+(\s*,\s*\d+)*\s*$", required=False, help_text="Comma-separated upload ids.")
-    q = serializers.CharField(required=False, max_length=200, help_text="Export every result matching this search.")
+    # At most 18 digits: every such number is a valid id (below 2**63).
+    ids = serializers.RegexField(r"^\s*\d{1,18}(\s*,\s*\d{1,18})*\s*$", required=False,
+                                 help_text="Comma-separated upload ids (at most 10,000; long lists in a POST body).")
+    q = serializers.CharField(required=False, max_length=200, help_text="Only finished uploads whose text contains this.")
+    status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
+    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    created_after = serializers.DateTimeField(required=False, help_text="Uploaded at or after this time.")
+    created_before = serializers.DateTimeField(required=False, help_text="Uploaded before this time.")
 
     def validate_ids(self, value: str) -> list[int]:
         ids = sorted({int(i) for i in value.split(",")})
         if ids and ids[-1] > 2**63 - 1:
             raise serializers.ValidationError("An id is out of range.")
         return ids
-
-    def validate(self, attrs: dict) -> dict:
-        if not attrs.get("ids") and not attrs.get("q"):
-            raise serializers.ValidationError("Give either ids or q.")
-        if attrs.get("ids") and attrs.get("q"):
-            raise serializers.ValidationError("Give either ids or q, not both.")
-        return attrs
 
 
 class ExportRowSerializer(serializers.Serializer):
@@ -220,7 +223,7 @@ class ExportDocumentSerializer(serializers.Serializer):
     uploads = ExportRowSerializer(many=True)
 
 
-class EventQuerySerializer(serializers.Serializer):
+class EventQuerySerializer(StrictInput):
     after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0, help_text="Last event id the client has seen.")
     limit = serializers.IntegerField(min_value=1, max_value=1000, default=500)
 

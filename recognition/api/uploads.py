@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from ocrspace.api_schema import MessageSerializer
 from recognition import search, selectors, services, zip_import
 from recognition.api.common import (
-    NewestFirstCursor, Rejected, batch_payload, batch_status, requested_profile, resolve_team,
+    NewestFirstCursor, Rejected, batch_payload, batch_status, form_team, requested_profile, resolve_team,
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
@@ -137,7 +137,7 @@ class UploadListCreate(generics.ListAPIView):
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
         if not files:
             raise Rejected("Attach one or more images in the “files” field.", status.HTTP_400_BAD_REQUEST)
-        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        team = resolve_team(request, form_team(request), Capability.UPLOAD)
         profile = requested_profile(request, team)
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
@@ -167,7 +167,7 @@ class UploadZip(APIView):
         archive = request.FILES.get("archive") or request.FILES.get("file")
         if archive is None:
             raise Rejected("Attach a ZIP archive in the “archive” field.", status.HTTP_400_BAD_REQUEST)
-        team = resolve_team(request, request.data.get("team"), Capability.UPLOAD)
+        team = resolve_team(request, form_team(request), Capability.UPLOAD)
         profile = requested_profile(request, team)
         limits = zip_import.ZipLimits.from_settings()
         if archive.size > limits.max_total_bytes:

@@ -55,7 +55,7 @@ def team_space_context(request, team) -> dict:
             # Only the first page shows new uploads at the top.
             "prependNew": page.number == 1,
             "resultUrl": result_url_pattern(),
-            "imageUrl": reverse("upload-image", args=[0]).replace("/0/", "/{id}/"),
+            "thumbUrl": reverse("upload-thumbnail", args=[0]).replace("/0/", "/{id}/"),
         },
         "ui_strings": ui_strings(),
     }

@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from recognition import storage
+from recognition import storage, thumbnails
 from recognition.models import Upload
 
 # Only raster types we accept are ever sent back, under their real type.
@@ -41,3 +41,23 @@ def image_response(upload: Upload) -> FileResponse:
 def upload_image(request, upload_id: int) -> FileResponse:
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
     return image_response(upload)
+
+
+@login_required
+@require_GET
+def upload_thumbnail(request, upload_id: int) -> FileResponse:
+    """A small WebP of the image (same permission check as the image)."""
+    upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
+    path = thumbnails.ensure(upload.file_path)
+    if path is None:
+        return image_response(upload)  # unreadable for the thumbnailer: the image as it is
+    try:
+        handle = storage.absolute(path).open("rb")
+    except FileNotFoundError:
+        raise Http404("The thumbnail is missing.")
+    response = FileResponse(handle, content_type="image/webp")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}-thumbnail.webp"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from recognition import search
@@ -37,10 +36,9 @@ def search_page(request, slug: str):
     if raw_query.strip():
         try:
             query = search.normalise_query(raw_query)
-        except search.SearchError:
-            context["error"] = _("The search text is too long: use at most %(limit)s characters.") % {
-                "limit": search.MAX_QUERY_LENGTH
-            }
+        except search.SearchError as error:
+            context["error"] = str(error)
+            context["query"] = raw_query.replace("\x00", "").strip()
         else:
             page = Paginator(search.search_uploads(team, query), PAGE_SIZE).get_page(request.GET.get("page"))
             context["page"] = page
@@ -49,4 +47,5 @@ def search_page(request, slug: str):
                 for upload in page
                 for snippet in [search.make_snippet(upload.result.text, query)]
             ]
-    return render(request, "recognition/search.html", context)
+    # A refused query is bad input: the page says why, with a 400.
+    return render(request, "recognition/search.html", context, status=400 if context["error"] else 200)

@@ -21,6 +21,8 @@ def ui_strings() -> dict:
         "uploading": _("Uploading…"),
         "waiting": _("Waiting…"),
         "uploaded": _("Uploaded — the text is being read."),
+        "readDone": _("Done: {line}"),
+        "readFailed": _("Could not be read: {error}"),
         "duplicate": _("This image is already in the team."),
         "failedHttp": _("Upload failed (HTTP {status})."),
         "networkError": _("Network error: the file did not reach the server."),

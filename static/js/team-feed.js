@@ -16,6 +16,8 @@
   var badge = document.getElementById("live-badge");
   // Last event applied per upload: an older event never overwrites a newer one.
   var appliedEventId = new Map();
+  // Other scripts of the page (the uploader's rows) follow the same events.
+  var listeners = [];
 
   function fromPattern(pattern, id) {
     return pattern.replace("{id}", String(id));
@@ -41,7 +43,7 @@
     item.setAttribute("data-upload-id", String(upload.id));
     field(item, "thumb-link").setAttribute("href", resultUrl);
     field(item, "name").setAttribute("href", resultUrl);
-    field(item, "thumb").setAttribute("src", fromPattern(config.imageUrl, upload.id));
+    field(item, "thumb").setAttribute("src", fromPattern(config.thumbUrl, upload.id));
     return item;
   }
 
@@ -77,6 +79,9 @@
     var previous = appliedEventId.get(event.upload_id) || 0;
     if (event.id < previous) return;
     appliedEventId.set(event.upload_id, event.id);
+    listeners.forEach(function (listener) {
+      listener(event);
+    });
     var item = findItem(event.upload_id);
     if (event.kind === "upload.deleted" || event.kind === "upload.hidden") {
       if (item) item.remove();
@@ -111,7 +116,12 @@
     showTime(element, element.getAttribute("datetime"));
   });
 
-  window.OcrTeamFeed = { applyEvent: applyEvent };
+  window.OcrTeamFeed = {
+    applyEvent: applyEvent,
+    subscribe: function (listener) {
+      listeners.push(listener);
+    },
+  };
   window.OcrLiveFeed.start({
     wsPath: config.wsPath,
     eventsUrl: config.eventsUrl,

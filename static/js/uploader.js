@@ -1,7 +1,9 @@
 /*
  * Uploading from the team space: drag and drop, the file pickers and
  * pasting a screenshot. One request per file so each file gets its own
- * progress bar and its own answer; a few run at the same time.
+ * progress bar and its own answer; a few run at the same time. After the
+ * upload, each row follows its image to done or failed from the same live
+ * events as the feed (websocket or polling). Text is set with textContent.
  */
 (function () {
   "use strict";
@@ -14,6 +16,10 @@
   var progressList = document.getElementById("upload-list");
   var waiting = [];
   var running = 0;
+  // Rows by upload id, and the newest state seen per upload (an event can
+  // arrive before the upload's own answer does).
+  var rowsById = new Map();
+  var latest = new Map();
 
   function addRow(file) {
     var row = document.createElement("li");
@@ -45,6 +51,40 @@
     }
   }
 
+  function firstLine(text) {
+    var lines = String(text || "").split("\n").filter(function (line) {
+      return line.trim();
+    });
+    return lines.length ? lines[0] : strings.noText;
+  }
+
+  // Show what became of the upload: being read, done (with its first line)
+  // or failed (with the reason). Earlier states never replace later ones.
+  function follow(view, upload) {
+    if (!upload || view.final) return;
+    if (upload.status === "done") {
+      view.final = true;
+      view.row.classList.remove("reading");
+      view.row.classList.add("done");
+      finish(view, "ok", strings.readDone.replace("{line}", firstLine(upload.preview)), upload.id);
+    } else if (upload.status === "failed") {
+      view.final = true;
+      view.row.classList.remove("reading", "ok");
+      view.row.classList.add("failed");
+      finish(view, "rejected", strings.readFailed.replace("{error}", upload.error || ""), upload.id);
+    }
+  }
+
+  if (window.OcrTeamFeed && window.OcrTeamFeed.subscribe) {
+    window.OcrTeamFeed.subscribe(function (event) {
+      if (!event.upload || event.upload.id === undefined) return;
+      latest.set(event.upload.id, event.upload);
+      (rowsById.get(event.upload.id) || []).forEach(function (view) {
+        follow(view, event.upload);
+      });
+    });
+  }
+
   function errorMessage(xhr, body) {
     var item = body && body.results && body.results[0];
     if (item && item.error) return item.error;
@@ -74,6 +114,13 @@
       if (xhr.status < 300 && item && item.ok) {
         var uploadId = item.upload && item.upload.id;
         finish(view, "ok", item.deduplicated ? strings.duplicate : strings.uploaded, uploadId);
+        if (uploadId !== undefined) {
+          view.row.classList.add("reading");
+          view.row.setAttribute("data-upload-id", String(uploadId));
+          rowsById.set(uploadId, (rowsById.get(uploadId) || []).concat([view]));
+          follow(view, item.upload);
+          follow(view, latest.get(uploadId));
+        }
       } else {
         finish(view, "rejected", errorMessage(xhr, body));
       }

@@ -7,6 +7,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ocrspace.api_input import StrictInput
 from teams.models import Invitation, Membership, Team
 from teams.permissions import role_of
 from teams.roles import Role
@@ -29,12 +30,13 @@ class TeamSerializer(serializers.ModelSerializer):
         return team.memberships.count()
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class TeamCreateSerializer(StrictInput):
     name = serializers.CharField(max_length=100)
     retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
 
-class TeamUpdateSerializer(serializers.Serializer):
+class TeamUpdateSerializer(StrictInput):
+    at_least_one = True
     name = serializers.CharField(max_length=100, required=False)
     retention_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
     ocr_profile = serializers.ChoiceField(
@@ -54,7 +56,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberUpdateSerializer(serializers.Serializer):
+class MemberUpdateSerializer(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices)
 
 
@@ -66,11 +68,19 @@ class InvitationSerializer(serializers.ModelSerializer):
     # Empty when the invitation is not bound to an address (so not "format: email").
     email = serializers.CharField(read_only=True, help_text="Only this address may accept; empty: anyone with the link.")
 
+    mailed = serializers.SerializerMethodField(
+        help_text="Only in the answer to an invitation: true when the link was mailed to `email`, false when "
+                  "mailing failed, null when not tried (no address, or no mail server configured).")
+
     class Meta:
         model = Invitation
         fields = ["id", "role", "email", "url", "created_by", "created_at", "expires_at",
-                  "accepted_at", "revoked_at", "is_open"]
+                  "accepted_at", "revoked_at", "is_open", "mailed"]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_mailed(self, invitation: Invitation) -> bool | None:
+        return self.context.get("mailed")
 
     def get_url(self, invitation: Invitation) -> str:
         return self.context["request"].build_absolute_uri(reverse("invitation-accept", args=[invitation.token]))
@@ -80,7 +90,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         return invitation.created_by.get_username() if invitation.created_by else None
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
     email = serializers.EmailField(required=False, allow_blank=True, default="",
                                    help_text="Optional: only this address may accept.")

@@ -7,6 +7,8 @@ rights itself; these views only translate HTTP to those calls.
 from __future__ import annotations
 
 from django.http import Http404
+from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -35,12 +37,16 @@ class Message(APIException):
     status_code = 400
 
 
+class Conflict(APIException):
+    status_code = 409
+
+
 def _message_response(description: str) -> OpenApiResponse:
     return OpenApiResponse(MessageSerializer, description=description)
 
 
 ERRORS = {
-    400: _message_response("A team rule was broken (e.g. the last owner cannot leave)."),
+    400: _message_response("A team rule was broken (e.g. an admin making someone owner)."),
     401: _message_response("Not authenticated."),
     403: _message_response("Your role in the team does not allow this."),
     404: _message_response("No such team (or not yours), member or invitation."),
@@ -48,9 +54,14 @@ ERRORS = {
 }
 
 
+CONFLICT = {409: _message_response("The team's last owner cannot leave or be demoted; make someone else owner first.")}
+
+
 def _rule(call, *args, **kwargs):
     try:
         return call(*args, **kwargs)
+    except services.TeamStateConflict as error:
+        raise Conflict(str(error))
     except services.TeamRuleError as error:
         raise Message(str(error))
 
@@ -114,8 +125,8 @@ def _membership(team: Team, user_id: int) -> Membership:
 @extend_schema_view(
     get=extend_schema(summary="One member", responses={200: MemberSerializer, **ERRORS}),
     patch=extend_schema(summary="Change a member's role (admins, owners)", request=MemberUpdateSerializer,
-                        responses={200: MemberSerializer, **ERRORS}),
-    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **ERRORS}),
+                        responses={200: MemberSerializer, **ERRORS, **CONFLICT}),
+    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **ERRORS, **CONFLICT}),
 )
 class MemberDetail(APIView):
     def get(self, request: Request, slug: str, user_id: int) -> Response:
@@ -151,10 +162,12 @@ class InvitationList(APIView):
         team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
         data = InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation = _rule(services.create_invitation, team, request.user, data.validated_data["role"],
-                           data.validated_data.get("email") or "")
-        return Response(InvitationSerializer(invitation, context={"request": request}).data,
-                        status=status.HTTP_201_CREATED)
+        invitation, mailed = _rule(
+            services.invite, team, request.user, data.validated_data["role"], data.validated_data.get("email") or "",
+            lambda i: request.build_absolute_uri(reverse("invitation-accept", args=[i.token])), translation.get_language(),
+        )
+        context = {"request": request, "mailed": mailed}
+        return Response(InvitationSerializer(invitation, context=context).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(summary="Revoke an invitation (admins, owners)", responses={204: None, **ERRORS})

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -83,6 +84,10 @@ def _run(request, action, success: str):
     return result
 
 
+def _invitation_url(request, invitation: Invitation) -> str:
+    return request.build_absolute_uri(reverse("invitation-accept", args=[invitation.token]))
+
+
 @login_required
 @require_POST
 def invitation_create(request, slug: str):
@@ -91,11 +96,19 @@ def invitation_create(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Choose a valid role and email address."))
         return redirect("team-settings", slug=slug)
-    _run(
+    outcome = _run(
         request,
-        lambda: services.create_invitation(team, request.user, form.cleaned_data["role"], form.cleaned_data["email"]),
+        lambda: services.invite(team, request.user, form.cleaned_data["role"], form.cleaned_data["email"],
+                                lambda invitation: _invitation_url(request, invitation), translation.get_language()),
         _("Invitation created: share the link below."),
     )
+    if outcome is not None and outcome[1] is not None:
+        email = outcome[0].email
+        if outcome[1]:
+            messages.success(request, _("The link was mailed to %(email)s.") % {"email": email})
+        else:
+            messages.warning(request, _("The e-mail to %(email)s could not be sent; give them the link yourself.")
+                             % {"email": email})
     return redirect("team-settings", slug=slug)
 
 

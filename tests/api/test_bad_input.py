@@ -215,3 +215,23 @@ def test_chinese_names_in_legacy_zip(api_for, member, png, queued):
     data = buffer.getvalue().replace(b"abcd.png", "报表.png".encode("gbk"))
     response = post_zip(api_for(member), data)
     assert response.json()["results"][0]["name"] == "报表.png"
+
+
+@pytest.mark.parametrize("path", ["/api/uploads/%0A%C2%AB/", "/api/uploads/12%0A/", "/api/no-such-thing/", "/api/teams/x/nope/"])
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+def test_unknown_api_paths_answer_the_json_404(api_for, member, path, method):
+    response = getattr(api_for(member), method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found."}
+
+
+def test_api_path_without_its_slash_says_so(api_for, member):
+    response = api_for(member).get("/api/uploads")
+    assert response.status_code == 404 and response.json()["detail"].endswith("end with a slash: /api/uploads/")
+
+
+def test_blank_or_repeated_team_field_is_refused_not_ignored(api_for, member, png, nothing_stored):
+    client = api_for(member)
+    assert post(client, png(), team="").status_code == 400
+    response = post(client, png(), team=["sales-team", "sales-team"])
+    assert response.status_code == 400 and "once" in str(response.json()["errors"])

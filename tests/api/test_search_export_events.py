@@ -82,28 +82,33 @@ def test_icontains_uses_the_trigram_index(team):
 
 # --- export endpoint -----------------------------------------------------------
 
+def body(response) -> bytes:
+    assert response.streaming, "exports are streamed"
+    return b"".join(response.streaming_content)
+
+
 @pytest.mark.parametrize("fmt", ["txt", "json", "csv", "md", "markdown"])
 def test_export_formats(api_for, viewer, done_upload, team, fmt):
     upload = done_upload("=HYPERLINK(\"http://evil\")\n销售报表", name="a_b.png")
     response = api_for(viewer).get("/api/export/", {"team": team.slug, "format": fmt, "ids": str(upload.pk)})
     assert response.status_code == 200, response.content
-    body = response.content.decode("utf-8-sig")
-    assert "销售报表" in body
+    text = body(response).decode("utf-8-sig")
+    assert "销售报表" in text
     assert response["Content-Disposition"].startswith("attachment;")
     if fmt == "csv":
-        rows = list(csv.reader(io.StringIO(body)))
+        rows = list(csv.reader(io.StringIO(text)))
         assert rows[0][0] == "id" and rows[1][-1].startswith("'=HYPERLINK")
     if fmt == "json":
-        assert json.loads(body)["uploads"][0]["id"] == upload.pk
+        assert json.loads(text)["uploads"][0]["id"] == upload.pk
     if fmt in ("md", "markdown"):
-        assert "a\\_b\\.png" in body and "```" in body
+        assert "a\\_b\\.png" in text and "```" in text
 
 
 def test_export_by_search(api_for, member, done_upload):
     a = done_upload("invoice one")
     done_upload("something else")
     response = api_for(member).get("/api/export/", {"format": "json", "q": "invoice"})
-    assert [u["id"] for u in json.loads(response.content)["uploads"]] == [a.pk]
+    assert [u["id"] for u in json.loads(body(response))["uploads"]] == [a.pk]
 
 
 def test_export_foreign_ids_are_404(api_for, member, done_upload, other_team, outsider, team):
@@ -118,9 +123,85 @@ def test_export_foreign_ids_are_404(api_for, member, done_upload, other_team, ou
 
 def test_export_bad_parameters(api_for, member):
     client = api_for(member)
-    assert client.get("/api/export/", {"format": "csv"}).status_code == 400
     assert client.get("/api/export/", {"format": "pdf", "ids": "1"}).status_code == 400
     assert client.get("/api/export/", {"format": "csv", "ids": "1;2"}).status_code == 400
+    assert client.get("/api/export/", {"format": "csv", "status": "nope"}).status_code == 400
+    assert client.get("/api/export/", {"format": "csv", "created_after": "yesterday"}).status_code == 400
+    assert client.get("/api/export/?format=csv&format=json").status_code == 400  # given twice
+    refused = client.get("/api/export/", {"format": "csv", "q": "a\x00b"})
+    assert refused.status_code == 400 and refused.json()["detail"]
+
+
+def ids_of(response) -> list[int]:
+    assert response.status_code == 200, response.content
+    return [u["id"] for u in json.loads(body(response))["uploads"]]
+
+
+def test_export_whole_team_and_filters(api_for, member, admin_user, done_upload, other_team, outsider, team):
+    from datetime import timedelta
+
+    from recognition.models import Upload, UploadStatus
+
+    a = done_upload("invoice alpha")
+    b = done_upload("invoice beta", user=admin_user)
+    c = done_upload("note gamma")
+    Upload.objects.filter(pk=c.pk).update(status=UploadStatus.FAILED, created_at=c.created_at + timedelta(days=2))
+    done_upload("invoice of another team", user=outsider, target_team=other_team)
+    client = api_for(member)
+    url = "/api/export/"
+    assert ids_of(client.get(url, {"team": team.slug})) == [c.pk, b.pk, a.pk]  # the whole team, newest first
+    assert ids_of(client.get(url, {"uploader": admin_user.username})) == [b.pk]
+    assert ids_of(client.get(url, {"status": "failed"})) == [c.pk]
+    after = (c.created_at + timedelta(days=1)).isoformat()
+    assert ids_of(client.get(url, {"created_after": after})) == [c.pk]
+    assert ids_of(client.get(url, {"created_before": after})) == [b.pk, a.pk]
+    assert ids_of(client.get(url, {"q": "invoice", "uploader": member.username})) == [a.pk]
+    # ids and q together: the given ids that match the search.
+    assert ids_of(client.get(url, {"ids": f"{a.pk},{c.pk}", "q": "alpha"})) == [a.pk]
+
+
+def test_export_post_body_takes_long_id_lists(api_for, member, done_upload, team):
+    from recognition import export as export_module
+
+    uploads = [done_upload(f"page {n}") for n in range(3)]
+    ids = ",".join(str(u.pk) for u in uploads)
+    client = api_for(member)
+    response = client.post("/api/export/", {"team": team.slug, "format": "json", "ids": ids}, format="json")
+    assert ids_of(response) == sorted((u.pk for u in uploads), reverse=True)
+    too_many = ",".join(str(n) for n in range(1, export_module.MAX_IDS + 2))
+    refused = client.post("/api/export/", {"format": "txt", "ids": too_many}, format="json")
+    assert refused.status_code == 400 and "At most" in refused.json()["detail"]
+
+
+def test_export_is_read_page_by_page(api_for, member, done_upload, monkeypatch):
+    """The rows are fetched while the answer is sent, a page per query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from recognition import export as export_module
+
+    for n in range(7):
+        done_upload(f"line {n}")
+    monkeypatch.setattr(export_module, "PAGE", 3)
+    response = api_for(member).get("/api/export/", {"format": "txt"})
+    with CaptureQueriesContext(connection) as queries:
+        text = b"".join(response.streaming_content).decode()
+    pages = [q for q in queries.captured_queries if 'FROM "recognition_upload"' in q["sql"]]
+    assert len(pages) == 3  # 3 + 3 + 1 rows
+    assert all(f"line {n}" in text for n in range(7))
+    assert text.index("line 6") < text.index("line 3") < text.index("line 0")  # newest first across pages
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_streamed_json_is_the_json_document(done_upload, count):
+    from recognition import export as export_module
+    from recognition.models import Upload
+
+    for n in range(count):
+        done_upload(f"text {n}")
+    uploads = list(Upload.objects.select_related("result", "uploaded_by", "team").order_by("-created_at", "-id"))
+    expected = json.dumps({"uploads": [export_module._row(u) for u in uploads]}, ensure_ascii=False, indent=2) + "\n"
+    assert export_module.to_json(uploads) == expected
 
 
 # --- events catch-up -------------------------------------------------------------

@@ -63,12 +63,15 @@ def test_remove_member_matrix(as_role, team, add_member, role, expected):
     assert Membership.objects.filter(user=target, team=team).exists() == (expected != 204)
 
 
-def test_team_rules_are_400_with_message(api_for, owner, admin_user, team):
-    # Admins cannot make owners; the last owner cannot leave.
+def test_team_rules_are_400_or_409_with_message(api_for, owner, admin_user, team):
+    # Admins cannot make owners (400); the last owner cannot leave or step
+    # down while the team has no other owner (409: fine once it has one).
     response = api_for(admin_user).patch(f"/api/teams/{team.slug}/members/{admin_user.pk}/", {"role": "owner"}, format="json")
     assert response.status_code == 400 and "owner" in response.json()["detail"]
     response = api_for(owner).delete(f"/api/teams/{team.slug}/members/{owner.pk}/")
-    assert response.status_code == 400 and "owner" in response.json()["detail"]
+    assert response.status_code == 409 and "owner" in response.json()["detail"]
+    response = api_for(owner).patch(f"/api/teams/{team.slug}/members/{owner.pk}/", {"role": "admin"}, format="json")
+    assert response.status_code == 409 and "owner" in response.json()["detail"]
     response = api_for(owner).patch(f"/api/teams/{team.slug}/members/{owner.pk}/", {"role": "boss"}, format="json")
     assert response.status_code == 400
 
@@ -128,3 +131,35 @@ def test_invitation_of_other_team_is_404(api_for, owner, team, other_team, outsi
 def test_create_team(api_for, outsider):
     response = api_for(outsider).post("/api/teams/", {"name": "Ops"}, format="json")
     assert response.status_code == 201 and response.json()["role"] == "owner"
+
+
+@pytest.mark.parametrize("body,field", [
+    ({"name": 0}, "name"),                     # a number is not a name
+    ({"name": ""}, "name"),
+    ({"name": ["Sales"]}, "name"),
+    ({"name": "Ok", "retention_days": "7"}, "retention_days"),  # a string is not an integer
+    ({"name": "Ok", "retention_days": True}, "retention_days"),
+])
+def test_team_create_refuses_what_the_schema_forbids(api_for, owner, body, field):
+    from teams.models import Team
+
+    before = Team.objects.count()
+    response = api_for(owner).post("/api/teams/", body, format="json")
+    assert response.status_code == 400 and field in response.json()["errors"], response.json()
+    assert Team.objects.count() == before
+
+
+def test_form_values_are_validated_not_ignored(api_for, owner, team):
+    client = api_for(owner)
+    blank = client.patch(f"/api/teams/{team.slug}/", {"name": ""}, format="multipart")
+    assert blank.status_code == 400 and "name" in blank.json()["errors"]
+    nothing = client.patch(f"/api/teams/{team.slug}/", {}, format="json")
+    assert nothing.status_code == 400 and "at least one" in str(nothing.json())
+    twice = client.get("/api/uploads/?page_size=5&page_size=6")
+    assert twice.status_code == 400 and "page_size" in twice.json()["errors"]
+    assert client.get("/api/uploads/", {"page_size": "abc"}).status_code == 400
+    assert client.get("/api/uploads/", {"page_size": "201"}).status_code == 400
+    assert client.get("/api/uploads/", {"uploader": ""}).status_code == 400
+    assert client.get("/api/uploads/", {"team": team.slug, "status": "done"}).status_code == 200
+    team.refresh_from_db()
+    assert team.name == "Sales Team"

@@ -53,14 +53,25 @@ def test_hide_and_unhide_are_audited_and_hide_the_upload(staff, team, member, pn
     assert actions == ["upload.hide", "upload.unhide"]
 
 
-def test_delete_with_files_is_audited(staff, team, member, png, queued):
+def test_delete_with_files_asks_first_then_deletes_and_audits(staff, team, member, png, queued):
     moderator, client = staff
-    upload = services.create_upload(team, member, png(), "a.png").upload
+    upload = services.create_upload(team, member, png(), "a<script>.png").upload
     path = storage.absolute(upload.file_path)
-    act(client, "delete_with_files", [upload])
+    selected = {"action": "delete_with_files", "_selected_action": [upload.pk]}
+    page = client.post(reverse("admin:recognition_upload_changelist"), selected)
+    # A confirmation page; nothing deleted yet.
+    assert page.status_code == 200
+    html = page.content.decode()
+    from django.utils.html import escape
+
+    assert "<script>" in upload.original_name and escape(upload.original_name) in html and 'name="post" value="yes"' in html
+    assert Upload.objects.filter(pk=upload.pk).exists() and path.exists()
+    assert not AuditEntry.objects.filter(action="upload.delete").exists()
+    confirmed = client.post(reverse("admin:recognition_upload_changelist"), {**selected, "post": "yes"})
+    assert confirmed.status_code == 302
     assert not Upload.objects.exists() and not path.exists()
     entry = AuditEntry.objects.get(action="upload.delete")
-    assert entry.actor == moderator and entry.details["name"] == "a.png" and entry.team == team
+    assert entry.actor == moderator and entry.details["name"] == upload.original_name and entry.team == team
 
 
 def test_rerun_requeues_and_is_audited(staff, team, member, png, queued):

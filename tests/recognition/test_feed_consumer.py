@@ -122,3 +122,58 @@ def test_anonymous_without_token_is_closed(team, monkeypatch):
         assert (await comm.receive_output(timeout=3))["code"] == 4401
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("authenticated", [False, True], ids=["first-frame", "after-auth"])
+def test_malformed_and_unknown_frames_get_an_error_message_and_one_log_line(team, member, authenticated, caplog):
+    async def scenario():
+        comm = communicator(team, member if authenticated else None)
+        await comm.connect()
+        if authenticated:
+            assert (await comm.receive_json_from())["type"] == "ready"
+        answers = []
+        for frame in ("not json at all", "[1, 2]", '"auth"', "{", '{"type": "subscribe"}', '{"no": "type"}'):
+            await comm.send_to(text_data=frame)
+            answers.append(await comm.receive_json_from())
+        await comm.send_json_to({"type": "ping"})  # still open and serving
+        assert (await comm.receive_json_from()) == {"type": "pong"}
+        await comm.disconnect()
+        return answers
+
+    with caplog.at_level("INFO", logger="recognition.consumers"):
+        answers = async_to_sync(scenario)()
+    assert all(a["type"] == "error" and a["error"] for a in answers), answers
+    refused = [r for r in caplog.records if r.name == "recognition.consumers"]
+    assert len(refused) == 6 and all(r.exc_info is None and "\n" not in r.getMessage() for r in refused)
+
+
+def test_binary_and_oversized_frames_close_with_their_codes(team, member, caplog):
+    from recognition import consumers
+
+    async def close_code(frame: dict) -> dict:
+        comm = communicator(team, member)
+        await comm.connect()
+        await comm.receive_json_from()  # ready
+        await comm.send_to(**frame)
+        return await comm.receive_output(timeout=3)
+
+    with caplog.at_level("INFO", logger="recognition.consumers"):
+        binary = async_to_sync(close_code)({"bytes_data": b"\x00\x01binary"})
+        big = async_to_sync(close_code)({"text_data": '{"type": "ping", "pad": "' + "x" * consumers.MAX_FRAME_CHARS + '"}'})
+    assert binary == {"type": "websocket.close", "code": 4415}
+    assert big == {"type": "websocket.close", "code": 4413}
+    messages = [r.getMessage() for r in caplog.records if r.name == "recognition.consumers"]
+    assert len(messages) == 2 and "binary" in messages[0] and "limit" in messages[1]
+
+
+def test_resume_before_auth_is_refused_with_a_message(team):
+    async def scenario():
+        comm = communicator(team, None)
+        await comm.connect()
+        await comm.send_json_to({"type": "resume", "after": 0})
+        answer = await comm.receive_json_from()
+        await comm.disconnect()
+        return answer
+
+    answer = async_to_sync(scenario)()
+    assert answer["type"] == "error" and "auth" in answer["error"].lower()

@@ -13,7 +13,14 @@ from tests.support import TESTDATA
 
 
 def media_files() -> list[Path]:
+    """The stored images (thumbnails, under thumbs/, are counted apart)."""
     root = Path(settings.MEDIA_ROOT)
+    return sorted(p for p in root.rglob("*") if p.is_file() and "thumbs" not in p.relative_to(root).parts) \
+        if root.exists() else []
+
+
+def thumbnail_files() -> list[Path]:
+    root = Path(settings.MEDIA_ROOT) / "thumbs"
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
 
@@ -27,6 +34,7 @@ def test_upload_is_stored_queued_and_processed(team, member, png, fake_engine, s
     assert upload.result.text == "image 200x50\nsecond line"
     assert (upload.width, upload.height, upload.image_type, upload.byte_size) == (200, 50, "png", len(data))
     assert [p.name for p in media_files()] == [Path(upload.file_path).name]
+    assert [p.name for p in thumbnail_files()] == [Path(upload.file_path).stem + ".webp"]  # made by the worker
     assert upload.file_path.startswith(upload.md5[:2] + "/")
     kinds = list(Event.objects.filter(upload_id=upload.pk).values_list("kind", flat=True))
     assert kinds == ["upload.created", "upload.processing", "upload.done"]

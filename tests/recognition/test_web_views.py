@@ -238,7 +238,25 @@ def test_search_empty_and_no_hits_and_too_long(done, member, client_for):
     assert none.context["hits"] == []
     assert "No text in this team contains" in none.content.decode()
     long = client.get(url, {"q": "x" * 201})
-    assert long.context["error"]
+    assert long.status_code == 400 and "at most 200 characters" in long.context["error"]
+
+
+@pytest.mark.parametrize("query", ["\x00", "report\x00zzz", "\x00report"])
+def test_search_refuses_a_nul_like_the_api(done, member, client_for, query):
+    """A NUL would end the database pattern early (``\x00`` matched every
+    upload, ``report\x00zzz`` searched for ``report``): 400 with a message,
+    in the browser and in the API alike."""
+    url = reverse("team-search", args=[done.team.slug])
+    page = client_for(member).get(url, {"q": query})
+    assert page.status_code == 400 and page.context["hits"] is None
+    assert "NUL" in page.context["error"] and page.context["error"] in page.content.decode()
+    assert reverse("upload-result", args=[done.pk]) not in page.content.decode()
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(member)
+    answer = api.get(reverse("api-search"), {"team": done.team.slug, "q": query})
+    assert answer.status_code == 400 and answer.json()["detail"]
 
 
 def test_search_stays_inside_the_team(done, other_team, outsider, client_for, png):

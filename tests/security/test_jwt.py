@@ -148,3 +148,59 @@ def test_websocket_refuses(make_token, pair, team):
 def test_websocket_accepts_the_good_token(pair, team):
     output = _ws_outcome(team, str(AccessToken.for_user(pair[0])))
     assert output["type"] == "websocket.send" and json.loads(output["text"])["type"] == "ready"
+
+
+def _logged_out_session(member):
+    """Log in with the password, refresh once (rotation), then log out with
+    the newest refresh token. Returns the access tokens of that session."""
+    from tests.conftest import PASSWORD
+
+    api = APIClient()
+    first = api.post("/api/auth/token/", {"username": member.username, "password": PASSWORD}, format="json").json()
+    rotated = api.post("/api/auth/token/refresh/", {"refresh": first["refresh"]}, format="json").json()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {rotated['access']}")
+    assert api.get("/api/teams/").status_code == 200
+    assert api.post("/api/auth/logout/", {"refresh": rotated["refresh"]}, format="json").status_code == 200
+    return [first["access"], rotated["access"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_logout_ends_the_sessions_access_tokens_everywhere(member, owner, team, png, queued):
+    denied = _logged_out_session(member)
+    for access in denied:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+        for response in (
+            client.get("/api/teams/"),
+            client.get(f"/api/teams/{team.slug}/"),
+            client.get("/api/uploads/"),
+            client.post(f"/api/uploads/", {"files": [SimpleUploadedFile("a.png", png(), "image/png")]}, format="multipart"),
+        ):
+            assert response.status_code == 401, (response.request["PATH_INFO"], response.content)
+            assert "logged out" in response.json()["detail"]
+        response = client.post("/ocr/recognize", {"image": SimpleUploadedFile("a.png", png(), "image/png")}, format="multipart")
+        assert response.status_code == 401 and response.json()["success"] is False
+        assert APIClient().post("/api/auth/token/verify/", {"token": access}, format="json").status_code == 401
+        assert _ws_outcome(team, access) == {"type": "websocket.close", "code": 4401}
+    assert queued == []
+    # Only that session ends: another login of the same user, and other users, go on.
+    from tests.conftest import PASSWORD
+
+    for user in (member, owner):
+        fresh = APIClient().post("/api/auth/token/", {"username": user.username, "password": PASSWORD}, format="json").json()
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {fresh['access']}")
+        assert client.get(f"/api/teams/{team.slug}/").status_code == 200
+        assert _ws_outcome(team, fresh["access"])["type"] == "websocket.send"
+
+
+@pytest.mark.django_db
+def test_logout_denies_the_bearer_token_it_is_sent_with(member, team):
+    """A token not made by the password login (no session id, e.g. made by
+    another tool) is still ended when it is the one the logout is sent with."""
+    refresh = RefreshToken.for_user(member)
+    access = str(AccessToken.for_user(member))
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    assert api.post("/api/auth/logout/", {"refresh": str(refresh)}, format="json").status_code == 200
+    assert api.get(f"/api/teams/{team.slug}/").status_code == 401

@@ -109,6 +109,8 @@ TABLE: dict[str, Rule] = {
     "admin:logout": Rule({"POST": EVERYONE}, logout=True, probe=False, **PUBLIC),
     "admin:app_list": Rule(ADMIN_RULE.methods, admin=True, hidden=False, probe=False, path="/admin/teams/"),
     "admin/(?P<url>.*)$": Rule({"GET": NOBODY}, path="/admin/no-such-page/", hidden=False, probe=False),
+    # The site icon (a redirect to the static file), for everyone.
+    "favicon": Rule({"GET": EVERYONE}, **PUBLIC),
     # Django's language switch: sets a cookie, redirects to a safe URL.
     "set_language": Rule({"GET": EVERYONE, "POST": EVERYONE}, probe=False, **PUBLIC),
     # Accounts.
@@ -140,6 +142,7 @@ TABLE: dict[str, Rule] = {
     "team-search": Rule({"GET": TEAM}, query="q=line"),
     "upload-result": Rule({"GET": TEAM}),
     "upload-image": Rule({"GET": TEAM}),
+    "upload-thumbnail": Rule({"GET": TEAM}),
     "upload-download": Rule({"GET": TEAM}),
     "upload-rerun": Rule({"POST": WRITERS}),
     "upload-pin": Rule({"POST": WRITERS}, body=lambda w: {"pinned": "1"}),
@@ -159,7 +162,9 @@ TABLE: dict[str, Rule] = {
     "api-upload-rerun": Rule({"POST": WRITERS}, api=True, params={"pk": "upload"}),
     "api-upload-pin": Rule({"POST": WRITERS, "DELETE": WRITERS}, api=True, params={"pk": "upload"}),
     "api-search": Rule({"GET": TEAM}, api=True, query="team={slug}&q=line"),
-    "api-export": Rule({"GET": TEAM}, api=True, query="team={slug}&format=txt&q=line"),
+    # Read-only either way; POST carries the parameters (long id lists) in the body.
+    "api-export": Rule({"GET": TEAM, "POST": TEAM}, api=True, query="team={slug}&format=txt&q=line",
+                       body=lambda w: {"team": w.slug, "format": "txt"}),
     "ocr-recognize": Rule({"POST": WRITERS}, api=True, body=image),
     "ocr/recognize/": Rule({"POST": WRITERS}, api=True, body=image),
     # REST API: teams.
@@ -176,8 +181,8 @@ TABLE: dict[str, Rule] = {
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
     "api-webhook-ping": Rule({"POST": MANAGERS}, api=True, params={"pk": "webhook"}),
     "api-webhook-deliveries": Rule({"GET": MANAGERS}, api=True, params={"pk": "webhook"}),
-    # Malformed ids under the API's own prefixes: JSON 404 for everyone.
-    r"^api/(uploads/.*|teams/[^/]*/?|teams/[^/]+/(members|invitations|events|webhooks)/.*)$": Rule(
+    # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
+    "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
         probe=False),
 }
@@ -404,3 +409,41 @@ def test_websocket_feed_permissions(world, monkeypatch):
         else:
             expected = 4401 if role == ANON else 4404
             assert output == {"type": "websocket.close", "code": expected}, (role, output)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_websocket_feed_permissions_without_origin_through_the_asgi_app(world, monkeypatch):
+    """The deployed application (origin check, session middleware, router):
+    a client sending no Origin header (an API client) is let in and
+    authenticates with a token; team members get ``ready``, others are
+    refused exactly as with a session. A foreign Origin is refused at the
+    handshake whoever it is."""
+    from ocrspace.asgi import application
+    from recognition import consumers
+
+    monkeypatch.setattr(consumers, "AUTH_TIMEOUT_SECONDS", 0.2)
+    path = f"/ws/teams/{world.slug}/feed/"
+    tokens = {role: str(RefreshToken.for_user(world.users[role]).access_token) for role in ROLES if role != ANON}
+
+    async def first_output(role, headers):
+        comm = WebsocketCommunicator(application, path, headers=headers)
+        connected, _ = await comm.connect()
+        if not connected:
+            return "denied"
+        if role != ANON:
+            await comm.send_json_to({"type": "auth", "token": tokens[role]})
+        output = await comm.receive_output(timeout=3)
+        await comm.disconnect()
+        return output
+
+    for role in ROLES:
+        output = async_to_sync(first_output)(role, [(b"host", b"localhost")])
+        if role in WS_TABLE["ws/teams/<slug:slug>/feed/"]:
+            assert output["type"] == "websocket.send" and '"ready"' in output["text"], (role, output)
+        else:
+            expected = 4401 if role == ANON else 4404
+            assert output == {"type": "websocket.close", "code": expected}, (role, output)
+        foreign = [(b"host", b"localhost"), (b"origin", b"https://evil.example.com")]
+        assert async_to_sync(first_output)(role, foreign) == "denied", role
+    same_site = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+    assert '"ready"' in async_to_sync(first_output)(MEMBER, same_site)["text"]

@@ -6,20 +6,31 @@ the database has no users), then supervises two child processes:
 daphne (HTTP + websockets) and the django-q2 cluster (OCR off the request
 path), with the command lines of ``ocrspace.stack``. When either exits, the
 other is stopped too.
+
+Stopping (Ctrl+C, or SIGTERM to this process) sends SIGTERM to both
+children's whole process groups at once, as a service manager would: daphne
+exits, and the cluster's workers hand the upload they are reading back to
+the queue and exit. Each child runs in its own process group, so a Ctrl+C
+in the terminal reaches this process only; before, it also reached the
+cluster, which then waited for the running task to finish (its workers
+ignore SIGINT) while this process waited for it.
 """
 
 from __future__ import annotations
 
+import os
 import secrets
 import signal
 import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from ocrspace import serving
 from ocrspace.stack import web_command, worker_command
 from teams import services
 
@@ -36,8 +47,11 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login_hint = self.ensure_first_admin()
+        warning = serving.base_url_warning(settings.PRODUCTION)
+        if warning:
+            self.stderr.write(warning)
         children = self.start_children(host, port, no_worker)
-        url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}/"
+        url = serving.served_url(host, port) + "/"
         self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}"))
         self.stdout.write(login_hint)
         self.stdout.write("Press Ctrl+C to stop.\n")
@@ -55,10 +69,21 @@ class Command(BaseCommand):
         services.create_team(admin, "Demo team")
         return f"First start: log in as  admin  with password  {password}  (change it under Password)."
 
+    @staticmethod
+    def child_environment(host: str, port: int, environ=os.environ) -> dict[str, str]:
+        """The children's environment: links in webhook payloads (written by
+        the worker) use the address served here unless OCRSPACE_BASE_URL says
+        otherwise."""
+        env = dict(environ)
+        if not env.get("OCRSPACE_BASE_URL"):
+            env["OCRSPACE_BASE_URL"] = serving.served_url(host, port)
+        return env
+
     def start_children(self, host: str, port: int, no_worker: bool) -> dict[str, subprocess.Popen]:
-        children = {"web": subprocess.Popen(web_command(host, port))}
+        env = self.child_environment(host, port)
+        children = {"web": subprocess.Popen(web_command(host, port), env=env, process_group=0)}
         if not no_worker:
-            children["worker"] = subprocess.Popen(worker_command())
+            children["worker"] = subprocess.Popen(worker_command(), env=env, process_group=0)
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:
@@ -78,12 +103,20 @@ class Command(BaseCommand):
                     exit_code = child.returncode or 1
                     stopping = True
             time.sleep(0.5)
+        # Both at once, each to its whole group (the cluster's workers too).
         for child in children.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGTERM)
+            self._signal_group(child, signal.SIGTERM)
         for child in children.values():
             try:
                 child.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                child.kill()
+                self._signal_group(child, signal.SIGKILL)
+                child.wait()
         return exit_code
+
+    @staticmethod
+    def _signal_group(child: subprocess.Popen, sig: int) -> None:
+        try:
+            os.killpg(child.pid, sig)
+        except ProcessLookupError:
+            pass

@@ -25,6 +25,7 @@ from django.conf import settings
 from django_q.cluster import Cluster
 from django_q.management.commands.qcluster import Command as ClusterCommand
 
+from ocrspace import serving
 from recognition import maintenance
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 class Command(ClusterCommand):
     def handle(self, *args, **options):
+        serving.warn_if_base_url_unset()  # the worker writes the webhook payloads
         try:
             maintenance.requeue_waiting()
         except Exception:  # noqa: BLE001 - never keep the cluster from starting; the sweeper still recovers them

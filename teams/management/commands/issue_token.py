@@ -16,11 +16,11 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework_simplejwt.tokens import RefreshToken
 
 from teams.models import Team
 from teams.permissions import role_of
 from teams.services import mark_team_used
+from teams.tokens import SessionRefreshToken
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(f"No user named {username!r}.")
         if not user.is_active:
             raise CommandError(f"The user {username!r} is inactive.")
-        refresh = RefreshToken.for_user(user)
+        refresh = SessionRefreshToken.for_user(user)
         role = None
         if team:
             team_obj = Team.objects.filter(slug=team).first()

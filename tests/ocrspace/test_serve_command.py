@@ -1,0 +1,106 @@
+"""``manage.py serve`` (``make run``): what it hands its web and worker processes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from ocrspace import serving
+from ocrspace.management.commands.serve import Command
+from tests.live import ROOT
+
+LINK = "from integrations.delivery import absolute; print(absolute('/uploads/41/'))"
+
+
+def link_in_child(env: dict) -> str:
+    """The webhook link a process started with ``env`` writes."""
+    env = {**env, "DJANGO_SETTINGS_MODULE": "ocrspace.settings"}
+    code = f"import django; django.setup(); {LINK}"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_webhook_links_use_the_port_served(tmp_path):
+    base = {k: v for k, v in os.environ.items() if k != "OCRSPACE_BASE_URL"}
+    base["OCRSPACE_VAR_DIR"] = str(tmp_path)
+    env = Command.child_environment("127.0.0.1", 8765, base)
+    assert link_in_child(env) == "http://localhost:8765/uploads/41/"
+    assert Command.child_environment("0.0.0.0", 9000, base)["OCRSPACE_BASE_URL"] == "http://localhost:9000"
+    assert Command.child_environment("ocr.lan", 80, base)["OCRSPACE_BASE_URL"] == "http://ocr.lan:80"
+    # An explicit address wins.
+    chosen = Command.child_environment("127.0.0.1", 8765, {**base, "OCRSPACE_BASE_URL": "https://ocr.example.com"})
+    assert link_in_child(chosen) == "https://ocr.example.com/uploads/41/"
+
+
+def test_production_without_a_base_url_is_warned_about():
+    message = serving.base_url_warning(True, {})
+    assert message and "OCRSPACE_BASE_URL" in message
+    assert serving.base_url_warning(True, {"OCRSPACE_BASE_URL": "https://ocr.example.com"}) is None
+    assert serving.base_url_warning(False, {}) is None
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True)
+def test_ctrl_c_stops_web_and_cluster_together_and_hands_the_upload_back(team, owner, tmp_path, settings):
+    """Ctrl+C in a terminal is SIGINT to the foreground process group. The
+    cluster's workers ignore SIGINT, so before, the cluster finished the
+    upload it was reading while serve waited for it; now serve stops both
+    children with SIGTERM at once and the worker hands the upload back."""
+    import signal
+    import time
+
+    import psutil
+    import requests
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from recognition.models import Upload, UploadStatus
+    from tests.browser.conftest import text_png
+    from ocrspace.stack import Stack
+    from tests.live import database_url, free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "SECRET_KEY": settings.SECRET_KEY,
+           "MEDIA_ROOT": str(tmp_path / "media"), "OCRSPACE_VAR_DIR": str(tmp_path / "var"),
+           "OCRSPACE_TORCH_THREADS": "1"}
+    env.pop("REDIS_URL", None)
+    paused = [p for p in Stack.running if p.worker_running()]  # they would take the upload
+    for platform in paused:
+        platform.stop_worker()
+    log = open(tmp_path / "serve.log", "wb")
+    serve = subprocess.Popen([sys.executable, "manage.py", "serve", "--port", str(port)], cwd=ROOT, env=env,
+                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert serve.poll() is None and time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            try:
+                requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        children = psutil.Process(serve.pid).children(recursive=True)
+        data = text_png([f"Line {n} of a long capture to keep the worker busy" for n in range(40)])
+        answer = requests.post(f"http://127.0.0.1:{port}/api/uploads/", files={"files": ("long.png", data, "image/png")},
+                               headers={"Authorization": f"Bearer {AccessToken.for_user(owner)}"}, timeout=60)
+        assert answer.status_code == 201, answer.text
+        upload_id = answer.json()["results"][0]["upload"]["id"]
+        while Upload.objects.get(pk=upload_id).status != UploadStatus.PROCESSING:
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.05)
+        os.killpg(serve.pid, signal.SIGINT)  # what the terminal does on Ctrl+C
+        serve.wait(timeout=120)
+    finally:
+        if serve.poll() is None:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait()
+        for platform in paused:
+            platform.start_worker()
+    output = (tmp_path / "serve.log").read_text()
+    assert not [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE], output
+    upload = Upload.objects.get(pk=upload_id)
+    assert (upload.status, upload.attempts) == (UploadStatus.QUEUED, 1), output
+    assert f"Worker stopped during upload {upload_id}: requeued" in output
