@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch import nn
@@ -37,11 +37,14 @@ class RSEFPN(nn.Module):
     Input sizes must be multiples of 32 so that the levels line up.
     """
 
-    def __init__(self, in_channels: Sequence[int], out_channels: int = 96) -> None:
+    def __init__(self, in_channels: Sequence[int], out_channels: int = 96,
+                 output_block: Callable[[int], nn.Module] | None = None) -> None:
         super().__init__()
-        # Index 0 = stride 4 ... index 3 = stride 32.
+        # Index 0 = stride 4 ... index 3 = stride 32. ``output_block(channels)``
+        # makes each level's output branch (default: a 3x3 conv with SE).
+        output_block = output_block or (lambda c: RSELayer(c, c // 4, 3))
         self.lateral = nn.ModuleList(RSELayer(c, out_channels, 1) for c in in_channels)
-        self.output = nn.ModuleList(RSELayer(out_channels, out_channels // 4, 3) for _ in in_channels)
+        self.output = nn.ModuleList(output_block(out_channels) for _ in in_channels)
         self.out_channels = out_channels
 
     def forward(self, features: list[torch.Tensor]) -> torch.Tensor:

@@ -27,10 +27,9 @@ from typing import Sequence
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
 from .models import _ImageModel
-from .necks import RSELayer
+from .necks import RSEFPN, RSELayer
 from .ppocrv6_det_backbone import LCNetV4, default_stages
 
 
@@ -55,12 +54,6 @@ DB_PARAMS_V6: dict[str, dict[str, float]] = {
 }
 
 
-def _upsample(x: torch.Tensor, factor: int) -> torch.Tensor:
-    # The exported graph uses nearest with "asymmetric" coordinates and floor
-    # rounding; for an integer factor that is plain pixel repetition.
-    return F.interpolate(x, scale_factor=float(factor), mode="nearest")
-
-
 class LargeKernelOutput(nn.Module):
     """Depthwise kxk conv (with bias) -> 1x1 conv to a quarter width -> residual SE.
 
@@ -77,37 +70,14 @@ class LargeKernelOutput(nn.Module):
         return self.reduce(self.depthwise(x))
 
 
-class LargeKernelFPN(nn.Module):
-    """Top-down pyramid: 1x1 lateral convs with residual SE, nearest 2x upsampling
-    and addition, then a ``LargeKernelOutput`` per level; the four outputs
-    are upsampled to stride 4 and concatenated -> ``channels`` at H/4 x W/4.
-    """
+class LargeKernelFPN(RSEFPN):
+    """v4's top-down pyramid (1x1 lateral convs with residual SE, nearest 2x
+    upsampling and addition; the four levels upsampled to stride 4 and
+    concatenated -> ``channels`` at H/4 x W/4) with a ``LargeKernelOutput``
+    as each level's output branch."""
 
     def __init__(self, in_channels: Sequence[int], channels: int, kernel_size: int) -> None:
-        super().__init__()
-        # Index 0 = stride 4 ... index 3 = stride 32.
-        self.lateral = nn.ModuleList(RSELayer(c, channels, 1) for c in in_channels)
-        self.output = nn.ModuleList(LargeKernelOutput(channels, kernel_size) for _ in in_channels)
-        self.out_channels = channels
-
-    def forward(self, features: list[torch.Tensor]) -> torch.Tensor:
-        c2, c3, c4, c5 = features
-        # Coarsest level first, as in the reference: the weight converter
-        # pairs weights by this execution order.
-        in5 = self.lateral[3](c5)
-        in4 = self.lateral[2](c4)
-        in3 = self.lateral[1](c3)
-        in2 = self.lateral[0](c2)
-
-        out4 = in4 + _upsample(in5, 2)
-        out3 = in3 + _upsample(out4, 2)
-        out2 = in2 + _upsample(out3, 2)
-
-        p5 = self.output[3](in5)
-        p4 = self.output[2](out4)
-        p3 = self.output[1](out3)
-        p2 = self.output[0](out2)
-        return torch.cat([_upsample(p5, 8), _upsample(p4, 4), _upsample(p3, 2), p2], dim=1)
+        super().__init__(in_channels, channels, output_block=lambda c: LargeKernelOutput(c, kernel_size))
 
 
 class DBHeadV6(nn.Module):
