@@ -47,7 +47,7 @@ def test_foreign_origin_is_still_refused(live_platform, team):
 
 
 def test_malformed_frames_never_leave_a_traceback(live_platform, team, member):
-    web_log = live_platform.log_dir / "web.log"
+    web_log = live_platform.dir / "web.log"
     before = web_log.stat().st_size
     with open_feed(live_platform, team) as socket:
         socket.send("not json at all")  # as the first, unauthenticated frame
