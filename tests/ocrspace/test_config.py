@@ -1,7 +1,9 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none, torch_threads
+from ocrspace.config import (
+    database_from_url, engine_device, engine_profile, load_secret_key, redis_url_or_none, torch_threads,
+)
 
 
 def test_sqlite_url_gets_lock_timeout_and_wal():
@@ -85,3 +87,13 @@ def test_torch_threads_share_the_cpus_between_workers(monkeypatch):
     assert torch_threads("3", 2) == 3
     with pytest.raises(ImproperlyConfigured, match="OCRSPACE_TORCH_THREADS"):
         torch_threads("many", 1)
+
+
+def test_engine_profile_and_device_are_validated():
+    assert engine_profile("") == "accurate" and engine_profile("fast") == "fast"
+    with pytest.raises(ImproperlyConfigured, match="OCRSPACE_DEFAULT_PROFILE must be one of accurate, fast, v4"):
+        engine_profile("turbo")
+    assert [engine_device(d) for d in ("auto", "cpu", "cuda", "cuda:1")] == ["auto", "cpu", "cuda", "cuda:1"]
+    for bad in ("gpu", "cuda:x", ""):
+        with pytest.raises(ImproperlyConfigured, match="OCRSPACE_DEVICE"):
+            engine_device(bad)
