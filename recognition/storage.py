@@ -47,7 +47,7 @@ def store(data: bytes, path: str) -> None:
         return
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".incoming-{os.getpid()}-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -96,6 +96,16 @@ def all_thumbnails() -> list[str]:
         return []
     media = Path(settings.MEDIA_ROOT)
     return [str(p.relative_to(media)) for p in root.glob("*/*") if p.is_file() and not p.name.startswith(".incoming-")]
+
+
+def discard_own_temporary_files() -> None:
+    """Remove the temporary files of this process's unfinished writes. A
+    stopping worker calls it: the signal may land anywhere in ``store``,
+    even between creating the temporary file and the cleanup around it."""
+    root = Path(settings.MEDIA_ROOT)
+    for pattern in (f"*/.incoming-{os.getpid()}-*", f"thumbs/*/.incoming-{os.getpid()}-*"):
+        for path in root.glob(pattern) if root.exists() else []:
+            path.unlink(missing_ok=True)
 
 
 def stale_temporary_files(older_than_seconds: float) -> list[Path]:

@@ -48,6 +48,7 @@ def give_back_on_sigterm(upload_id: int):
         yield
     except WorkerStopping:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the hand-back finish
+        storage.discard_own_temporary_files()
         try:
             outcome = processing.release(upload_id)
             log.warning("Worker stopped during upload %s: %s", upload_id, outcome or "already finished")
