@@ -7,7 +7,10 @@ import io
 import itertools
 import zipfile
 from pathlib import Path
+from typing import Any, Awaitable, Callable
 
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers
 from PIL import Image, ImageDraw
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,3 +184,20 @@ def assert_nothing_lost(media_root, accepted=(), *, allow_failed: bool = True) -
 
     assert not problems, "Something was lost:\n  " + "\n  ".join(problems)
     return status_counts()
+
+
+def run_in_new_loop(scenario: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    """Run ``scenario(*args)`` in an event loop of its own, with a channel
+    layer of its own.
+
+    A channel layer keeps its receive state (a lock per process channel, a
+    buffer) across event loops, but that state belongs to the loop that
+    received on it: when a loop closes while a consumer is mid-receive,
+    channels-redis's lock stays held and the next loop's first receive waits
+    forever. A server has one loop; every test scenario has a new one.
+    """
+    channel_layers.backends.clear()
+    try:
+        return async_to_sync(scenario)(*args)
+    finally:
+        channel_layers.backends.clear()

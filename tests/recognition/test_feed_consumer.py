@@ -3,7 +3,7 @@
 import asyncio
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +12,7 @@ from rest_framework_simplejwt.tokens import AccessToken
 from ocrspace.routing import websocket_urlpatterns
 from recognition import services
 from teams import services as team_services
+from tests.support import run_in_new_loop
 
 pytestmark = pytest.mark.django_db(transaction=True)
 application = URLRouter(websocket_urlpatterns)
@@ -56,7 +57,7 @@ def test_member_receives_team_events_and_outsider_is_refused(team, member, outsi
         assert message["event"]["upload"]["name"] == "<img src=x onerror=alert(1)>.png"  # data; the page escapes it
         await comm.disconnect()
 
-    async_to_sync(scenario)()
+    run_in_new_loop(scenario)
 
 
 def test_api_client_authenticates_with_jwt_first_message(team, member, outsider):
@@ -77,7 +78,7 @@ def test_api_client_authenticates_with_jwt_first_message(team, member, outsider)
         await forged.send_json_to({"type": "auth", "token": str(AccessToken.for_user(member)) + "x"})
         assert (await forged.receive_output())["code"] == 4401
 
-    async_to_sync(scenario)()
+    run_in_new_loop(scenario)
 
 
 def test_reconnecting_client_catches_up(team, member, png, queued):
@@ -96,7 +97,7 @@ def test_reconnecting_client_catches_up(team, member, png, queued):
         assert (await comm.receive_json_from())["type"] == "resumed"
         await comm.disconnect()
 
-    async_to_sync(scenario)()
+    run_in_new_loop(scenario)
 
 
 def test_removed_member_is_disconnected(team, owner, member):
@@ -108,7 +109,7 @@ def test_removed_member_is_disconnected(team, owner, member):
         output = await comm.receive_output(timeout=5)
         assert output == {"type": "websocket.close", "code": 4403}
 
-    async_to_sync(scenario)()
+    run_in_new_loop(scenario)
 
 
 def test_anonymous_without_token_is_closed(team, monkeypatch):
@@ -121,7 +122,7 @@ def test_anonymous_without_token_is_closed(team, monkeypatch):
         await comm.connect()
         assert (await comm.receive_output(timeout=3))["code"] == 4401
 
-    async_to_sync(scenario)()
+    run_in_new_loop(scenario)
 
 
 @pytest.mark.parametrize("authenticated", [False, True], ids=["first-frame", "after-auth"])
@@ -141,7 +142,7 @@ def test_malformed_and_unknown_frames_get_an_error_message_and_one_log_line(team
         return answers
 
     with caplog.at_level("INFO", logger="recognition.consumers"):
-        answers = async_to_sync(scenario)()
+        answers = run_in_new_loop(scenario)
     assert all(a["type"] == "error" and a["error"] for a in answers), answers
     refused = [r for r in caplog.records if r.name == "recognition.consumers"]
     assert len(refused) == 6 and all(r.exc_info is None and "\n" not in r.getMessage() for r in refused)
@@ -158,8 +159,8 @@ def test_binary_and_oversized_frames_close_with_their_codes(team, member, caplog
         return await comm.receive_output(timeout=3)
 
     with caplog.at_level("INFO", logger="recognition.consumers"):
-        binary = async_to_sync(close_code)({"bytes_data": b"\x00\x01binary"})
-        big = async_to_sync(close_code)({"text_data": '{"type": "ping", "pad": "' + "x" * consumers.MAX_FRAME_CHARS + '"}'})
+        binary = run_in_new_loop(close_code, {"bytes_data": b"\x00\x01binary"})
+        big = run_in_new_loop(close_code, {"text_data": '{"type": "ping", "pad": "' + "x" * consumers.MAX_FRAME_CHARS + '"}'})
     assert binary == {"type": "websocket.close", "code": 4415}
     assert big == {"type": "websocket.close", "code": 4413}
     messages = [r.getMessage() for r in caplog.records if r.name == "recognition.consumers"]
@@ -175,5 +176,5 @@ def test_resume_before_auth_is_refused_with_a_message(team):
         await comm.disconnect()
         return answer
 
-    answer = async_to_sync(scenario)()
+    answer = run_in_new_loop(scenario)
     assert answer["type"] == "error" and "auth" in answer["error"].lower()

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import jwt as pyjwt
 import pytest
-from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
@@ -19,6 +18,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from ocrspace.routing import websocket_urlpatterns
+from tests.support import run_in_new_loop
 
 ws_application = URLRouter(websocket_urlpatterns)
 
@@ -134,7 +134,7 @@ def _ws_outcome(team, token: str) -> dict:
         await comm.disconnect()
         return output
 
-    return async_to_sync(scenario)()
+    return run_in_new_loop(scenario)
 
 
 @pytest.mark.django_db(transaction=True)

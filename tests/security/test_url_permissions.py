@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
-from asgiref.sync import async_to_sync
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.apps import apps
@@ -38,7 +37,7 @@ from recognition import services as upload_services
 from teams import services as team_services
 from teams.models import Membership
 from teams.roles import Role
-from tests.support import make_png, make_zip
+from tests.support import make_png, make_zip, run_in_new_loop
 
 ANON, VIEWER, MEMBER, ADMIN, OWNER, OUTSIDER, STAFF = "anonymous", "viewer", "member", "admin", "owner", "outsider", "staff"
 ROLES = (ANON, VIEWER, MEMBER, ADMIN, OWNER, OUTSIDER, STAFF)
@@ -402,7 +401,12 @@ def test_websocket_feed_permissions(world, monkeypatch):
         await comm.disconnect()
         return output
 
-    outcomes = {role: async_to_sync(first_output)(role) for role in ROLES}
+    async def every_role():
+        return {role: await first_output(role) for role in ROLES}
+
+    # One event loop for the whole test: a channel layer's connections and
+    # locks belong to the loop that first used them.
+    outcomes = run_in_new_loop(every_role)
     for role, output in outcomes.items():
         if role in WS_TABLE["ws/teams/<slug:slug>/feed/"]:
             assert output["type"] == "websocket.send" and '"ready"' in output["text"], (role, output)
@@ -436,14 +440,21 @@ def test_websocket_feed_permissions_without_origin_through_the_asgi_app(world, m
         await comm.disconnect()
         return output
 
-    for role in ROLES:
-        output = async_to_sync(first_output)(role, [(b"host", b"localhost")])
+    no_origin = [(b"host", b"localhost")]
+    foreign = [(b"host", b"localhost"), (b"origin", b"https://evil.example.com")]
+    same_site = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
+
+    async def every_role():
+        outcomes = {role: (await first_output(role, no_origin), await first_output(role, foreign)) for role in ROLES}
+        return outcomes, await first_output(MEMBER, same_site)
+
+    # One event loop for the whole test (see test_websocket_feed_permissions).
+    outcomes, same_site_output = run_in_new_loop(every_role)
+    for role, (output, foreign_output) in outcomes.items():
         if role in WS_TABLE["ws/teams/<slug:slug>/feed/"]:
             assert output["type"] == "websocket.send" and '"ready"' in output["text"], (role, output)
         else:
             expected = 4401 if role == ANON else 4404
             assert output == {"type": "websocket.close", "code": expected}, (role, output)
-        foreign = [(b"host", b"localhost"), (b"origin", b"https://evil.example.com")]
-        assert async_to_sync(first_output)(role, foreign) == "denied", role
-    same_site = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
-    assert '"ready"' in async_to_sync(first_output)(MEMBER, same_site)["text"]
+        assert foreign_output == "denied", role
+    assert '"ready"' in same_site_output["text"]
