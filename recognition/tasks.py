@@ -46,15 +46,13 @@ def give_back_on_sigterm(upload_id: int):
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         yield
-    except WorkerStopping:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the hand-back finish
-        storage.discard_own_temporary_files()
-        try:
-            outcome = processing.release(upload_id)
-            log.warning("Worker stopped during upload %s: %s", upload_id, outcome or "already finished")
-        except Exception:  # noqa: BLE001 - the sweeper recovers it later
-            log.exception("Could not hand upload %s back to the queue", upload_id)
-        raise SystemExit(128 + signal.SIGTERM)
+    except BaseException:
+        if not stopping:
+            raise
+        # Whatever the signal interrupted may fail in turn: a database call
+        # cut off mid-protocol fails its rollback, and that OperationalError
+        # replaces WorkerStopping. Once stopping, every way out hands back.
+        _hand_back(upload_id)
     finally:
         signal.signal(signal.SIGTERM, previous)
     if stopping:
@@ -63,6 +61,25 @@ def give_back_on_sigterm(upload_id: int):
         # its end; exit now rather than take the next task from a cluster
         # that is gone.
         raise SystemExit(128 + signal.SIGTERM)
+
+
+def _hand_back(upload_id: int) -> None:
+    """Put the upload back in the queue, then exit as SIGTERM would have."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the hand-back finish
+    storage.discard_own_temporary_files()
+    if not connection.in_atomic_block:
+        # The interrupted query may have left the connection mid-protocol;
+        # the hand-back needs one that answers.
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+            pass
+    try:
+        outcome = processing.release(upload_id)
+        log.warning("Worker stopped during upload %s: %s", upload_id, outcome or "already finished")
+    except Exception:  # noqa: BLE001 - the sweeper recovers it later
+        log.exception("Could not hand upload %s back to the queue", upload_id)
+    raise SystemExit(128 + signal.SIGTERM)
 
 
 def _db(step, *args, **kwargs):
