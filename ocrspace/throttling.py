@@ -47,3 +47,14 @@ class ScopedRateThrottle(CacheFailureAllows, throttling.ScopedRateThrottle):
 
 class SimpleRateThrottle(CacheFailureAllows, throttling.SimpleRateThrottle):
     pass
+
+
+class AccessTokenRateThrottle(CacheFailureAllows, throttling.SimpleRateThrottle):
+    """Per personal access token (rate ``access_token``), on top of the
+    user's own limit: one leaked or runaway script cannot use up its owner's."""
+
+    scope = "access_token"
+
+    def get_cache_key(self, request, view) -> str | None:
+        key = getattr(request.auth, "throttle_key", None)
+        return self.cache_format % {"scope": self.scope, "ident": key} if key else None

@@ -68,10 +68,14 @@ def _events_after(team_id: int, after: int) -> list[dict]:
 
 
 @database_sync_to_async
-def _user_from_token(token: str):
+def _user_from_token(token: str, ip: str | None = None):
     from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 
+    from teams import access_tokens
     from teams.tokens import JWTAuthentication
+
+    if access_tokens.looks_like_token(token):
+        return access_tokens.user_for(token, ip)
 
     auth = JWTAuthentication()
     try:
@@ -146,7 +150,7 @@ class TeamFeedConsumer(AsyncJsonWebsocketConsumer):
             if self.team is not None:
                 await self._refuse("already authenticated", "Already authenticated.")
                 return
-            user = await _user_from_token(str(content.get("token", "")))
+            user = await _user_from_token(str(content.get("token", "")), (self.scope.get("client") or [None])[0])
             if user is None:
                 await self.close(CLOSE_UNAUTHENTICATED)
                 return

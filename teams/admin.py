@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 
-from teams import audit
-from teams.models import AuditEntry, Invitation, Membership, Team
+from teams import access_tokens, audit
+from teams.models import AccessToken, AuditEntry, Invitation, Membership, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -53,6 +53,30 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "team"]
     search_fields = ["team__name", "email"]
     readonly_fields = ["token", "accepted_by", "accepted_at"]
+
+
+@admin.register(AccessToken)
+class AccessTokenAdmin(admin.ModelAdmin):
+    """Tokens are made by their users (page, API or ``create_token``); the
+    admin sees them and can revoke them, never their secrets."""
+
+    list_display = ["name", "user", "prefix", "scopes", "created_at", "expires_at", "revoked_at", "last_used_at",
+                    "last_used_ip"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    fields = list_display + ["teams"]
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        tokens = list(queryset.filter(revoked_at=None))
+        for token in tokens:
+            access_tokens.revoke_token(request.user, token)
+        self.message_user(request, f"{len(tokens)} token(s) revoked.", messages.SUCCESS)
 
 
 @admin.register(AuditEntry)

@@ -1,4 +1,4 @@
-"""Teams, memberships, invitations and the moderation audit log."""
+"""Teams, memberships, invitations, personal access tokens and the audit log."""
 
 from __future__ import annotations
 
@@ -13,16 +13,25 @@ from django.utils.translation import gettext_lazy as _
 from teams.roles import Role
 
 
+def token_of(user) -> "AccessToken | None":
+    """The access token this request's ``user`` signed in with, if any
+    (set by ``teams.access_tokens.AccessTokenAuthentication``)."""
+    return getattr(user, "_ocrspace_access_token", None)
+
+
 def default_retention_days() -> int:
     return settings.OCRSPACE_RETENTION_DAYS
 
 
 class TeamQuerySet(models.QuerySet):
     def for_user(self, user) -> "TeamQuerySet":
-        """Teams ``user`` belongs to. Anonymous or inactive users get none."""
+        """Teams ``user`` belongs to. Anonymous or inactive users get none; a
+        request made with an access token limited to some teams sees those."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return self.filter(memberships__user=user)
+        teams = self.filter(memberships__user=user)
+        token = token_of(user)
+        return teams.filter(pk__in=token.team_ids) if token is not None and token.team_ids else teams
 
 
 class Team(models.Model):
@@ -123,3 +132,42 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name} {self.action} {self.target_type} {self.target_repr}"
+
+
+class AccessToken(models.Model):
+    """A personal access token: a long random secret a script holds instead
+    of a password. Only its SHA-256 digest is stored; its first characters
+    (``prefix``) are kept to tell tokens apart in lists."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=16, editable=False)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    # Empty: every team of the user's, now and later.
+    teams = models.ManyToManyField(Team, blank=True, related_name="access_tokens")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def team_ids(self) -> list[int]:
+        """The teams it is limited to (empty: all of its user's); read once per request."""
+        if not hasattr(self, "_team_ids"):
+            self._team_ids = sorted(self.teams.values_list("pk", flat=True))
+        return self._team_ids
+
+    @property
+    def throttle_key(self) -> str:
+        return f"token-{self.pk}"
+
+    def expired(self, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from teams.models import Membership, Team
-from teams.roles import Capability, role_allows
+from teams.models import Membership, Team, token_of
+from teams.roles import SCOPE_OF, Capability, role_allows
 
 
 def usable(user) -> bool:
@@ -27,6 +27,9 @@ def membership_of(user, team: Team | int) -> Membership | None:
     if not usable(user):
         return None
     team_id = team.pk if isinstance(team, Team) else team
+    token = token_of(user)
+    if token is not None and token.team_ids and team_id not in token.team_ids:
+        return None  # the request's access token does not reach this team
     cache = user.__dict__.setdefault("_ocrspace_memberships", {})
     if team_id not in cache:
         cache[team_id] = Membership.objects.filter(user=user, team_id=team_id).first()
@@ -43,18 +46,30 @@ def role_of(user, team: Team | int) -> str | None:
     return membership.role if membership else None
 
 
+def _missing_scope(user, capability: str) -> str | None:
+    """The scope the request's access token would need for ``capability``
+    and lacks (None: no token, or it has it)."""
+    token = token_of(user)
+    scope = SCOPE_OF[capability]
+    return scope if token is not None and scope not in token.scopes else None
+
+
 def can(user, team: Team | int, capability: str) -> bool:
     """True when ``user`` has ``capability`` in ``team``."""
-    return role_allows(role_of(user, team), capability)
+    return role_allows(role_of(user, team), capability) and _missing_scope(user, capability) is None
 
 
 def require(user, team: Team | int, capability: str) -> None:
-    """404 for non-members, 403 for members whose role is too low."""
+    """404 for non-members, 403 for members whose role is too low (or whose
+    access token lacks the scope)."""
     role = role_of(user, team)
     if role is None:
         raise Http404("No such team.")
     if not role_allows(role, capability):
         raise PermissionDenied("Your role in this team does not allow that.")
+    missing = _missing_scope(user, capability)
+    if missing:
+        raise PermissionDenied(f"This access token lacks the '{missing}' scope.")
 
 
 def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:

@@ -51,3 +51,21 @@ def can_assign(actor_role: str, target_role: str) -> bool:
     if actor_role == Role.OWNER:
         return True
     return actor_role == Role.ADMIN and target_role != Role.OWNER
+
+
+class Scope(models.TextChoices):
+    """What a personal access token may do, on top of its owner's role."""
+
+    READ = "read", _("Read: uploads, results, search, export")
+    UPLOAD = "upload", _("Upload: add, re-run, pin and delete uploads")
+    ADMIN = "admin", _("Admin: team settings, members, webhooks")
+
+
+SCOPE_OF = {
+    Capability.VIEW: Scope.READ,
+    Capability.UPLOAD: Scope.UPLOAD,
+    Capability.MODERATE: Scope.ADMIN,
+    Capability.MANAGE_MEMBERS: Scope.ADMIN,
+    Capability.MANAGE_TEAM: Scope.ADMIN,
+    Capability.DELETE_TEAM: Scope.ADMIN,
+}

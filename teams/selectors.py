@@ -3,9 +3,10 @@ is about. Who may do what stays in ``teams.permissions``."""
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.http import Http404
 
-from teams.models import Membership, Team
+from teams.models import AccessToken, Membership, Team
 from teams.permissions import get_team, usable
 from teams.roles import Capability
 
@@ -40,3 +41,18 @@ def team_for(user, slug: str | None, claim: str | None = None, capability: str =
     if team is None:
         raise Http404("You are not a member of any team.")
     return get_team(user, team.slug, capability)
+
+
+def tokens_of(user):
+    """The user's personal access tokens, newest first, revoked ones included."""
+    return AccessToken.objects.filter(user=user).prefetch_related("teams")
+
+
+def tokens_reaching(team: Team):
+    """Live-or-expired, unrevoked tokens that can act in ``team``: its
+    members' tokens limited to it or to no team at all."""
+    return (
+        AccessToken.objects.filter(revoked_at=None, user__memberships__team=team)
+        .filter(Q(teams=team) | Q(teams=None))
+        .select_related("user").prefetch_related("teams").distinct()
+    )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from teams import audit
+from teams import access_tokens, audit
 from teams.models import Invitation, Membership, Team
 from teams.permissions import forget_memberships, require, role_of
 from teams.roles import Capability, Role, can_assign
@@ -196,6 +196,7 @@ def remove_member(team: Team, actor, member_user) -> None:
     if target.role == Role.OWNER:
         _check_owner_remains(memberships, target.user_id)
     target.delete()
+    access_tokens.forget_team(member_user, team)
     forget_memberships(actor)
     audit.record(actor, "membership.leave" if leaving else "membership.remove", team, team=team, user=member_user.username)
     transaction.on_commit(lambda: member_removed.send(sender=Team, team=team, user=member_user))

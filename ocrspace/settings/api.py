@@ -10,11 +10,17 @@ from ocrspace.settings.security import OCRSPACE_BEHIND_PROXY
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Personal access tokens (``Token ocs_…``, or ``Bearer ocs_…``).
+        "teams.access_tokens.AccessTokenAuthentication",
         # simplejwt's, refusing the access tokens of logged-out sessions.
         "teams.tokens.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        # An access token's scopes (reads need ``read``; see teams.access_tokens).
+        "teams.access_tokens.TokenScopes",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "ocrspace.api_errors.exception_handler",
     # Rate limits (per user and per anonymous IP; 429 + Retry-After). The
@@ -25,6 +31,7 @@ REST_FRAMEWORK = {
         "ocrspace.throttling.AnonRateThrottle",
         "ocrspace.throttling.UserRateThrottle",
         "ocrspace.throttling.ScopedRateThrottle",
+        "ocrspace.throttling.AccessTokenRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("OCRSPACE_THROTTLE_ANON", default="60/min"),
@@ -32,6 +39,7 @@ REST_FRAMEWORK = {
         "auth": env.str("OCRSPACE_THROTTLE_AUTH", default="10/min"),
         "upload": env.str("OCRSPACE_THROTTLE_UPLOAD", default="120/min"),
         "recognize": env.str("OCRSPACE_THROTTLE_RECOGNIZE", default="120/min"),
+        "access_token": env.str("OCRSPACE_THROTTLE_TOKEN", default="600/min"),
     },
     # The client address for the throttles: see OCRSPACE_BEHIND_PROXY.
     "NUM_PROXIES": 1 if OCRSPACE_BEHIND_PROXY else 0,

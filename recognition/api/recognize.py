@@ -22,11 +22,14 @@ from django.http import Http404, HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
+from rest_framework_simplejwt.tokens import Token
 
 from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
 from recognition import services, storage
 from recognition.models import Upload, UploadStatus
+from teams.access_tokens import AccessTokenAuthentication
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
@@ -62,9 +65,14 @@ def _throttled(throttle: SimpleRateThrottle, request) -> JsonResponse | None:
 
 
 def _authenticate(request: HttpRequest):
-    """(user, token) from the Bearer header, or an error response."""
+    """(user, token) from the Authorization header (a personal access token
+    or a JWT), or an error response."""
     try:
-        auth = JWTAuthentication().authenticate(request)
+        auth = AccessTokenAuthentication().authenticate(request)
+    except exceptions.AuthenticationFailed as error:
+        return None, _error(401, str(error.detail))
+    try:
+        auth = auth or JWTAuthentication().authenticate(request)
     except (InvalidToken, AuthenticationFailed, TokenError):
         return None, _error(401, "The access token is invalid or expired.")
     if auth is None:
@@ -76,7 +84,8 @@ def _authenticate(request: HttpRequest):
 
 
 def _team_for(user, token, slug: str) -> Team:
-    claim = token.get("team") if token is not None else None
+    # A JWT made by ``issue_token --team`` names the team of requests without one.
+    claim = token.get("team") if isinstance(token, Token) else None
     return team_for(user, slug, claim, Capability.UPLOAD)
 
 

@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
-from teams.models import Invitation, Membership, Team
+from teams.models import AccessToken, Invitation, Membership, Team
 from teams.permissions import role_of
-from teams.roles import Role
+from teams.roles import Role, Scope
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -94,3 +94,36 @@ class InvitationCreateSerializer(StrictInput):
     role = serializers.ChoiceField(choices=Role.choices, default=Role.MEMBER)
     email = serializers.EmailField(required=False, allow_blank=True, default="",
                                    help_text="Optional: only this address may accept.")
+
+
+class AccessTokenSerializer(serializers.ModelSerializer):
+    teams = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True,
+                                         help_text="Teams it is limited to; empty: all of its user's teams.")
+    user = serializers.CharField(source="user.username", read_only=True)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AccessToken
+        fields = ["id", "name", "prefix", "user", "scopes", "teams", "created_at", "expires_at", "revoked_at",
+                  "last_used_at", "last_used_ip", "active"]
+        read_only_fields = fields
+
+    def get_active(self, token: AccessToken) -> bool:
+        return token.revoked_at is None and not token.expired()
+
+
+class AccessTokenCreateSerializer(StrictInput):
+    name = serializers.CharField(max_length=100)
+    scopes = serializers.ListField(child=serializers.ChoiceField(choices=Scope.choices), min_length=1)
+    teams = serializers.ListField(child=serializers.SlugField(), required=False, default=list,
+                                  help_text="Team slugs to limit it to; empty or absent: all your teams.")
+    days = serializers.IntegerField(min_value=1, max_value=3650, required=False, allow_null=True,
+                                    help_text="Days until it expires; absent or null: no expiry.")
+
+
+class AccessTokenCreatedSerializer(AccessTokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="The secret, shown this once.")
+
+    class Meta(AccessTokenSerializer.Meta):
+        fields = [*AccessTokenSerializer.Meta.fields, "token"]
+        read_only_fields = fields

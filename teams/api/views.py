@@ -72,6 +72,8 @@ def _rule(call, *args, **kwargs):
                        responses={201: TeamSerializer, **ERRORS}),
 )
 class TeamList(APIView):
+    token_scope = "admin"  # creating a team, with an access token
+
     def get(self, request: Request) -> Response:
         teams = teams_of(request.user).order_by("name", "pk")
         return Response(TeamSerializer(teams, many=True, context={"request": request}).data)

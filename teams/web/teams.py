@@ -17,7 +17,7 @@ from teams import services
 from teams.web.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
 from teams.permissions import can, get_team
-from teams.selectors import default_team, teams_of
+from teams.selectors import default_team, teams_of, tokens_reaching
 from teams.roles import Capability
 
 
@@ -69,6 +69,7 @@ def team_settings(request, slug: str):
         ],
         "invitation_form": InvitationForm(),
         "role_form": RoleForm(),
+        "tokens": tokens_reaching(team) if can(request.user, team, Capability.MANAGE_MEMBERS) else None,
     }
     return render(request, "teams/team_settings.html", context)
 

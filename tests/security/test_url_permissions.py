@@ -34,6 +34,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from integrations.models import Delivery, Webhook
 from ocrspace.routing import websocket_urlpatterns
 from recognition import services as upload_services
+from teams import access_tokens
 from teams import services as team_services
 from teams.models import Membership
 from teams.roles import Role
@@ -120,6 +121,11 @@ TABLE: dict[str, Rule] = {
     "signup": Rule({"GET": EVERYONE, "POST": EVERYONE}, **PUBLIC),
     "password_change": Rule({"GET": USERS, "POST": USERS}, hidden=False, probe=False),
     "password_change_done": Rule({"GET": USERS}, hidden=False),
+    # Personal access tokens: your own; revoking one is its owner's (the
+    # member's here), or a team admin's for a token that reaches the team.
+    "account-tokens": Rule({"GET": USERS, "POST": USERS}, hidden=False),
+    "account-token-revoke": Rule({"POST": frozenset({MEMBER})}, params={"pk": "access_token"}),
+    "team-token-revoke": Rule({"POST": MANAGERS}, params={"pk": "access_token"}),
     # Teams (browser).
     "team-list": Rule({"GET": USERS, "POST": USERS}, hidden=False),
     # Renders the page whatever the method (uploads go through the API).
@@ -175,6 +181,11 @@ TABLE: dict[str, Rule] = {
     "api-invitation-list": Rule({"GET": MANAGERS, "POST": MANAGERS}, api=True, body=lambda w: {"role": Role.VIEWER}),
     "api-invitation-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "invitation"}),
     "api-team-events": Rule({"GET": TEAM}, api=True),
+    "api-access-token-list": Rule({"GET": USERS, "POST": USERS}, api=True, hidden=False,
+                                  body=lambda w: {"name": "script", "scopes": ["read"]}),
+    "api-access-token-detail": Rule({"DELETE": frozenset({MEMBER})}, api=True, params={"pk": "access_token"}),
+    "api-team-token-list": Rule({"GET": MANAGERS}, api=True),
+    "api-team-token-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "access_token"}),
     "api-webhook-list": Rule({"GET": MANAGERS, "POST": MANAGERS}, api=True),
     "api-webhook-detail": Rule({"GET": MANAGERS, "PATCH": MANAGERS, "DELETE": MANAGERS}, api=True,
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
@@ -232,6 +243,7 @@ class World:
         invitation = team_services.create_invitation(team, self.users[OWNER], Role.MEMBER, "")
         webhook = Webhook.objects.create(team=team, url=f"https://hooks.example.com/{MARKER}", events=["upload.done"])
         Delivery.objects.create(webhook=webhook, event_kind="ping", outcome="ok")
+        access_token, _ = access_tokens.create_token(self.users[MEMBER], name=f"{MARKER}-token", scopes=["read"])
         RefreshToken.for_user(self.users[MEMBER]).blacklist()  # outstanding + blacklisted rows for the admin
         Group.objects.create(name="moderators")
         from django_q.models import OrmQ, Task
@@ -246,6 +258,7 @@ class World:
             "invitation": invitation.pk, "webhook": webhook.pk, "token": invitation.token, "fmt": "txt",
             "user_id": self.users[MEMBER].pk, "member_user": self.users[MEMBER].pk, "id": self.users[MEMBER].pk,
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",
+            "access_token": access_token.pk,
         }
 
     def path_for(self, route: str, rule: Rule) -> str:
