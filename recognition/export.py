@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from ocrspace.spreadsheets import csv_safe
 from recognition import search, selectors
 from recognition.models import Upload
 from teams.models import Team
@@ -26,9 +27,6 @@ from teams.models import Team
 MAX_IDS = 10_000
 PAGE = 500
 
-# Spreadsheet programs evaluate a cell that starts with one of these as a
-# formula (CSV injection); tab and carriage return can hide such a start.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -54,14 +52,6 @@ def _row(upload: Upload) -> dict:
         "engine_version": result.engine_version if result else None,
         "text": result.text if result else "",
     }
-
-
-def csv_safe(value: object) -> str:
-    """A cell value that a spreadsheet shows as text, never runs as a formula."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
 
 
 def _json_pieces(uploads: Iterable[Upload]) -> Iterator[str]:

@@ -26,6 +26,7 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
+from ocrspace.lockout import client_ip
 from teams import audit
 from teams.models import AccessToken, Team, token_of
 from teams.roles import Scope
@@ -110,6 +111,8 @@ def authenticate(raw: str, ip: str | None = None) -> AccessToken:
         raise TokenRefused("The account of this access token is disabled.")
     ip = _valid_ip(ip)
     now = timezone.now()
+    if token.last_used_at is None or timezone.localdate(token.last_used_at) != timezone.localdate(now):
+        audit.record(token.user, "token.first_use_today", token, ip=ip)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION or token.last_used_ip != ip:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
         token.last_used_at, token.last_used_ip = now, ip
@@ -149,7 +152,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
         if parts[0].lower() == b"bearer" and not looks_like_token(raw):
             return None
         try:
-            token = authenticate(raw, request.META.get("REMOTE_ADDR"))
+            token = authenticate(raw, client_ip(request))
         except TokenRefused as error:
             raise exceptions.AuthenticationFailed(str(error))
         return token.user, token

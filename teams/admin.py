@@ -6,10 +6,16 @@ written to the audit log through ``teams.audit.record``.
 
 from __future__ import annotations
 
+import csv
+import json
+
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
+from django.http import HttpResponse
+
+from ocrspace.spreadsheets import csv_safe
 
 from teams import access_tokens, audit
 from teams.models import AccessToken, AuditEntry, Invitation, Membership, Team
@@ -83,10 +89,28 @@ class AccessTokenAdmin(admin.ModelAdmin):
 class AuditEntryAdmin(admin.ModelAdmin):
     """Read-only: an audit log that can be edited proves nothing."""
 
-    list_display = ["created_at", "actor_name", "action", "target_type", "target_repr", "team"]
+    list_display = ["created_at", "actor_name", "action", "target_type", "target_repr", "team", "address"]
     list_filter = ["action", "target_type", "team"]
     search_fields = ["actor_name", "target_repr", "target_id", "action"]
     date_hierarchy = "created_at"
+    actions = ["export_csv"]
+    CSV_COLUMNS = ["created_at", "actor_name", "action", "team", "target_type", "target_id", "target_repr", "details"]
+
+    @admin.display(description="address")
+    def address(self, entry: AuditEntry) -> str:
+        return (entry.details or {}).get("ip") or ""
+
+    @admin.action(description="Export the selected entries as CSV")
+    def export_csv(self, request, queryset) -> HttpResponse:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+        writer = csv.writer(response)
+        writer.writerow(self.CSV_COLUMNS)
+        for entry in queryset.select_related("team").order_by("created_at", "pk").iterator():
+            values = [entry.created_at.isoformat(), entry.actor_name, entry.action, entry.team.slug if entry.team else "",
+                      entry.target_type, entry.target_id, entry.target_repr, json.dumps(entry.details, ensure_ascii=False)]
+            writer.writerow([csv_safe(value) for value in values])
+        return response
 
     def has_add_permission(self, request) -> bool:
         return False
