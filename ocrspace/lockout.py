@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from rest_framework import exceptions, serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
 from teams.tokens import SessionRefreshToken
@@ -71,7 +72,30 @@ class TokenObtainPairSerializer(jwt_serializers.TokenObtainPairSerializer):
 
     token_class = SessionRefreshToken
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["otp"] = serializers.CharField(
+            required=False, allow_blank=True, write_only=True, max_length=20,
+            help_text="The authenticator app's code (or a recovery code), for accounts with two-factor sign-in.",
+        )
+
     def validate(self, attrs):
         data = super().validate(attrs)
+        self._check_second_factor(attrs.get("otp", ""))
         user_logged_in.send(sender=type(self.user), request=self.context.get("request"), user=self.user)
         return data
+
+    def _check_second_factor(self, code: str) -> None:
+        from teams import twofactor
+
+        if twofactor.has_two_factor(self.user):
+            if not code:
+                raise exceptions.AuthenticationFailed("This account signs in with two factors: send the code as \"otp\".")
+            try:
+                twofactor.check_code(self.user, code)
+            except twofactor.TwoFactorError as error:
+                raise exceptions.AuthenticationFailed(str(error))
+        elif twofactor.required_for(self.user):
+            raise exceptions.AuthenticationFailed(
+                "A team of yours requires two-factor sign-in: set it up in the browser first (or use an access token)."
+            )

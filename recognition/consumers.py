@@ -34,6 +34,7 @@ from django.conf import settings
 
 from recognition import relay, selectors
 from recognition.events import event_message, team_group, user_group
+from teams import twofactor
 from teams.models import Team
 from teams.permissions import role_of
 
@@ -54,6 +55,11 @@ CLOSE_UNSUPPORTED_DATA = 4415
 def _member_team(user, slug: str) -> Team | None:
     team = Team.objects.for_user(user).filter(slug=slug).first()
     return team if team is not None and role_of(user, team) is not None else None
+
+
+@database_sync_to_async
+def _session_passes(user, session) -> bool:
+    return twofactor.session_passes(user, session)
 
 
 @database_sync_to_async
@@ -95,6 +101,9 @@ class TeamFeedConsumer(AsyncJsonWebsocketConsumer):
         await self.accept()
         user = self.scope.get("user")
         if user is not None and user.is_authenticated:
+            if not await _session_passes(user, self.scope.get("session")):
+                await self.close(CLOSE_UNAUTHENTICATED)  # a session still owing its two-factor code
+                return
             await self._join(user)
         else:
             self.auth_timer = asyncio.get_running_loop().call_later(

@@ -14,6 +14,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.http import HttpResponse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ocrspace.spreadsheets import csv_safe
 
@@ -120,6 +122,34 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# django-otp's own admin pages show a device's key and QR code: staff could
+# copy someone's second factor. Staff see who has one and can delete it (a
+# user who lost the phone and the recovery codes), nothing more.
+for device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(device_model):
+        admin.site.unregister(device_model)
+
+
+@admin.register(TOTPDevice)
+class AuthenticatorAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__username"]
+    fields = list_display
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def delete_model(self, request, obj) -> None:
+        audit.record(request.user, "2fa.reset", obj.user, user=obj.user.get_username())
+        StaticDevice.objects.filter(user=obj.user).delete()
+        super().delete_model(request, obj)
 
 
 User = get_user_model()

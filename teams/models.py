@@ -47,6 +47,10 @@ class Team(models.Model):
         _("OCR profile"), max_length=20, blank=True, default="",
         help_text=_("Engine profile for new uploads; empty: the server's default."),
     )
+    require_two_factor = models.BooleanField(
+        _("require two-factor sign-in"), default=False,
+        help_text=_("Members must set up an authenticator app before they can use the site (owners decide)."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

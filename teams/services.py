@@ -62,9 +62,14 @@ def create_team(user, name: str, retention_days: int | None = None) -> Team:
 
 
 def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None,
-                ocr_profile: str | None = None) -> Team:
+                ocr_profile: str | None = None, require_two_factor: bool | None = None) -> Team:
     require(actor, team, Capability.MANAGE_TEAM)
     changes = {}
+    if require_two_factor is not None and require_two_factor != team.require_two_factor:
+        if role_of(actor, team) != Role.OWNER:
+            raise TeamRuleError(_("Only owners decide whether the team requires two-factor sign-in."))
+        changes["require_two_factor"] = [team.require_two_factor, require_two_factor]
+        team.require_two_factor = require_two_factor
     if name is not None and name.strip() and name.strip() != team.name:
         changes["name"] = [team.name, name.strip()]
         team.name = name.strip()

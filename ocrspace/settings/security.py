@@ -18,6 +18,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 OCRSPACE_SIGNUP_ENABLED = env.bool("OCRSPACE_SIGNUP_ENABLED", default=True)
+# Staff must sign in with a second factor to use the admin console.
+OCRSPACE_ADMIN_REQUIRE_2FA = env.bool("OCRSPACE_ADMIN_REQUIRE_2FA", default=False)
+# The name authenticator apps show next to the account.
+OTP_TOTP_ISSUER = env.str("OCRSPACE_TOTP_ISSUER", default="ocrspace")
 OCRSPACE_INVITATION_DAYS = env.int("OCRSPACE_INVITATION_DAYS", default=7)
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ocrspace@localhost")

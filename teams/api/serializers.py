@@ -19,7 +19,7 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["slug", "name", "role", "retention_days", "ocr_profile", "created_at", "members"]
+        fields = ["slug", "name", "role", "retention_days", "ocr_profile", "require_two_factor", "created_at", "members"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
@@ -43,6 +43,8 @@ class TeamUpdateSerializer(StrictInput):
         choices=list(settings.OCRSPACE_PROFILES), allow_blank=True, required=False,
         help_text="Engine profile for new uploads; empty string: the server's default.",
     )
+    require_two_factor = serializers.BooleanField(
+        required=False, help_text="Members must sign in with a second factor (owners only).")
 
 
 class MemberSerializer(serializers.ModelSerializer):

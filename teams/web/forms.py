@@ -38,6 +38,10 @@ class TeamSettingsForm(forms.Form):
         label=_("OCR profile"), required=False,
         help_text=_("accurate: best reading (default); fast: quicker, Chinese and English only; v4: the earlier engine."),
     )
+    require_two_factor = forms.BooleanField(
+        label=_("Require two-factor sign-in"), required=False,
+        help_text=_("Members must set up an authenticator app before they can use the site (owners decide)."),
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

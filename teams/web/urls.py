@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams.web import accounts, teams, tokens
+from teams.web import accounts, teams, tokens, twofactor
 
 urlpatterns = [
     path("", teams.home, name="home"),
@@ -10,6 +10,9 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/2fa/", twofactor.setup, name="2fa-setup"),
+    path("accounts/2fa/verify/", twofactor.verify, name="2fa-verify"),
+    path("accounts/2fa/disable/", twofactor.disable, name="2fa-disable"),
     path("accounts/tokens/", tokens.account_tokens, name="account-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", tokens.account_token_revoke, name="account-token-revoke"),
     path("teams/", teams.team_list, name="team-list"),

@@ -124,6 +124,10 @@ TABLE: dict[str, Rule] = {
     # Personal access tokens: your own; revoking one is its owner's (the
     # member's here), or a team admin's for a token that reaches the team.
     "account-tokens": Rule({"GET": USERS, "POST": USERS}, hidden=False),
+    # Two-factor sign-in of the signed-in user's own account.
+    "2fa-setup": Rule({"GET": USERS, "POST": USERS}, hidden=False),
+    "2fa-verify": Rule({"GET": USERS, "POST": USERS}, hidden=False),
+    "2fa-disable": Rule({"POST": USERS}, hidden=False),
     "account-token-revoke": Rule({"POST": frozenset({MEMBER})}, params={"pk": "access_token"}),
     "team-token-revoke": Rule({"POST": MANAGERS}, params={"pk": "access_token"}),
     # Teams (browser).
