@@ -107,9 +107,32 @@ class Result(models.Model):
     timings = models.JSONField(default=dict, help_text=_("Milliseconds per stage."))
     reused = models.BooleanField(default=False, help_text=_("Copied from an identical image; no inference ran."))
     created_at = models.DateTimeField(default=timezone.now)
+    # Ed25519 over the canonical statement (recognition.signatures).
+    signature = models.CharField(max_length=100, blank=True, default="")
+    signature_key = models.CharField(max_length=32, blank=True, default="")
+    signed_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Result of upload {self.upload_id}"
+
+
+class SigningKey(models.Model):
+    """A key that signs results. The private half is encrypted with a key
+    derived from SECRET_KEY, so every machine of a deployment (web and
+    workers share the database and the secret) can use it and a copy of the
+    database alone cannot forge signatures. Retired keys stay published."""
+
+    kid = models.CharField(max_length=32, unique=True)
+    public_key = models.CharField(max_length=64, help_text=_("Raw Ed25519 public key, base64url."))
+    private_key = models.TextField(help_text=_("Encrypted with a key derived from SECRET_KEY."))
+    created_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.kid
 
 
 class EventKind(models.TextChoices):

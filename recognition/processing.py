@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from recognition import events, services
+from recognition import events, services, signatures
 from recognition.models import EventKind, Result, Upload, UploadStatus
 
 
@@ -88,7 +88,7 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
         current = Upload.objects.select_for_update().filter(pk=upload.pk).first()
         if current is None or current.status != UploadStatus.PROCESSING:
             return False
-        Result.objects.update_or_create(
+        result, _ = Result.objects.update_or_create(
             upload=current,
             defaults={
                 "text": text,
@@ -101,6 +101,8 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
                 "created_at": timezone.now(),
             },
         )
+        signatures.sign_result(result, current)
+        result.save(update_fields=["signature", "signature_key", "signed_at"])
         current.status = UploadStatus.DONE
         current.finished_at = timezone.now()
         current.save(update_fields=["status", "finished_at"])

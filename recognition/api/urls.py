@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import events, export, recognize, search, uploads
+from recognition.api import events, export, keys, recognize, search, uploads
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
     path("api/search/", search.SearchView.as_view(), name="api-search"),
     path("api/export/", export.ExportView.as_view(), name="api-export"),
+    path(".well-known/jwks.json", keys.jwks, name="signing-keys"),
     path("ocr/recognize", recognize.recognize, name="ocr-recognize"),
     path("ocr/recognize/", recognize.recognize),
 ]

@@ -162,6 +162,8 @@ TABLE: dict[str, Rule] = {
     "api-token-verify": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
     "api-logout": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
     "api-schema": Rule({"GET": EVERYONE}, api=True, **PUBLIC),
+    # The public keys that sign results: for anyone who must check one.
+    "signing-keys": Rule({"GET": EVERYONE}, **PUBLIC),
     "api-docs": Rule({"GET": EVERYONE}, api=True, **PUBLIC),
     # REST API: uploads.
     "api-upload-list": Rule({"GET": TEAM, "POST": WRITERS}, api=True, query="team={slug}", body=files),
