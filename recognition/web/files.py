@@ -11,7 +11,7 @@ from __future__ import annotations
 from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
-from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -39,14 +39,19 @@ async def _async_chunks(stream: storage.Stream):
 
 
 def stored_file_response(request: HttpRequest | None, path: str, content_type: str, filename: str,
-                         max_age: int) -> StreamingHttpResponse:
+                         max_age: int) -> HttpResponse:
     """The stored file ``path`` with headers that stop a browser from
     treating it as anything else (an image may carry an HTML payload after
-    its data)."""
+    its data); 503 while the storage cannot be reached."""
     try:
         stream = storage.open_stream(path)
     except (FileNotFoundError, ValueError):
         raise Http404("The file is missing.")
+    except storage.StorageUnavailable:
+        response = JsonResponse({"detail": "The image storage cannot be reached right now; try again shortly."},
+                                status=503)
+        response["Retry-After"] = "30"
+        return response
     under_asgi = isinstance(getattr(request, "_request", request), ASGIRequest)  # a DRF Request wraps it
     body = _async_chunks(stream) if under_asgi else stream.chunks()
     response = StreamingHttpResponse(body, content_type=content_type)
@@ -58,7 +63,7 @@ def stored_file_response(request: HttpRequest | None, path: str, content_type: s
     return response
 
 
-def image_response(upload: Upload, request: HttpRequest | None = None) -> StreamingHttpResponse:
+def image_response(upload: Upload, request: HttpRequest | None = None) -> HttpResponse:
     """The stored image of ``upload``."""
     content_type = CONTENT_TYPES.get(upload.image_type, "application/octet-stream")
     return stored_file_response(request, upload.file_path, content_type,
@@ -67,14 +72,14 @@ def image_response(upload: Upload, request: HttpRequest | None = None) -> Stream
 
 @login_required
 @require_GET
-def upload_image(request, upload_id: int) -> StreamingHttpResponse:
+def upload_image(request, upload_id: int) -> HttpResponse:
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
     return image_response(upload, request)
 
 
 @login_required
 @require_GET
-def upload_thumbnail(request, upload_id: int) -> StreamingHttpResponse:
+def upload_thumbnail(request, upload_id: int) -> HttpResponse:
     """A small WebP of the image (same permission check as the image)."""
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
     path = thumbnails.ensure(upload.file_path)

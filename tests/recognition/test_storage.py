@@ -104,6 +104,28 @@ def test_the_views_stream_the_stored_image(media_backend, team, member, outsider
 
 
 @both
+@pytest.mark.django_db(transaction=True)
+def test_under_asgi_the_image_is_sent_chunk_by_chunk(media_backend, team, member, queued):
+    """Django would read a synchronous streaming body into one list before
+    sending it under ASGI: the views give daphne an async iterator."""
+    from asgiref.sync import async_to_sync
+    from django.test import AsyncClient
+
+    data = _big_png()
+    upload = services.create_upload(team, member, data, "big.png").upload
+
+    async def fetch():
+        client = AsyncClient()
+        await client.aforce_login(member)
+        response = await client.get(reverse("upload-image", args=[upload.pk]))
+        return response, [chunk async for chunk in response.streaming_content]
+
+    response, chunks = async_to_sync(fetch)()
+    assert response.status_code == 200 and response.is_async
+    assert len(chunks) > 1 and max(map(len, chunks)) <= storage.CHUNK_SIZE and b"".join(chunks) == data
+
+
+@both
 @pytest.mark.django_db
 def test_a_missing_file_answers_404(media_backend, team, member, client_for, png, queued):
     upload = services.create_upload(team, member, png(), "a.png").upload
@@ -129,6 +151,20 @@ def test_a_store_that_cannot_be_read_sends_the_upload_back_to_the_queue(team, me
     assert tasks.run_ocr(upload.pk) == "released: requeued"
     upload.refresh_from_db()
     assert upload.status == "queued" and fake_engine.calls == 0
+
+
+@pytest.mark.django_db
+def test_an_unreachable_store_answers_503_with_a_message(team, member, png, queued, settings, client_for, s3_server):
+    from tests.s3 import S3Server
+
+    bucket = s3_server.new_bucket()
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_setting(bucket)}
+    upload = services.create_upload(team, member, png(), "a.png").upload
+    settings.STORAGES = {**settings.STORAGES, "default": S3Server(log_path=None).storage_setting(bucket)}
+    client = client_for(member)
+    for name in ("upload-image", "upload-thumbnail"):
+        response = client.get(reverse(name, args=[upload.pk]))
+        assert response.status_code == 503 and "storage cannot be reached" in response.json()["detail"]
 
 
 def _big_png() -> bytes:
