@@ -167,6 +167,24 @@ def test_an_unreachable_store_answers_503_with_a_message(team, member, png, queu
         assert response.status_code == 503 and "storage cannot be reached" in response.json()["detail"]
 
 
+@pytest.mark.django_db
+def test_deleting_while_the_store_is_unreachable_leaves_an_orphan_for_retention(
+        team, member, png, queued, settings, s3_server, django_capture_on_commit_callbacks):
+    from recognition import maintenance
+    from tests.s3 import S3Server
+
+    bucket = s3_server.new_bucket()
+    reachable = s3_server.storage_setting(bucket)
+    settings.STORAGES = {**settings.STORAGES, "default": reachable}
+    upload = services.create_upload(team, member, png(), "a.png").upload
+    settings.STORAGES = {**settings.STORAGES, "default": S3Server(log_path=None).storage_setting(bucket)}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_upload(upload)
+    assert not Upload.objects.exists() and s3_server.keys(bucket) == {upload.file_path}
+    settings.STORAGES = {**settings.STORAGES, "default": reachable}
+    assert maintenance.remove_orphan_files() == [upload.file_path] and s3_server.keys(bucket) == set()
+
+
 def _big_png() -> bytes:
     import io
 
