@@ -114,8 +114,10 @@ def test_a_worker_machine_never_migrates_and_waits_for_the_web_machine(tmp_path)
     import time
 
     database = tmp_path / "db.sqlite3"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "OCRSPACE_VAR_DIR": str(tmp_path / "var")}
-    env.pop("REDIS_URL", None)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "OCRSPACE_VAR_DIR": str(tmp_path / "var"),
+           "OCRSPACE_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "ocr.example.com"}
+    for name in ("REDIS_URL", "OCRSPACE_BASE_URL"):
+        env.pop(name, None)
     log_path = tmp_path / "worker.log"
     with open(log_path, "wb") as log:
         worker = subprocess.Popen([sys.executable, "manage.py", "serve", "--role", "worker"], cwd=ROOT, env=env,
@@ -131,6 +133,7 @@ def test_a_worker_machine_never_migrates_and_waits_for_the_web_machine(tmp_path)
     assert "migration(s) not applied yet" in output and "Traceback" not in output
     # On one machine's disk and without Redis: a note that other machines cannot join.
     assert "OCRSPACE_STORAGE=s3" in output and "REDIS_URL" in output
+    assert "OCRSPACE_BASE_URL is not set" in output  # workers write the links in webhook payloads
     with sqlite3.connect(database) as conn:
         tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
     assert "recognition_upload" not in tables

@@ -83,9 +83,11 @@ class Command(BaseCommand):
         sys.exit(self.supervise(children))
 
     def serve_worker(self) -> int:
-        warning = worker_storage_warning(settings.STORAGES["default"]["BACKEND"], bool(settings.REDIS_URL))
-        if warning:
-            self.stderr.write(warning)
+        # Workers write the links inside webhook payloads: they need the public address too.
+        for warning in (worker_storage_warning(settings.STORAGES["default"]["BACKEND"], bool(settings.REDIS_URL)),
+                        serving.base_url_warning(settings.PRODUCTION)):
+            if warning:
+                self.stderr.write(warning)
         self.wait_for_migrations()
         children = {"worker": subprocess.Popen(worker_command(), env=dict(os.environ), process_group=0)}
         self.stdout.write(self.style.SUCCESS("\nocrspace worker cluster is running.") + "\nPress Ctrl+C to stop.\n")
