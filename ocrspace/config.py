@@ -122,3 +122,62 @@ def engine_device(value: str) -> str:
     if value in {"auto", "cpu", "cuda"} or (value.startswith("cuda:") and value[5:].isdigit()):
         return value
     raise ImproperlyConfigured(f"OCRSPACE_DEVICE must be auto, cpu, cuda or cuda:N, got {value!r}.")
+
+
+STORAGE_KINDS = ("filesystem", "s3")
+FILESYSTEM_STORAGE = "recognition.storage_backends.ContentAddressedFileSystemStorage"
+S3_STORAGE = "storages.backends.s3.S3Storage"
+
+
+def media_storage(env: environ.Env) -> dict:
+    """The ``STORAGES["default"]`` entry for the uploaded images.
+
+    ``OCRSPACE_STORAGE=filesystem`` (the default) keeps them under
+    ``MEDIA_ROOT``; ``s3`` puts them in a bucket of an S3-compatible object
+    store (MinIO, Ceph RGW, AWS S3), which every web and worker machine
+    reaches, so no machine needs a shared disk. Objects stay private: no ACL
+    is set and no URL of the bucket is ever given out (images go through
+    the permission-checked views).
+    """
+    kind = env.str("OCRSPACE_STORAGE", default="filesystem").strip().lower() or "filesystem"
+    if kind not in STORAGE_KINDS:
+        raise ImproperlyConfigured(f"OCRSPACE_STORAGE must be filesystem or s3, got {kind!r}.")
+    if kind == "filesystem":
+        return {"BACKEND": FILESYSTEM_STORAGE}
+    bucket = env.str("OCRSPACE_S3_BUCKET", default="").strip()
+    if not bucket:
+        raise ImproperlyConfigured("OCRSPACE_S3_BUCKET must name the bucket when OCRSPACE_STORAGE=s3.")
+    endpoint = env.str("OCRSPACE_S3_ENDPOINT_URL", default="").strip() or None
+    if endpoint is not None and (urlsplit(endpoint).scheme not in {"http", "https"} or not urlsplit(endpoint).netloc):
+        raise ImproperlyConfigured(
+            f"OCRSPACE_S3_ENDPOINT_URL must be an http:// or https:// address, e.g. http://minio:9000, got {endpoint!r}."
+        )
+    style = env.str("OCRSPACE_S3_ADDRESSING_STYLE", default="path" if endpoint else "auto").strip().lower()
+    if style not in {"auto", "path", "virtual"}:
+        raise ImproperlyConfigured(f"OCRSPACE_S3_ADDRESSING_STYLE must be auto, path or virtual, got {style!r}.")
+    from botocore.config import Config
+
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": env.str("OCRSPACE_S3_REGION", default="").strip() or None,
+        # Unset: boto3's own chain (AWS_ACCESS_KEY_ID, a profile, an instance role).
+        "access_key": env.str("OCRSPACE_S3_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("OCRSPACE_S3_SECRET_ACCESS_KEY", default="") or None,
+        "location": env.str("OCRSPACE_S3_PREFIX", default="").strip("/"),
+        "addressing_style": None if style == "auto" else style,
+        # Names are content digests: the same name always holds the same bytes.
+        "file_overwrite": True,
+        "default_acl": None,
+        "querystring_auth": True,
+        # An unreachable store fails a request (or /readyz) in seconds, not
+        # after botocore's default minute.
+        "client_config": Config(
+            connect_timeout=env.float("OCRSPACE_S3_CONNECT_TIMEOUT", default=5.0),
+            read_timeout=env.float("OCRSPACE_S3_READ_TIMEOUT", default=30.0),
+            retries={"max_attempts": 3, "mode": "standard"},
+            signature_version="s3v4",
+            s3={"addressing_style": None if style == "auto" else style},
+        ),
+    }
+    return {"BACKEND": S3_STORAGE, "OPTIONS": options}

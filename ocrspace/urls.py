@@ -1,10 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from ocrspace import health
 from ocrspace.views import favicon
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    # Probes for load balancers: no session, no login, nothing sensitive.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ocrspace.api_urls")),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import FileResponse, Http404
+from django.http import Http404, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -71,11 +71,11 @@ class UploadAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="recognition_upload_image")] + super().get_urls()
 
-    def image_view(self, request, pk: int) -> FileResponse:
+    def image_view(self, request, pk: int) -> StreamingHttpResponse:
         upload = Upload.objects.filter(pk=pk).first()
         if upload is None:
             raise Http404
-        return image_response(upload)
+        return image_response(upload, request)
 
     @admin.display(description="size")
     def size(self, upload: Upload) -> str:

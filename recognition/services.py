@@ -229,8 +229,12 @@ def remove_file_if_unused(path: str) -> bool:
 
     if Upload.objects.filter(file_path=path).exists():
         return False
-    thumbnails.delete(path)
-    return storage.delete(path)
+    try:
+        thumbnails.delete(path)
+        return storage.delete(path)
+    except storage.StorageUnavailable as error:  # the row is gone; retention removes the orphan later
+        log.warning("Could not remove %s from the storage now: %s", path, error.__cause__ or error)
+        return False
 
 
 def set_hidden(upload: Upload, moderator, hidden: bool) -> None:

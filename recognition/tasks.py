@@ -120,6 +120,11 @@ def _run_ocr(upload_id: int) -> str:
     except FileNotFoundError:
         _db(processing.fail, upload_id, "The stored image is missing; upload it again.")
         return "failed: file missing"
+    except storage.StorageUnavailable as error:
+        # The object store is unreachable for now: back to the queue (the
+        # attempt counts), rather than waiting for the sweeper.
+        log.warning("Upload %s: the storage cannot be read (%s); queued again", upload_id, error.__cause__ or error)
+        return f"released: {_db(processing.release, upload_id)}"
     # Once, here, so the feed and search never load the full image.
     thumbnails.ensure(upload.file_path, data)
 

@@ -2,7 +2,7 @@
 
 A thumbnail is made once, by the worker when it reads the upload (or by the
 first request that needs it before then), and stored beside the images
-under ``MEDIA_ROOT/thumbs/`` with a path derived from the image's own
+in the same storage under ``thumbs/`` with a name derived from the image's own
 content-addressed path: uploads that share an image share its thumbnail,
 and it is removed with the image. Like the images it is served only by a
 permission-checked view. A tall capture is cut to its top (a square of its
@@ -49,9 +49,9 @@ def ensure(image_path: str, data: bytes | None = None) -> str | None:
     None when the image cannot be read or the thumbnail not stored (the
     caller goes on without one)."""
     path = path_for(image_path)
-    if storage.absolute(path).exists():
-        return path
     try:
+        if storage.exists(path):
+            return path
         thumbnail = render(data if data is not None else storage.read(image_path))
         storage.store(thumbnail, path)
     except (OSError, ValueError, Image.DecompressionBombError, storage.StorageUnavailable) as error:

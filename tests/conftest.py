@@ -40,6 +40,29 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (moto, over HTTP) for the whole session."""
+    from tests.s3 import S3Server
+
+    server = S3Server(tmp_path_factory.mktemp("s3") / "s3.log").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["filesystem", "s3"])
+def media_backend(request, settings):
+    """Run the test on each image storage: the filesystem under the test's
+    MEDIA_ROOT, and a fresh bucket of the session's S3 server. The value is
+    the backend's name; ``bucket`` is set on the request for S3."""
+    if request.param == "s3":
+        server = request.getfixturevalue("s3_server")
+        bucket = server.new_bucket()
+        settings.STORAGES = {**settings.STORAGES, "default": server.storage_setting(bucket, prefix="media")}
+        request.node.s3_bucket = bucket
+    return request.param
+
+
 @pytest.fixture
 def make_user(db):
     def make(username: str | None = None, **extra):

@@ -129,8 +129,9 @@ def assert_nothing_lost(media_root, accepted=(), *, allow_failed: bool = True) -
       (``allow_failed=False``: every upload is ``done``);
     * no duplicate uploads of the same bytes in a team, at most one result
       per upload, and no result without its upload;
-    * the media directory holds exactly the uploads' files: none missing,
-      no orphan and no temporary file left behind.
+    * the media directory (``media_root``; None: the configured storage,
+      e.g. a bucket) holds exactly the uploads' files: none missing, no
+      orphan and no temporary file left behind.
 
     Returns the status counts.
     """
@@ -170,8 +171,13 @@ def assert_nothing_lost(media_root, accepted=(), *, allow_failed: bool = True) -
     if duplicates:
         problems.append(f"the same image uploaded twice to a team: {duplicates}")
 
-    root = Path(media_root)
-    on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    if media_root is None:  # whatever the storage is (an S3 bucket): list it through the storage API
+        from recognition import storage
+
+        on_disk = set(storage.all_files()) | set(storage.all_thumbnails())
+    else:
+        root = Path(media_root)
+        on_disk = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()} if root.exists() else set()
     referenced = {u["file_path"] for u in uploads}
     # Thumbnails of the uploads' images are theirs too (made by the worker).
     from recognition import thumbnails

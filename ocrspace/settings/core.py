@@ -8,7 +8,7 @@ from pathlib import Path
 
 import environ
 
-from ocrspace.config import database_from_url, load_secret_key, redis_url_or_none
+from ocrspace.config import database_from_url, load_secret_key, media_storage, redis_url_or_none
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -119,7 +119,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # MEDIA_URL route. Files go out only through permission-checked views.
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The images: under MEDIA_ROOT, or in an S3-compatible bucket
+    # (OCRSPACE_STORAGE=s3, see ``config.media_storage``).
+    "default": media_storage(env),
     # Hashed, compressed names need ``collectstatic`` (``serve`` runs it);
     # in DEBUG files are served straight from static/.
     "staticfiles": {

@@ -72,6 +72,8 @@ if OCRSPACE_BEHIND_PROXY:
 # Behind HTTPS set OCRSPACE_HTTPS=1: secure cookies, HSTS and the redirect.
 OCRSPACE_HTTPS = env.bool("OCRSPACE_HTTPS", default=PRODUCTION)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=OCRSPACE_HTTPS)
+# Load balancers probe the processes over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = OCRSPACE_HTTPS
 CSRF_COOKIE_SECURE = OCRSPACE_HTTPS
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if OCRSPACE_HTTPS else 0)

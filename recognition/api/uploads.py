@@ -214,7 +214,7 @@ class UploadImage(JSONOnlyNegotiation, generics.GenericAPIView):
         return Upload.objects.for_user(self.request.user)
 
     def get(self, request: Request, pk: int):
-        return image_response(self.get_object())
+        return image_response(self.get_object(), request)
 
 
 @extend_schema(

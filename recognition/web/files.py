@@ -1,9 +1,17 @@
-"""Permission-checked file access for uploads."""
+"""Permission-checked file access for uploads.
+
+Images and thumbnails are streamed from the storage in chunks: under ASGI
+(daphne) through an async iterator, since Django reads a synchronous
+streaming body into a list before sending it, which for an image in an
+object store would hold all of it in memory.
+"""
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.core.handlers.asgi import ASGIRequest
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
@@ -21,43 +29,60 @@ CONTENT_TYPES = {
 }
 
 
-def image_response(upload: Upload) -> FileResponse:
-    """The stored image with headers that stop a browser from treating it as
-    anything else (an image may carry an HTML payload after its data)."""
+async def _async_chunks(stream: storage.Stream):
+    read = sync_to_async(stream.read, thread_sensitive=False)
     try:
-        handle = storage.absolute(upload.file_path).open("rb")
+        while chunk := await read(storage.CHUNK_SIZE):
+            yield chunk
+    finally:
+        await sync_to_async(stream.close, thread_sensitive=False)()
+
+
+def stored_file_response(request: HttpRequest | None, path: str, content_type: str, filename: str,
+                         max_age: int) -> HttpResponse:
+    """The stored file ``path`` with headers that stop a browser from
+    treating it as anything else (an image may carry an HTML payload after
+    its data); 503 while the storage cannot be reached."""
+    try:
+        stream = storage.open_stream(path)
     except (FileNotFoundError, ValueError):
-        raise Http404("The image file is missing.")
-    response = FileResponse(handle, content_type=CONTENT_TYPES.get(upload.image_type, "application/octet-stream"))
+        raise Http404("The file is missing.")
+    except storage.StorageUnavailable:
+        response = JsonResponse({"detail": "The image storage cannot be reached right now; try again shortly."},
+                                status=503)
+        response["Retry-After"] = "30"
+        return response
+    under_asgi = isinstance(getattr(request, "_request", request), ASGIRequest)  # a DRF Request wraps it
+    body = _async_chunks(stream) if under_asgi else stream.chunks()
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Length"] = str(stream.size)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}.{upload.image_type}"'
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = f"private, max-age={max_age}"
     return response
 
 
+def image_response(upload: Upload, request: HttpRequest | None = None) -> HttpResponse:
+    """The stored image of ``upload``."""
+    content_type = CONTENT_TYPES.get(upload.image_type, "application/octet-stream")
+    return stored_file_response(request, upload.file_path, content_type,
+                                f"upload-{upload.pk}.{upload.image_type}", max_age=3600)
+
+
 @login_required
 @require_GET
-def upload_image(request, upload_id: int) -> FileResponse:
+def upload_image(request, upload_id: int) -> HttpResponse:
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
-    return image_response(upload)
+    return image_response(upload, request)
 
 
 @login_required
 @require_GET
-def upload_thumbnail(request, upload_id: int) -> FileResponse:
+def upload_thumbnail(request, upload_id: int) -> HttpResponse:
     """A small WebP of the image (same permission check as the image)."""
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
     path = thumbnails.ensure(upload.file_path)
     if path is None:
-        return image_response(upload)  # unreadable for the thumbnailer: the image as it is
-    try:
-        handle = storage.absolute(path).open("rb")
-    except FileNotFoundError:
-        raise Http404("The thumbnail is missing.")
-    response = FileResponse(handle, content_type="image/webp")
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}-thumbnail.webp"'
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=86400"
-    return response
+        return image_response(upload, request)  # unreadable for the thumbnailer: the image as it is
+    return stored_file_response(request, path, "image/webp", f"upload-{upload.pk}-thumbnail.webp", max_age=86400)

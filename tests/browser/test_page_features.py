@@ -52,7 +52,7 @@ def test_the_uploaders_row_shows_a_failure(team, owner, log_in, live_media, live
         row = row_of(page, "damaged.png")
         expect(row.locator(".upload-message")).to_contain_text("being read", timeout=60_000)
         upload = Upload.objects.get(team=team, original_name="damaged.png")
-        storage.absolute(upload.file_path).write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+        storage.store(b"\x89PNG\r\n\x1a\n garbage", upload.file_path)
     finally:
         live_platform.start_worker()
     expect(row).to_have_class(re.compile(r"\bfailed\b"), timeout=OCR_TIMEOUT_MS)

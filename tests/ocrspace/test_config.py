@@ -97,3 +97,32 @@ def test_engine_profile_and_device_are_validated():
     for bad in ("gpu", "cuda:x", ""):
         with pytest.raises(ImproperlyConfigured, match="OCRSPACE_DEVICE"):
             engine_device(bad)
+
+
+@pytest.mark.parametrize("env, message", [
+    ({"OCRSPACE_STORAGE": "ftp"}, "OCRSPACE_STORAGE must be filesystem or s3, got 'ftp'"),
+    ({"OCRSPACE_STORAGE": "s3"}, "OCRSPACE_S3_BUCKET must name the bucket"),
+    ({"OCRSPACE_STORAGE": "s3", "OCRSPACE_S3_BUCKET": "b", "OCRSPACE_S3_ENDPOINT_URL": "minio:9000"},
+     "OCRSPACE_S3_ENDPOINT_URL must be an http:// or https:// address"),
+    ({"OCRSPACE_STORAGE": "s3", "OCRSPACE_S3_BUCKET": "b", "OCRSPACE_S3_ADDRESSING_STYLE": "sideways"},
+     "OCRSPACE_S3_ADDRESSING_STYLE must be auto, path or virtual"),
+])
+def test_bad_storage_settings_stop_start_up_with_one_line(tmp_path, env, message):
+    result = _manage("check", OCRSPACE_VAR_DIR=str(tmp_path), **env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"Configuration error: {message}") and result.stderr.count("\n") == 1
+
+
+def test_storage_settings_default_to_the_filesystem_and_keep_objects_private():
+    import environ
+
+    from ocrspace.config import media_storage
+
+    env = environ.Env()
+    env.ENVIRON = {}
+    assert media_storage(env) == {"BACKEND": "recognition.storage_backends.ContentAddressedFileSystemStorage"}
+    env.ENVIRON = {"OCRSPACE_STORAGE": "S3", "OCRSPACE_S3_BUCKET": "images", "OCRSPACE_S3_ENDPOINT_URL": "http://minio:9000"}
+    options = media_storage(env)["OPTIONS"]
+    assert options["bucket_name"] == "images" and options["endpoint_url"] == "http://minio:9000"
+    assert options["default_acl"] is None and options["querystring_auth"] is True
+    assert options["client_config"].s3 == {"addressing_style": "path"}  # MinIO's default

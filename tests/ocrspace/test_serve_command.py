@@ -104,3 +104,45 @@ def test_ctrl_c_stops_web_and_cluster_together_and_hands_the_upload_back(team, o
     upload = Upload.objects.get(pk=upload_id)
     assert (upload.status, upload.attempts) == (UploadStatus.QUEUED, 1), output
     assert f"Worker stopped during upload {upload_id}: requeued" in output
+
+
+def test_a_worker_machine_never_migrates_and_waits_for_the_web_machine(tmp_path):
+    """``serve --role worker`` on a database the web machine has not
+    migrated yet: it says what it waits for and creates no table."""
+    import signal
+    import sqlite3
+    import time
+
+    database = tmp_path / "db.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}", "OCRSPACE_VAR_DIR": str(tmp_path / "var"),
+           "OCRSPACE_PRODUCTION": "1", "SECRET_KEY": "k" * 50, "ALLOWED_HOSTS": "ocr.example.com"}
+    for name in ("REDIS_URL", "OCRSPACE_BASE_URL"):
+        env.pop(name, None)
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen([sys.executable, "manage.py", "serve", "--role", "worker"], cwd=ROOT, env=env,
+                                  stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        while "Waiting for the web machine" not in log_path.read_text():
+            assert worker.poll() is None, log_path.read_text()
+            time.sleep(0.2)
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(60)
+    output = log_path.read_text()
+    assert "migration(s) not applied yet" in output and "Traceback" not in output
+    # On one machine's disk and without Redis: a note that other machines cannot join.
+    assert "OCRSPACE_STORAGE=s3" in output and "REDIS_URL" in output
+    assert "OCRSPACE_BASE_URL is not set" in output  # workers write the links in webhook payloads
+    with sqlite3.connect(database) as conn:
+        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    assert "recognition_upload" not in tables
+
+
+def test_role_defaults_to_all_and_s3_with_redis_needs_no_note():
+    from ocrspace.management.commands.serve import worker_storage_warning
+
+    assert worker_storage_warning("storages.backends.s3.S3Storage", has_redis=True) is None
+    parser = Command().create_parser("manage.py", "serve")
+    assert parser.parse_args([]).role == "all"
+    assert parser.parse_args(["--role", "web"]).role == "web"

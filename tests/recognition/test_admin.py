@@ -56,7 +56,7 @@ def test_hide_and_unhide_are_audited_and_hide_the_upload(staff, team, member, pn
 def test_delete_with_files_asks_first_then_deletes_and_audits(staff, team, member, png, queued):
     moderator, client = staff
     upload = services.create_upload(team, member, png(), "a<script>.png").upload
-    path = storage.absolute(upload.file_path)
+    path = upload.file_path
     selected = {"action": "delete_with_files", "_selected_action": [upload.pk]}
     page = client.post(reverse("admin:recognition_upload_changelist"), selected)
     # A confirmation page; nothing deleted yet.
@@ -65,11 +65,11 @@ def test_delete_with_files_asks_first_then_deletes_and_audits(staff, team, membe
     from django.utils.html import escape
 
     assert "<script>" in upload.original_name and escape(upload.original_name) in html and 'name="post" value="yes"' in html
-    assert Upload.objects.filter(pk=upload.pk).exists() and path.exists()
+    assert Upload.objects.filter(pk=upload.pk).exists() and storage.exists(path)
     assert not AuditEntry.objects.filter(action="upload.delete").exists()
     confirmed = client.post(reverse("admin:recognition_upload_changelist"), {**selected, "post": "yes"})
     assert confirmed.status_code == 302
-    assert not Upload.objects.exists() and not path.exists()
+    assert not Upload.objects.exists() and not storage.exists(path)
     entry = AuditEntry.objects.get(action="upload.delete")
     assert entry.actor == moderator and entry.details["name"] == upload.original_name and entry.team == team
 

@@ -11,12 +11,13 @@ from recognition.models import Upload, UploadStatus
 
 
 def stored(upload) -> bool:
-    return storage.absolute(upload.file_path).exists()
+    return storage.exists(upload.file_path)
 
 
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("media_backend")
 def test_retention_removes_old_keeps_pinned_and_recent(team, member, png, queued):
     old = services.create_upload(team, member, png(), "old.png").upload
     pinned = services.create_upload(team, member, png(), "pinned.png").upload
@@ -45,13 +46,13 @@ def test_retention_follows_each_teams_setting(team, member, other_team, outsider
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("media_backend")
 def test_orphan_files_removed_by_command(team, member, png, queued, capsys):
     kept = services.create_upload(team, member, png(), "kept.png").upload
-    orphan = Path(settings.MEDIA_ROOT) / "ff" / "ffffffff-orphan.png"
-    orphan.parent.mkdir(parents=True)
-    orphan.write_bytes(b"x")
+    orphan = "ff/ffffffff-orphan.png"
+    storage.store(b"x", orphan)
     call_command("apply_retention")
-    assert not orphan.exists() and stored(kept)
+    assert not storage.exists(orphan) and stored(kept)
     assert "1 orphan file" in capsys.readouterr().out
 
 

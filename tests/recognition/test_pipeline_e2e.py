@@ -105,7 +105,7 @@ def test_worker_killed_mid_task_recovers_and_finishes(live_platform, live_media,
 def test_unreadable_stored_image_fails_clearly_and_worker_keeps_serving(live_platform, live_media, team, member, monkeypatch):
     monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
     broken = services.create_upload(team, member, text_image(["broken"]), "broken.png").upload
-    storage.absolute(broken.file_path).write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    storage.store(b"\x89PNG\r\n\x1a\n garbage", broken.file_path)
     monkeypatch.undo()
     services.enqueue(broken.pk)
     failed = wait_for_status(broken.pk, {UploadStatus.DONE, UploadStatus.FAILED})

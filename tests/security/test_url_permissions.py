@@ -111,6 +111,9 @@ TABLE: dict[str, Rule] = {
     "admin/(?P<url>.*)$": Rule({"GET": NOBODY}, path="/admin/no-such-page/", hidden=False, probe=False),
     # The site icon (a redirect to the static file), for everyone.
     "favicon": Rule({"GET": EVERYONE}, **PUBLIC),
+    # Load-balancer probes: anyone, reading only.
+    "healthz": Rule({"GET": EVERYONE}, **PUBLIC),
+    "readyz": Rule({"GET": EVERYONE}, **PUBLIC),
     # Django's language switch: sets a cookie, redirects to a safe URL.
     "set_language": Rule({"GET": EVERYONE, "POST": EVERYONE}, probe=False, **PUBLIC),
     # Accounts.

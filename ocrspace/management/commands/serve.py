@@ -1,11 +1,16 @@
-"""Run the whole platform: the ASGI web server and the worker cluster.
+"""Run the platform, or one role of it on this machine.
 
-``python manage.py serve`` migrates the database, collects static files,
-makes sure someone can log in (a first admin with a printed password when
-the database has no users), then supervises two child processes:
-daphne (HTTP + websockets) and the django-q2 cluster (OCR off the request
-path), with the command lines of ``ocrspace.stack``. When either exits, the
-other is stopped too.
+``python manage.py serve`` (``--role all``, the default) migrates the
+database, collects static files, makes sure someone can log in (a first
+admin with a printed password when the database has no users), then
+supervises two child processes: daphne (HTTP + websockets) and the
+django-q2 cluster (OCR off the request path), with the command lines of
+``ocrspace.stack``. When either exits, the other is stopped too.
+
+``--role web`` does the same without the cluster (one web machine);
+``--role worker`` runs only the cluster (any number of worker machines,
+CPU or GPU): it changes nothing in the database, and waits until the web
+machine has applied the migrations of this version before taking tasks.
 
 Stopping (Ctrl+C, or SIGTERM to this process) sends SIGTERM to both
 children's whole process groups at once, as a service manager would: daphne
@@ -34,28 +39,82 @@ from ocrspace import serving
 from ocrspace.stack import web_command, worker_command
 from teams import services
 
+ROLES = ("all", "web", "worker")
+
+
+def worker_storage_warning(storage_backend: str, has_redis: bool) -> str | None:
+    """A worker machine of its own must reach the web machine's images and
+    queue: with the filesystem storage or without Redis it only works on
+    the web machine itself (or with a shared disk), so say so."""
+    missing = []
+    if storage_backend.endswith("FileSystemStorage"):
+        missing.append("the images are on this machine's disk (set OCRSPACE_STORAGE=s3 for other machines)")
+    if not has_redis:
+        missing.append("the queue is the database (set REDIS_URL for many worker machines)")
+    return f"Note: worker role with {'; '.join(missing)}." if missing else None
+
 
 class Command(BaseCommand):
-    help = "Run the web server and the OCR worker cluster together."
+    help = "Run the platform: the web server and the OCR worker cluster (--role all), or one of them."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--no-worker", action="store_true", help="Run the web server only.")
+        parser.add_argument("--role", choices=ROLES, default="all",
+                            help="web: the web server; worker: the OCR worker cluster; all: both (default).")
+        parser.add_argument("--no-worker", action="store_true", help="The same as --role web.")
 
-    def handle(self, *args, host: str, port: int, no_worker: bool, **options) -> None:
+    def handle(self, *args, host: str, port: int, role: str, no_worker: bool, **options) -> None:
+        if no_worker:
+            role = "web"
+        if role == "worker":
+            sys.exit(self.serve_worker())
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login_hint = self.ensure_first_admin()
         warning = serving.base_url_warning(settings.PRODUCTION)
         if warning:
             self.stderr.write(warning)
-        children = self.start_children(host, port, no_worker)
+        children = self.start_children(host, port, no_worker=role == "web")
         url = serving.served_url(host, port) + "/"
         self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}"))
         self.stdout.write(login_hint)
         self.stdout.write("Press Ctrl+C to stop.\n")
         sys.exit(self.supervise(children))
+
+    def serve_worker(self) -> int:
+        # Workers write the links inside webhook payloads: they need the public address too.
+        for warning in (worker_storage_warning(settings.STORAGES["default"]["BACKEND"], bool(settings.REDIS_URL)),
+                        serving.base_url_warning(settings.PRODUCTION)):
+            if warning:
+                self.stderr.write(warning)
+        self.wait_for_migrations()
+        children = {"worker": subprocess.Popen(worker_command(), env=dict(os.environ), process_group=0)}
+        self.stdout.write(self.style.SUCCESS("\nocrspace worker cluster is running.") + "\nPress Ctrl+C to stop.\n")
+        return self.supervise(children)
+
+    def wait_for_migrations(self, poll_seconds: float = 5) -> None:
+        """A worker machine never migrates (N machines would race): it waits
+        for the web machine to bring the schema to this version."""
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
+
+        said = False
+        while True:
+            try:
+                executor = MigrationExecutor(connection)
+                pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            except Exception as error:  # noqa: BLE001 - database not up yet: keep waiting, say why once
+                pending, reason = True, f"the database cannot be reached ({type(error).__name__})"
+            else:
+                reason = f"{len(pending)} migration(s) not applied yet"
+            if not pending:
+                return
+            if not said:
+                self.stderr.write(f"Waiting for the web machine: {reason} (it runs them on start).")
+                said = True
+            connection.close()
+            time.sleep(poll_seconds)
 
     def ensure_first_admin(self) -> str:
         User = get_user_model()
