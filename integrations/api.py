@@ -6,9 +6,8 @@ caller's rights; the secret appears only in the answer to the create call.
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,19 +15,12 @@ from rest_framework.views import APIView
 from integrations import services
 from integrations.models import Delivery, Webhook, WebhookEvent
 from ocrspace.api_input import StrictInput
+from ocrspace.errors.schema import responses
 from teams.permissions import get_team
 from teams.roles import Capability
 
 
-class Refused(APIException):
-    status_code = status.HTTP_400_BAD_REQUEST
-
-
-def _rule(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except services.WebhookError as error:
-        raise Refused(str(error))
+ERRORS = responses("webhook_refused")
 
 
 class WebhookSerializer(serializers.ModelSerializer):
@@ -79,9 +71,9 @@ def _team(request: Request, slug: str):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Webhooks of the team", responses={200: WebhookSerializer(many=True)}),
+    get=extend_schema(summary="Webhooks of the team", responses={200: WebhookSerializer(many=True), **ERRORS}),
     post=extend_schema(summary="Register a webhook (the secret is shown once)", request=WebhookCreateSerializer,
-                       responses={201: WebhookCreatedSerializer, 400: OpenApiResponse(description="Refused URL")}),
+                       responses={201: WebhookCreatedSerializer, **ERRORS}),
 )
 class WebhookList(APIView):
     def get(self, request: Request, slug: str) -> Response:
@@ -92,14 +84,14 @@ class WebhookList(APIView):
         team = _team(request, slug)
         data = WebhookCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        webhook = _rule(services.create_webhook, team, request.user, **data.validated_data)
+        webhook = services.create_webhook(team, request.user, **data.validated_data)
         return Response(WebhookCreatedSerializer(webhook).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
-    get=extend_schema(summary="One webhook", responses={200: WebhookSerializer}),
-    patch=extend_schema(summary="Enable or disable", request=WebhookUpdateSerializer, responses={200: WebhookSerializer}),
-    delete=extend_schema(summary="Delete a webhook and its log", responses={204: None}),
+    get=extend_schema(summary="One webhook", responses={200: WebhookSerializer, **ERRORS}),
+    patch=extend_schema(summary="Enable or disable", request=WebhookUpdateSerializer, responses={200: WebhookSerializer, **ERRORS}),
+    delete=extend_schema(summary="Delete a webhook and its log", responses={204: None, **ERRORS}),
 )
 class WebhookDetail(APIView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
@@ -109,7 +101,7 @@ class WebhookDetail(APIView):
         webhook = services.get_webhook(_team(request, slug), request.user, pk)
         data = WebhookUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        webhook = _rule(services.set_active, webhook, request.user, data.validated_data["is_active"])
+        webhook = services.set_active(webhook, request.user, data.validated_data["is_active"])
         return Response(WebhookSerializer(webhook).data)
 
     def delete(self, request: Request, slug: str, pk: int) -> Response:
@@ -117,15 +109,15 @@ class WebhookDetail(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@extend_schema(summary="Send a signed test ping (queued)", request=None, responses={202: None})
+@extend_schema(summary="Send a signed test ping (queued)", request=None, responses={202: None, **ERRORS})
 class WebhookPing(APIView):
     def post(self, request: Request, slug: str, pk: int) -> Response:
         webhook = services.get_webhook(_team(request, slug), request.user, pk)
-        _rule(services.send_ping, webhook, request.user)
+        services.send_ping(webhook, request.user)
         return Response({"detail": "Ping queued; see the deliveries."}, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(summary="Delivery log of a webhook (newest first)", responses={200: DeliverySerializer(many=True)})
+@extend_schema(summary="Delivery log of a webhook (newest first)", responses={200: DeliverySerializer(many=True), **ERRORS})
 class WebhookDeliveries(APIView):
     def get(self, request: Request, slug: str, pk: int) -> Response:
         webhook = services.get_webhook(_team(request, slug), request.user, pk)

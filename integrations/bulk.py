@@ -14,10 +14,17 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocrspace.errors import DomainError, NotFound
 from recognition import export, selectors, zip_import
 from recognition.models import Upload, UploadStatus
 from recognition.zip_import import Entry, ItemResult
 from teams.models import Team
+
+class Unreadable(DomainError):
+    """A file or archive named on the command line cannot be read."""
+
+    code = "unreadable_source"
+
 
 TEMP_SUFFIXES = (".tmp", ".part", ".crdownload")
 SKIPPED_NAMES = ("Thumbs.db", "desktop.ini", ".DS_Store")
@@ -68,7 +75,7 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[ItemResult]]:
         elif given.is_file():
             sources.append(_source(given, str(given)))
         else:
-            missing.append(ItemResult(str(given), 404, "No such file or directory."))
+            missing.append(ItemResult(str(given), error=NotFound("No such file or directory.")))
     return sources, missing
 
 
@@ -76,7 +83,7 @@ def _file_entries(source: Source) -> Iterator[Entry]:
     try:
         yield Entry(source.label, data=source.path.read_bytes())
     except OSError as error:
-        yield Entry(source.label, error=f"Cannot read the file: {error.strerror or error}.", status=400)
+        yield Entry(source.label, error=Unreadable(f"Cannot read the file: {error.strerror or error}."))
 
 
 def _archive_results(team: Team, user, source: Source, tick: Callable[[int], None]) -> list[ItemResult]:
@@ -95,9 +102,9 @@ def _archive_results(team: Team, user, source: Source, tick: Callable[[int], Non
                         tick(1)
                 return zip_import.create_each(team, user, entries())
     except zip_import.ArchiveRejected as error:
-        return [ItemResult(source.label, error.status, str(error))]
+        return [ItemResult(source.label, error=error)]
     except OSError as error:
-        return [ItemResult(source.label, 400, f"Cannot read the archive: {error.strerror or error}.")]
+        return [ItemResult(source.label, error=Unreadable(f"Cannot read the archive: {error.strerror or error}."))]
 
 
 def import_sources(team: Team, user, sources: list[Source],
@@ -133,7 +140,7 @@ def summarise(results: list[ItemResult]) -> Summary:
     summary = Summary()
     for result in results:
         if not result.ok:
-            summary.rejected.append((result.name, result.error))
+            summary.rejected.append((result.name, result.message))
         elif result.deduplicated:
             summary.duplicates += 1
         else:

@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
-from django.http import Http404
 
 from integrations.hotfolder_files import (
     DONE, FAILED, STATE_FILE, FileKey, SeenState, Settler, file_key, identity, is_ignored,
 )
+from ocrspace.errors import Forbidden, NotFound
 from recognition import services, storage
 from teams.models import Team
 
@@ -100,7 +99,7 @@ class Ingestor:
         except storage.StorageUnavailable as error:
             log.error("Server storage unavailable, %s stays in place for a later try: %s", rel, error)
             return Outcome("retry", str(error))
-        except (PermissionDenied, Http404) as error:
+        except (Forbidden, NotFound) as error:
             raise NotAllowed(f"{self.user} may no longer upload to team {self.team.slug}") from error
 
         upload = outcome.upload

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from integrations import netguard
+from ocrspace.errors import DomainError, NotFound
 from integrations.models import PING, Delivery, Webhook, WebhookEvent, new_secret
 from teams import audit
 from teams.models import Team
@@ -24,8 +25,10 @@ MIN_SECRET_LENGTH = 16
 MAX_WEBHOOKS_PER_TEAM = 20
 
 
-class WebhookError(ValueError):
+class WebhookError(DomainError):
     """A webhook request that cannot be done; the message is for the user."""
+
+    code = "webhook_refused"
 
 
 def clean_events(events: Iterable[str] | None) -> list[str]:
@@ -45,11 +48,9 @@ def list_webhooks(team: Team, actor) -> QuerySet[Webhook]:
 
 def get_webhook(team: Team, actor, webhook_id: int) -> Webhook:
     """The team's webhook ``webhook_id``; another team's is "not found"."""
-    from django.http import Http404
-
     webhook = list_webhooks(team, actor).filter(pk=webhook_id).first()
     if webhook is None:
-        raise Http404("No such webhook.")
+        raise NotFound("No such webhook.")
     return webhook
 
 

@@ -14,12 +14,20 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt import serializers as jwt_serializers
 
+from ocrspace.errors import DomainError
+from ocrspace.errors.api import json_response
+from ocrspace.errors.codes import status_for
 from teams.tokens import SessionRefreshToken
+
+
+class LockedOut(DomainError):
+    """Too many failed password checks from this client or for this account."""
+
+    code = "locked_out"
 
 
 def client_ip(request) -> str | None:
@@ -42,11 +50,11 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = _retry_after(request)
     minutes = max(1, -(-seconds // 60))
     message = _("Too many failed login attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
-    status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "errors": {}}, status=status)
+        response = json_response(LockedOut(message, errors={}))
     else:
-        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": message, "minutes": minutes}, status=status)
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": message, "minutes": minutes},
+                          status=status_for(LockedOut.code))
     if seconds:
         response["Retry-After"] = str(seconds)
     return response

@@ -18,6 +18,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from ocrspace.errors import DomainError
 from recognition import search, selectors
 from recognition.models import Upload
 from teams.models import Team
@@ -189,12 +190,16 @@ def render(uploads: list[Upload], format_name: str) -> tuple[bytes, ExportFormat
     return b"".join(_encoded(fmt, uploads)), fmt
 
 
-class ExportError(ValueError):
+class ExportError(DomainError):
     """The selection cannot be exported; the message says why."""
+
+    code = "bad_export"
 
 
 class UnknownUploads(ExportError):
     """Ids that are not uploads of the team (answered like a missing object)."""
+
+    code = "unknown_uploads"
 
 
 @dataclass(frozen=True)

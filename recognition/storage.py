@@ -17,12 +17,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from ocrspace.errors import DomainError
 
-class StorageUnavailable(OSError):
-    """The media directory cannot take the file (full, read-only, missing)."""
+
+class StorageUnavailable(DomainError, OSError):
+    """The media directory cannot take the file (full, read-only, missing).
+    Still an ``OSError``, which is what it is underneath."""
+
+    code = "storage_unavailable"
 
     def __init__(self, reason: str, full: bool = False):
-        super().__init__(reason)
+        super().__init__(reason, "storage_full" if full else "storage_unavailable")
         self.full = full
 
 
