@@ -6,7 +6,7 @@ Pieces, each usable without threads (the tests drive them with a fake clock):
 * ``Settler`` — a file is read only once its size and mtime have stayed the
   same for ``settle`` seconds, so a file still being copied or downloaded is
   never read half-written (both in ``integrations.hotfolder_files``);
-* ``Ingestor`` — reads one file, hands it to ``services.create_upload`` and
+* ``Ingestor`` — reads one file, hands it to ``recognition.ingest`` and
   then moves it to ``done/`` or ``failed/`` (with ``<name>.error.txt``), or
   leaves it and remembers it in a small state file;
 * ``HotFolder`` — scans the tree (files already there at start, and every
@@ -37,6 +37,7 @@ from integrations.hotfolder_files import (
 )
 from ocrspace.errors import Forbidden, NotFound
 from recognition import services, storage
+from recognition.ingest import Incoming, Source, ingest
 from teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -93,7 +94,7 @@ class Ingestor:
             # restarts, idle timeouts); never drop a caller's transaction.
             close_old_connections()
         try:
-            outcome = services.create_upload(self.team, self.user, data, path.name)
+            outcome = ingest(Incoming(Source.HOT_FOLDER, self.team, self.user, path.name, data))
         except services.UploadRejected as error:
             return self._failed(path, rel, key, str(error))
         except storage.StorageUnavailable as error:

@@ -19,7 +19,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 
 from ocrspace.errors import DomainError
-from recognition import search, selectors
+from recognition import search
+from recognition.representation import EXPORT, represent
 from recognition.models import Upload
 from teams.models import Team
 
@@ -40,21 +41,7 @@ class ExportFormat:
 
 
 def _row(upload: Upload) -> dict:
-    result = selectors.done_result(upload)
-    return {
-        "id": upload.pk,
-        "name": upload.original_name,
-        "team": upload.team.slug,
-        "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else None,
-        "created_at": upload.created_at.isoformat(),
-        "status": upload.status,
-        "width": upload.width,
-        "height": upload.height,
-        "md5": upload.md5,
-        "confidence": round(result.confidence, 4) if result else None,
-        "engine_version": result.engine_version if result else None,
-        "text": result.text if result else "",
-    }
+    return represent(upload, EXPORT)
 
 
 def csv_safe(value: object) -> str:

@@ -1,7 +1,7 @@
 """Importing images from a ZIP archive, safely.
 
 Nothing is ever extracted to disk by its name: each entry is decompressed
-into memory and its bytes go to ``services.create_upload`` like any upload,
+into memory and its bytes go to ``recognition.ingest`` like any upload,
 so ``../`` or absolute names can do no harm (they are refused anyway, as a
 sign of a crafted archive).
 
@@ -26,8 +26,7 @@ from typing import IO
 from django.conf import settings
 
 from ocrspace.errors import DomainError
-from recognition import services, storage
-from recognition.models import Upload
+from recognition.ingest import Incoming, ItemResult, Source, ingest_each
 from teams.models import Team
 
 CHUNK = 64 * 1024
@@ -69,26 +68,6 @@ class Entry:
     name: str
     data: bytes | None = None
     error: DomainError | None = None
-
-
-@dataclass
-class ItemResult:
-    """What became of one file: its upload (new or found again), or the
-    domain error that refused it."""
-
-    name: str
-    upload: Upload | None = None
-    created: bool = False
-    deduplicated: bool = False
-    error: DomainError | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.upload is not None
-
-    @property
-    def message(self) -> str:
-        return self.error.message if self.error is not None else ""
 
 
 def _mb(n: int) -> str:
@@ -221,32 +200,11 @@ def check_archive(fileobj: IO[bytes], limits: ZipLimits) -> int:
         return sum(1 for _ in scan(archive, limits))
 
 
-def create_each(team: Team, user, entries: Iterable[Entry], profile: str | None = None) -> list[ItemResult]:
-    """Hand each good entry to ``create_upload``; collect one result per entry.
-
-    When storage fails, the remaining entries are reported as not imported
-    instead of being tried against a full disk one by one.
-    """
-    results: list[ItemResult] = []
-    storage_error: storage.StorageUnavailable | None = None
+def incoming(team: Team, user, entries: Iterable[Entry], profile: str | None = None,
+             source: Source = Source.ZIP) -> Iterator[Incoming]:
+    """The archive's entries as items for ``ingest.ingest_each``."""
     for entry in entries:
-        if entry.data is None:
-            results.append(ItemResult(entry.name, error=entry.error))
-            continue
-        if storage_error is not None:
-            results.append(ItemResult(entry.name, error=storage_error))
-            continue
-        try:
-            outcome = services.create_upload(team, user, entry.data, entry.name, profile)
-        except services.UploadRejected as error:
-            results.append(ItemResult(entry.name, error=error))
-        except storage.StorageUnavailable as error:
-            storage_error = error
-            results.append(ItemResult(entry.name, error=error))
-        else:
-            results.append(ItemResult(entry.name, upload=outcome.upload, created=outcome.created,
-                                      deduplicated=outcome.deduplicated))
-    return results
+        yield Incoming(source, team, user, entry.name, entry.data or b"", profile, refused=entry.error)
 
 
 def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None,
@@ -256,4 +214,4 @@ def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | Non
     check_archive(fileobj, limits)
     fileobj.seek(0)
     with open_archive(fileobj, limits) as archive:
-        return create_each(team, user, scan(archive, limits), profile)
+        return ingest_each(incoming(team, user, scan(archive, limits), profile))

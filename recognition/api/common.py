@@ -10,7 +10,7 @@ from rest_framework.pagination import CursorPagination
 from ocrspace.api_input import StrictInput
 from ocrspace.errors.codes import status_for
 from recognition import services
-from recognition.zip_import import ItemResult
+from recognition.ingest import ItemResult, Source
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
@@ -20,6 +20,11 @@ def requested_profile(request, team: Team) -> str:
     """The engine profile asked for in the form's ``profile`` field, checked
     (400 naming the profiles), else the team's or the server's default."""
     return services.resolve_profile(team, request.data.get("profile"))
+
+
+def request_source(request) -> Source:
+    """The page's own calls carry the session cookie; clients carry a token."""
+    return Source.API if request.auth is not None else Source.BROWSER
 
 
 class TeamFormField(StrictInput):

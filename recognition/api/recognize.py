@@ -3,7 +3,7 @@
     requests.post(url, files={"image": open("shot.png", "rb")},
                   headers={"Authorization": "Bearer <access token>"})
 
-The image goes through ``services.create_upload`` like every other upload and
+The image goes through ``recognition.ingest`` like every other upload and
 is recognised by the worker; this view then waits for the result. It is an
 async view that polls the database with ``asyncio.sleep`` between short
 synchronous look-ups, so a waiting client holds no server thread. After
@@ -13,7 +13,6 @@ synchronous look-ups, so a waiting client holds no server thread. After
 from __future__ import annotations
 
 import asyncio
-from datetime import timezone as dt_timezone
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -28,6 +27,8 @@ from ocrspace.errors import DomainError
 from ocrspace.errors.recognize import seed_response
 from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
 from recognition import services
+from recognition.ingest import Incoming, Source, ingest
+from recognition.representation import RECOGNIZE, represent
 from recognition.models import Upload, UploadStatus
 from teams.models import Team
 from teams.roles import Capability
@@ -97,7 +98,8 @@ def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome |
             raise Refused(NO_IMAGE, "no_file")
         team = _team_for(user, token, slug)
         data = image.read(settings.OCRSPACE_MAX_UPLOAD_BYTES + 1)
-        return services.create_upload(team, user, data, image.name or "image", profile), None
+        item = Incoming(Source.RECOGNIZE, team, user, image.name or "image", data, profile)
+        return ingest(item), None
     except DomainError as error:
         return None, seed_response(error)
 
@@ -111,23 +113,8 @@ def _answer(upload: Upload, deduplicated: bool) -> JsonResponse:
     if upload.status == UploadStatus.FAILED:
         failed = Refused(upload.error or "Recognition failed.", "recognition_failed")
         return seed_response(failed, id=upload.pk, md5=upload.md5, url=url)
-    result = upload.result
-    return JsonResponse(
-        {
-            "success": True,
-            "text": result.text,
-            "confidence": round(result.confidence, 4),
-            "timestamp": result.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "id": upload.pk,
-            "md5": upload.md5,
-            "lines": result.lines,
-            "deduplicated": deduplicated,
-            "engine_version": result.engine_version,
-            "profile": result.profile,
-            "url": url,
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return JsonResponse({"success": True, **represent(upload, RECOGNIZE), "deduplicated": deduplicated},
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def _pending(upload: Upload, deduplicated: bool, waited: float) -> JsonResponse:

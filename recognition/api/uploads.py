@@ -1,5 +1,5 @@
 """Upload endpoints: list, create (multipart or ZIP), detail, image, delete,
-re-run and pin. Every way in goes through ``services.create_upload``."""
+re-run and pin. Every way in goes through ``recognition.ingest``."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 
 from ocrspace.errors import Invalid
 from ocrspace.errors.schema import responses
-from recognition import search, selectors, services, zip_import
+from recognition import ingest, search, selectors, services, zip_import
 from recognition.api.common import (
-    NewestFirstCursor, batch_payload, batch_status, form_team, requested_profile, resolve_team,
+    NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, resolve_team,
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
@@ -141,8 +141,10 @@ class UploadListCreate(generics.ListAPIView):
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
         cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
-        entries = [zip_import.Entry(name=f.name or "image", data=f.read(cap)) for f in files]
-        results = zip_import.create_each(team, request.user, entries, profile)
+        source = request_source(request)
+        results = ingest.ingest_each(
+            ingest.Incoming(source, team, request.user, f.name or "image", f.read(cap), profile) for f in files
+        )
         return batch_response(team, results, request)
 
 
