@@ -32,7 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("recognition.api.urls")),
     path("", include("teams.api.urls")),
-    path("", include("integrations.api_urls")),
+    path("", include("integrations.api.urls")),
     # Anything else under /api/ (unknown paths, malformed ids such as
     # ``/api/uploads/abc/`` or ids with a newline) answers JSON like every
     # other API error, not Django's HTML 404 page. ``[\s\S]`` because ``.``

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from integrations import services
+from integrations import selectors, services
 from ocrspace.errors.web import attempt, attempt_form
 from integrations.web.forms import WebhookForm
 from teams.permissions import get_team
@@ -18,12 +18,12 @@ LOG_ROWS = 20
 
 
 def _page(request, team, form, created=None, status: int = 200):
-    hooks = services.list_webhooks(team, request.user)
+    hooks = selectors.list_webhooks(team, request.user)
     context = {
         "team": team,
         "form": form,
         "created": created,
-        "webhooks": [(hook, services.deliveries(hook, request.user, LOG_ROWS)) for hook in hooks],
+        "webhooks": [(hook, selectors.deliveries(hook, request.user, LOG_ROWS)) for hook in hooks],
     }
     return render(request, "integrations/webhooks.html", context, status=status)
 
@@ -46,7 +46,7 @@ def webhooks(request, slug: str):
 
 def _webhook(request, slug: str, pk: int):
     team = get_team(request.user, slug, Capability.MANAGE_TEAM)
-    return services.get_webhook(team, request.user, pk)
+    return selectors.get_webhook(team, request.user, pk)
 
 
 @login_required
