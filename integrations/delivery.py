@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from integrations import netguard, signing
 from integrations.models import PING, Delivery, DeliveryOutcome, Webhook
-from recognition.representation import WEBHOOK, represent
+from recognition.representation import WEBHOOK, absolute, represent  # noqa: F401  (absolute: the payloads' links)
 from recognition.models import Event, Upload
 
 log = logging.getLogger(__name__)

@@ -28,6 +28,11 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+def absolute(path: str) -> str:
+    """A link for readers outside the platform (webhook receivers)."""
+    return settings.OCRSPACE_BASE_URL + path
+
+
 def _api_url(upload: Upload) -> str:
     return reverse("api-upload-detail", args=[upload.pk])
 
@@ -56,9 +61,8 @@ FIELDS: dict[str, Field] = {
     "timestamp": lambda u, r: r.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if r else None,
     "url": lambda u, r: _api_url(u),
     "image_url": lambda u, r: reverse("api-upload-image", args=[u.pk]),
-    # Links for readers outside the platform (webhook receivers).
-    "api_url": lambda u, r: settings.OCRSPACE_BASE_URL + _api_url(u),
-    "browser_url": lambda u, r: settings.OCRSPACE_BASE_URL + reverse("upload-result", args=[u.pk]),
+    "api_url": lambda u, r: absolute(_api_url(u)),
+    "browser_url": lambda u, r: absolute(reverse("upload-result", args=[u.pk])),
 }
 
 # What the live feed shows (the text only once it is done); stored in the
