@@ -1,7 +1,8 @@
 """Bulk import from the command line: files, folders and ZIP archives.
 
-Every image goes through ``services.create_upload``; archives go through
-``recognition.zip_import`` (same limits, same per-entry results as the API).
+Every image goes through ``recognition.ingest`` (source ``bulk``); archives
+are read by ``recognition.zip_import`` (same limits, same per-entry results
+as the API).
 The command adds progress bars and the summary; everything else is here.
 """
 
@@ -14,11 +15,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ocrspace.errors import DomainError, NotFound
 from recognition import export, selectors, zip_import
+from recognition.ingest import Incoming, ItemResult, ingest_each
+from recognition.ingest import Source as IngestSource
 from recognition.models import Upload, UploadStatus
-from recognition.zip_import import Entry, ItemResult
+from recognition.zip_import import Entry
 from teams.models import Team
 
+
+class Unreadable(DomainError):
+    """A file or archive named on the command line cannot be read."""
+
+    code = "unreadable_source"
+
+
+BULK = IngestSource.BULK  # this module's ``Source`` is a path to import
 TEMP_SUFFIXES = (".tmp", ".part", ".crdownload")
 SKIPPED_NAMES = ("Thumbs.db", "desktop.ini", ".DS_Store")
 
@@ -68,15 +80,16 @@ def collect(paths: Iterable[Path]) -> tuple[list[Source], list[ItemResult]]:
         elif given.is_file():
             sources.append(_source(given, str(given)))
         else:
-            missing.append(ItemResult(str(given), 404, "No such file or directory."))
+            missing.append(ItemResult(str(given), error=NotFound("No such file or directory.")))
     return sources, missing
 
 
-def _file_entries(source: Source) -> Iterator[Entry]:
+def _file_item(team: Team, user, source: Source) -> Incoming:
     try:
-        yield Entry(source.label, data=source.path.read_bytes())
+        return Incoming(BULK, team, user, source.label, source.path.read_bytes())
     except OSError as error:
-        yield Entry(source.label, error=f"Cannot read the file: {error.strerror or error}.", status=400)
+        return Incoming(BULK, team, user, source.label,
+                        refused=Unreadable(f"Cannot read the file: {error.strerror or error}."))
 
 
 def _archive_results(team: Team, user, source: Source, tick: Callable[[int], None]) -> list[ItemResult]:
@@ -93,11 +106,11 @@ def _archive_results(team: Team, user, source: Source, tick: Callable[[int], Non
                         entry.name = f"{source.label}/{entry.name}"
                         yield entry
                         tick(1)
-                return zip_import.create_each(team, user, entries())
+                return ingest_each(zip_import.incoming(team, user, entries(), source=BULK))
     except zip_import.ArchiveRejected as error:
-        return [ItemResult(source.label, error.status, str(error))]
+        return [ItemResult(source.label, error=error)]
     except OSError as error:
-        return [ItemResult(source.label, 400, f"Cannot read the archive: {error.strerror or error}.")]
+        return [ItemResult(source.label, error=Unreadable(f"Cannot read the archive: {error.strerror or error}."))]
 
 
 def import_sources(team: Team, user, sources: list[Source],
@@ -111,7 +124,7 @@ def import_sources(team: Team, user, sources: list[Source],
             # Entries skipped inside the archive still count on the bar.
             tick(max(0, source.units - (len(results) - before)))
         else:
-            results.extend(zip_import.create_each(team, user, _file_entries(source)))
+            results.extend(ingest_each([_file_item(team, user, source)]))
             tick(1)
     return results
 
@@ -133,7 +146,7 @@ def summarise(results: list[ItemResult]) -> Summary:
     summary = Summary()
     for result in results:
         if not result.ok:
-            summary.rejected.append((result.name, result.error))
+            summary.rejected.append((result.name, result.message))
         elif result.deduplicated:
             summary.duplicates += 1
         else:

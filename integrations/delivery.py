@@ -25,12 +25,11 @@ import requests
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
 from django.utils import timezone
 
 from integrations import netguard, signing
 from integrations.models import PING, Delivery, DeliveryOutcome, Webhook
-from recognition import selectors
+from recognition.representation import WEBHOOK, absolute, represent  # noqa: F401  (absolute: the payloads' links)
 from recognition.models import Event, Upload
 
 log = logging.getLogger(__name__)
@@ -39,38 +38,12 @@ EXCERPT_CHARS = 500
 USER_AGENT = "ocrspace-webhooks/1"
 
 
-def absolute(path: str) -> str:
-    return settings.OCRSPACE_BASE_URL + path
-
-
-def upload_payload(upload: Upload) -> dict:
-    result = selectors.done_result(upload)
-    return {
-        "id": upload.pk,
-        "name": upload.original_name,
-        "md5": upload.md5,
-        "sha256": upload.sha256,
-        "status": upload.status,
-        "error": upload.error,
-        "width": upload.width,
-        "height": upload.height,
-        "created_at": upload.created_at.isoformat(),
-        "finished_at": upload.finished_at.isoformat() if upload.finished_at else None,
-        "text": result.text if result else "",
-        "confidence": round(result.confidence, 4) if result else None,
-        "lines": result.lines if result else [],
-        "engine_version": result.engine_version if result else None,
-        "api_url": absolute(reverse("api-upload-detail", args=[upload.pk])),
-        "browser_url": absolute(reverse("upload-result", args=[upload.pk])),
-    }
-
-
 def event_payload(event: Event, delivery_id: uuid.UUID) -> dict:
     """The body of an ``upload.*`` delivery. When the upload is gone by now,
     the outbox's own summary of it is sent instead."""
     upload = Upload.objects.select_related("team", "result").filter(pk=event.upload_id).first()
     if upload is not None:
-        body = upload_payload(upload)
+        body = represent(upload, WEBHOOK)
     else:
         summary = event.payload or {}
         body = {"id": event.upload_id, "name": summary.get("name"), "md5": None, "status": "deleted",

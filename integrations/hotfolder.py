@@ -6,7 +6,7 @@ Pieces, each usable without threads (the tests drive them with a fake clock):
 * ``Settler`` — a file is read only once its size and mtime have stayed the
   same for ``settle`` seconds, so a file still being copied or downloaded is
   never read half-written (both in ``integrations.hotfolder_files``);
-* ``Ingestor`` — reads one file, hands it to ``services.create_upload`` and
+* ``Ingestor`` — reads one file, hands it to ``recognition.ingest`` and
   then moves it to ``done/`` or ``failed/`` (with ``<name>.error.txt``), or
   leaves it and remembers it in a small state file;
 * ``HotFolder`` — scans the tree (files already there at start, and every
@@ -30,14 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
-from django.http import Http404
 
 from integrations.hotfolder_files import (
     DONE, FAILED, STATE_FILE, FileKey, SeenState, Settler, file_key, identity, is_ignored,
 )
+from ocrspace.errors import Forbidden, NotFound
 from recognition import services, storage
+from recognition.ingest import Incoming, Source, ingest
 from teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -94,13 +94,13 @@ class Ingestor:
             # restarts, idle timeouts); never drop a caller's transaction.
             close_old_connections()
         try:
-            outcome = services.create_upload(self.team, self.user, data, path.name)
+            outcome = ingest(Incoming(Source.HOT_FOLDER, self.team, self.user, path.name, data))
         except services.UploadRejected as error:
             return self._failed(path, rel, key, str(error))
         except storage.StorageUnavailable as error:
             log.error("Server storage unavailable, %s stays in place for a later try: %s", rel, error)
             return Outcome("retry", str(error))
-        except (PermissionDenied, Http404) as error:
+        except (Forbidden, NotFound) as error:
             raise NotAllowed(f"{self.user} may no longer upload to team {self.team.slug}") from error
 
         upload = outcome.upload

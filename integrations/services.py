@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from integrations import netguard
-from integrations.models import PING, Delivery, Webhook, WebhookEvent, new_secret
+from integrations.models import PING, Webhook, WebhookEvent, new_secret
+from ocrspace.errors import DomainError
 from teams import audit
 from teams.models import Team
 from teams.permissions import require
@@ -24,8 +24,10 @@ MIN_SECRET_LENGTH = 16
 MAX_WEBHOOKS_PER_TEAM = 20
 
 
-class WebhookError(ValueError):
+class WebhookError(DomainError):
     """A webhook request that cannot be done; the message is for the user."""
+
+    code = "webhook_refused"
 
 
 def clean_events(events: Iterable[str] | None) -> list[str]:
@@ -36,21 +38,6 @@ def clean_events(events: Iterable[str] | None) -> list[str]:
     if not chosen:
         raise WebhookError(_("Choose at least one event type."))
     return chosen
-
-
-def list_webhooks(team: Team, actor) -> QuerySet[Webhook]:
-    require(actor, team, Capability.MANAGE_TEAM)
-    return Webhook.objects.filter(team=team).order_by("created_at", "id")
-
-
-def get_webhook(team: Team, actor, webhook_id: int) -> Webhook:
-    """The team's webhook ``webhook_id``; another team's is "not found"."""
-    from django.http import Http404
-
-    webhook = list_webhooks(team, actor).filter(pk=webhook_id).first()
-    if webhook is None:
-        raise Http404("No such webhook.")
-    return webhook
 
 
 def create_webhook(team: Team, actor, url: str, events: Iterable[str] | None = None,
@@ -112,8 +99,3 @@ def send_ping(webhook: Webhook, actor) -> None:
         raise WebhookError(_("Enable the webhook before testing it."))
     async_task("integrations.tasks.deliver", webhook.pk, kind=PING, group="webhooks",
                task_name=f"webhook-{webhook.pk}-ping")
-
-
-def deliveries(webhook: Webhook, actor, limit: int = 50) -> QuerySet[Delivery]:
-    require(actor, webhook.team, Capability.MANAGE_TEAM)
-    return Delivery.objects.filter(webhook=webhook).order_by("-created_at", "-id")[:limit]

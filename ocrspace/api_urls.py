@@ -1,15 +1,17 @@
 """REST API routes: auth, uploads, search, export, teams, schema and docs."""
 
-from django.http import JsonResponse
+from django.http import HttpResponse
 from django.urls import Resolver404, include, path, re_path, resolve
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from ocrspace.errors import NotFound
+from ocrspace.errors.api import json_response
 from teams.api import auth
 
 
 @csrf_exempt  # it changes nothing; a cookie-authenticated POST must still get JSON
-def api_not_found(request, *args, **kwargs) -> JsonResponse:
+def api_not_found(request, *args, **kwargs) -> HttpResponse:
     detail = "Not found."
     if not request.path.endswith("/"):
         try:
@@ -18,7 +20,7 @@ def api_not_found(request, *args, **kwargs) -> JsonResponse:
             slashed = None
         if slashed is not None and slashed.func is not api_not_found:
             detail = f"Not found. API paths end with a slash: {request.path}/"
-    return JsonResponse({"detail": detail}, status=404)
+    return json_response(NotFound(detail))
 
 
 urlpatterns = [
@@ -30,7 +32,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("recognition.api.urls")),
     path("", include("teams.api.urls")),
-    path("", include("integrations.api_urls")),
+    path("", include("integrations.api.urls")),
     # Anything else under /api/ (unknown paths, malformed ids such as
     # ``/api/uploads/abc/`` or ids with a newline) answers JSON like every
     # other API error, not Django's HTML 404 page. ``[\s\S]`` because ``.``

@@ -14,24 +14,22 @@ from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework_simplejwt import serializers as jwt_serializers
 
+from ocrspace.errors import DomainError
+from ocrspace.errors.api import json_response
+from ocrspace.errors.codes import status_for
 from teams.tokens import SessionRefreshToken
 
 
-def client_ip(request) -> str | None:
-    """REMOTE_ADDR, or behind our proxy the address it appended last to
-    X-Forwarded-For (earlier entries come from the client and are forgeable)."""
-    meta = request.META
-    if settings.OCRSPACE_BEHIND_PROXY:
-        forwarded = [part.strip() for part in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if forwarded:
-            return forwarded[-1]
-    return meta.get("REMOTE_ADDR")
+class LockedOut(DomainError):
+    """Too many failed password checks from this client or for this account."""
+
+    code = "locked_out"
+
 
 
 def _retry_after(request) -> int:
@@ -43,11 +41,11 @@ def lockout_response(request, original_response=None, credentials=None):
     seconds = _retry_after(request)
     minutes = max(1, -(-seconds // 60))
     message = _("Too many failed login attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
-    status = settings.AXES_HTTP_RESPONSE_CODE
     if request.path.startswith("/api/"):
-        response = JsonResponse({"detail": message, "errors": {}}, status=status)
+        response = json_response(LockedOut(message, errors={}))
     else:
-        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": message, "minutes": minutes}, status=status)
+        response = render(request, settings.AXES_LOCKOUT_TEMPLATE, {"message": message, "minutes": minutes},
+                          status=status_for(LockedOut.code))
     if seconds:
         response["Retry-After"] = str(seconds)
     return response

@@ -1,7 +1,8 @@
 """Starting the platform's processes, in one place.
 
 * The command lines of the web server (daphne) and the worker cluster
-  (``manage.py qcluster``), which ``manage.py serve`` supervises.
+  (``manage.py qcluster``), which ``manage.py serve`` supervises, and how
+  their process groups are stopped: ``ocrspace.processes``.
 * ``Stack``: the same processes as subprocesses of a test or benchmark,
   for end-to-end tests, the API contract check and the platform benchmark::
 
@@ -33,9 +34,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -45,70 +44,14 @@ from urllib.error import HTTPError
 from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
-ROOT = Path(__file__).resolve().parents[1]
-ASGI_APPLICATION = "ocrspace.asgi:application"
+from ocrspace.processes import (  # noqa: F401  (tests and benchmarks import them from here too)
+    ROOT, free_port, manage_command, stop_group, torch_mapped, web_command, worker_command,
+)
+
 INHERIT = object()  # "take it from the environment"
 REDIS_DATABASES = range(15, 7, -1)
 REDIS_CLAIM_KEY = "ocrspace:stack-owner"
 REDIS_CLAIM_SECONDS = 6 * 3600  # a crashed run frees its database after this
-
-
-def manage_command(*args: str) -> list[str]:
-    return [sys.executable, str(ROOT / "manage.py"), *args]
-
-
-def web_command(host: str, port: int) -> list[str]:
-    """daphne: HTTP and websockets."""
-    return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), ASGI_APPLICATION]
-
-
-def worker_command() -> list[str]:
-    """The django-q2 cluster that runs OCR and webhook tasks."""
-    return manage_command("qcluster")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop_group(process: subprocess.Popen | None, sig: int = signal.SIGTERM, timeout: float = 30) -> bool:
-    """Signal the process's group (it was started in a session of its own),
-    wait until every process in it has exited (SIGKILL after ``timeout``);
-    True when nothing had to be killed."""
-    if process is None or process.poll() is not None:
-        return True
-    group = process.pid
-    os.killpg(group, sig)
-    deadline = time.monotonic() + timeout
-    try:
-        process.wait(timeout)
-        while _group_alive(group):
-            if time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(process.args, timeout)
-            time.sleep(0.1)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(group, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        process.wait(10)
-        return False
-    return True
-
-
-def _group_alive(group: int) -> bool:
-    """Whether a live (not zombie) process is left in the process group."""
-    import psutil
-
-    for proc in psutil.process_iter(["status"]):
-        try:
-            if os.getpgid(proc.pid) == group and proc.info["status"] != psutil.STATUS_ZOMBIE:
-                return True
-        except (ProcessLookupError, psutil.Error):
-            continue
-    return False
 
 
 def _is_postgres(url: str | None) -> bool:
@@ -372,9 +315,3 @@ class Stack:
             if conn.get(REDIS_CLAIM_KEY) == self._redis_claim.encode():
                 conn.flushdb()
         self.redis_url = None
-
-
-def torch_mapped(process) -> list[str]:
-    """Files of the torch package mapped into ``process`` (psutil): empty
-    means torch was never imported there (its shared libraries would be)."""
-    return sorted({m.path for m in process.memory_maps() if "/torch/" in m.path or "libtorch" in m.path})

@@ -22,7 +22,7 @@ from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import transaction
 
-from recognition import selectors
+from recognition.representation import feed_summary
 from recognition.models import Event, Upload
 
 log = logging.getLogger(__name__)
@@ -33,27 +33,6 @@ def team_group(team_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
-
-
-def upload_summary(upload: Upload) -> dict:
-    """What the feed shows of an upload. Text is data, escaped by the page."""
-    summary = {
-        "id": upload.pk,
-        "name": upload.original_name,
-        "status": upload.status,
-        "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else None,
-        "created_at": upload.created_at.isoformat(),
-        "width": upload.width,
-        "height": upload.height,
-        "pinned": upload.pinned,
-        "error": upload.error,
-    }
-    result = selectors.done_result(upload)
-    if result is not None:
-        summary["text"] = result.text
-        summary["preview"] = selectors.preview(upload)
-        summary["confidence"] = round(result.confidence, 4)
-    return summary
 
 
 def event_message(event: Event) -> dict:
@@ -73,7 +52,7 @@ def record(upload: Upload, kind: str, payload: dict | None = None) -> Event:
         team_id=upload.team_id,
         kind=kind,
         upload_id=upload.pk,
-        payload=payload if payload is not None else upload_summary(upload),
+        payload=payload if payload is not None else feed_summary(upload),
     )
     if settings.REDIS_URL:
         transaction.on_commit(lambda: push(event))

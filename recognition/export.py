@@ -18,8 +18,10 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from ocrspace.errors import DomainError
 from ocrspace.spreadsheets import csv_safe
-from recognition import search, selectors
+from recognition import search
+from recognition.representation import EXPORT, represent
 from recognition.models import Upload
 from teams.models import Team
 
@@ -37,21 +39,7 @@ class ExportFormat:
 
 
 def _row(upload: Upload) -> dict:
-    result = selectors.done_result(upload)
-    return {
-        "id": upload.pk,
-        "name": upload.original_name,
-        "team": upload.team.slug,
-        "uploaded_by": upload.uploaded_by.get_username() if upload.uploaded_by else None,
-        "created_at": upload.created_at.isoformat(),
-        "status": upload.status,
-        "width": upload.width,
-        "height": upload.height,
-        "md5": upload.md5,
-        "confidence": round(result.confidence, 4) if result else None,
-        "engine_version": result.engine_version if result else None,
-        "text": result.text if result else "",
-    }
+    return represent(upload, EXPORT)
 
 
 def _json_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
@@ -179,12 +167,16 @@ def render(uploads: list[Upload], format_name: str) -> tuple[bytes, ExportFormat
     return b"".join(_encoded(fmt, uploads)), fmt
 
 
-class ExportError(ValueError):
+class ExportError(DomainError):
     """The selection cannot be exported; the message says why."""
+
+    code = "bad_export"
 
 
 class UnknownUploads(ExportError):
     """Ids that are not uploads of the team (answered like a missing object)."""
+
+    code = "unknown_uploads"
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from ocrspace.errors import DomainError
 from recognition.models import Upload, UploadStatus
 from teams.models import Team
 
@@ -26,8 +27,10 @@ SNIPPET_CONTEXT = 60      # characters kept either side of the first match
 MAX_MATCHES = 50          # offsets reported per result
 
 
-class SearchError(ValueError):
+class SearchError(DomainError):
     """The query cannot be run (empty, too long, a NUL); the message says why."""
+
+    code = "bad_query"
 
 
 @dataclass(frozen=True)

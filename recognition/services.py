@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ocrspace.errors import DomainError, Forbidden
 from recognition import engine_gateway, events, storage
 from recognition.models import EventKind, Result, Sighting, Upload, UploadStatus
 from teams import audit
@@ -27,12 +28,9 @@ from teams.roles import Capability
 log = logging.getLogger(__name__)
 
 
-class UploadRejected(ValueError):
-    """The file is not acceptable; the message says why (shown to the user)."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+class UploadRejected(DomainError):
+    """The file is not acceptable; the message says why (shown to the user),
+    the code what kind of refusal it is (``ocrspace.errors.codes``)."""
 
 
 @dataclass(frozen=True)
@@ -42,20 +40,17 @@ class UploadOutcome:
     deduplicated: bool     # the team already had this exact image
 
 
-# HTTP status for each kind of unreadable image; anything else is a plain 400.
-STATUS_FOR_IMAGE_ERROR = {"unsupported_image": 415, "image_too_large": 413}
-
-
 def _validate(data: bytes, name: str):
     if not data:
-        raise UploadRejected(_("The file “%(name)s” is empty.") % {"name": name})
+        raise UploadRejected(_("The file “%(name)s” is empty.") % {"name": name}, "empty_file")
     if len(data) > settings.OCRSPACE_MAX_UPLOAD_BYTES:
         limit = settings.OCRSPACE_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise UploadRejected(_("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": limit}, 413)
+        raise UploadRejected(_("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": limit}, "file_too_large")
     try:
         return engine_gateway.probe(data)
     except engine_gateway.ImageError as error:
-        raise UploadRejected(f"“{name}”: {error}", STATUS_FOR_IMAGE_ERROR.get(error.code, 400)) from error
+        # The engine's image errors name their kind with codes of the table.
+        raise UploadRejected(f"“{name}”: {error}", error.code) from error
 
 
 def _clean_name(name: str) -> str:
@@ -70,7 +65,7 @@ def resolve_profile(team: Team, requested: str | None = None) -> str:
     name = (requested or "").strip() or team.ocr_profile or settings.OCRSPACE_DEFAULT_PROFILE
     if name not in settings.OCRSPACE_PROFILES:
         raise UploadRejected(_("Unknown OCR profile “%(name)s”; choose one of %(names)s.")
-                             % {"name": name, "names": ", ".join(settings.OCRSPACE_PROFILES)})
+                             % {"name": name, "names": ", ".join(settings.OCRSPACE_PROFILES)}, "unknown_profile")
     return name
 
 
@@ -133,7 +128,7 @@ def _existing(team: Team, md5: str, sha256: str) -> Upload | None:
 
 def _seen_again(upload: Upload, user, name: str) -> UploadOutcome:
     if upload.hidden:
-        raise UploadRejected(_("This image was removed by a moderator."), 409)
+        raise UploadRejected(_("This image was removed by a moderator."), "image_removed")
     Sighting.objects.create(upload=upload, user=user, original_name=name)
     return UploadOutcome(upload, created=False, deduplicated=True)
 
@@ -213,9 +208,7 @@ def delete_upload(upload: Upload, user=None, *, reason: str = "user") -> None:
     if user is not None:
         require(user, upload.team, Capability.VIEW)
         if not can_delete(user, upload):
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied(_("Only the uploader or a team admin can delete this upload."))
+            raise Forbidden(_("Only the uploader or a team admin can delete this upload."))
     path = upload.file_path
     with transaction.atomic():
         events.record(upload, EventKind.DELETED, {"id": upload.pk, "reason": reason})

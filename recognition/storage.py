@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.core.files.utils import validate_file_name
 
+from ocrspace.errors import DomainError
 from recognition.storage_backends import TEMPORARY_PREFIX, temporary_prefix
 
 THUMBNAILS = "thumbs"
@@ -35,12 +36,15 @@ CHUNK_SIZE = 64 * 1024
 _STORE_ERRORS = (BotoCoreError, ClientError)
 
 
-class StorageUnavailable(OSError):
+class StorageUnavailable(DomainError, OSError):
     """The storage cannot take or give the file (full, read-only, missing
-    directory, object store unreachable)."""
+    directory, object store unreachable). Still an ``OSError``, which is
+    what it is underneath."""
+
+    code = "storage_unavailable"
 
     def __init__(self, reason: str, full: bool = False):
-        super().__init__(reason)
+        super().__init__(reason, "storage_full" if full else "storage_unavailable")
         self.full = full
 
 

@@ -1,7 +1,7 @@
 """Importing images from a ZIP archive, safely.
 
 Nothing is ever extracted to disk by its name: each entry is decompressed
-into memory and its bytes go to ``services.create_upload`` like any upload,
+into memory and its bytes go to ``recognition.ingest`` like any upload,
 so ``../`` or absolute names can do no harm (they are refused anyway, as a
 sign of a crafted archive).
 
@@ -25,8 +25,8 @@ from typing import IO
 
 from django.conf import settings
 
-from recognition import services, storage
-from recognition.models import Upload
+from ocrspace.errors import DomainError
+from recognition.ingest import Incoming, ItemResult, Source, ingest_each
 from teams.models import Team
 
 CHUNK = 64 * 1024
@@ -36,12 +36,14 @@ IGNORED_PREFIXES = ("__MACOSX/",)
 IGNORED_NAMES = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
-class ArchiveRejected(ValueError):
+class ArchiveRejected(DomainError):
     """The archive as a whole is refused; nothing was imported."""
 
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
+    code = "bad_archive"
+
+
+class EntryRejected(DomainError):
+    """One entry of the archive is not imported; the others still are."""
 
 
 @dataclass(frozen=True)
@@ -65,21 +67,7 @@ class Entry:
 
     name: str
     data: bytes | None = None
-    error: str = ""
-    status: int = 0   # HTTP-style status of the error
-
-
-@dataclass
-class ItemResult:
-    name: str
-    status: int               # 201 created, 200 already there, else the error's status
-    error: str = ""
-    upload: Upload | None = None
-    deduplicated: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return self.upload is not None
+    error: DomainError | None = None
 
 
 def _mb(n: int) -> str:
@@ -125,17 +113,22 @@ def _looks_nested(name: str, head: bytes) -> bool:
     return len(head) > 262 and head[257:262] == b"ustar"
 
 
+def _refused(name: str, message: str, code: str) -> Entry:
+    return Entry(name, error=EntryRejected(message, code))
+
+
 def open_archive(fileobj: IO[bytes], limits: ZipLimits) -> zipfile.ZipFile:
     """Open the archive and check its entry count (from the central directory,
     which is what we would iterate over, so it cannot lie about the count)."""
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
-        raise ArchiveRejected("The file is not a readable ZIP archive.", 400) from None
+        raise ArchiveRejected("The file is not a readable ZIP archive.") from None
     files = [i for i in archive.infolist() if not i.is_dir()]
     if len(files) > limits.max_entries:
         archive.close()
-        raise ArchiveRejected(f"The archive has {len(files)} files; at most {limits.max_entries} are accepted.", 413)
+        raise ArchiveRejected(f"The archive has {len(files)} files; at most {limits.max_entries} are accepted.",
+                              "too_many_files")
     return archive
 
 
@@ -155,7 +148,7 @@ def _read_capped(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> t
 def scan(archive: zipfile.ZipFile, limits: ZipLimits) -> Iterator[Entry]:
     """Every file entry with its bytes or its error, in archive order.
 
-    Raises ``ArchiveRejected`` (413) as soon as the decompressed total passes
+    Raises ``ArchiveRejected`` (``archive_too_large``) as soon as the decompressed total passes
     the limit.
     """
     total = 0
@@ -166,35 +159,35 @@ def scan(archive: zipfile.ZipFile, limits: ZipLimits) -> Iterator[Entry]:
         if _ignored(name):
             continue
         if unsafe_name(name):
-            yield Entry(name, error="The entry's path is absolute or leaves the archive; it was not imported.", status=400)
+            yield _refused(name, "The entry's path is absolute or leaves the archive; it was not imported.", "unsafe_entry")
             continue
         if info.flag_bits & 0x1:
-            yield Entry(name, error="The entry is encrypted.", status=400)
+            yield _refused(name, "The entry is encrypted.", "encrypted_entry")
             continue
         if name.lower().endswith(NESTED_EXTENSIONS):
-            yield Entry(name, error="Archives inside archives are not imported.", status=415)
+            yield _refused(name, "Archives inside archives are not imported.", "nested_archive")
             continue
         remaining = limits.max_total_bytes - total
         cap = min(limits.max_entry_bytes, remaining)
         try:
             data, more = _read_capped(archive, info, cap)
         except NotImplementedError:
-            yield Entry(name, error="The entry uses an unsupported compression method.", status=415)
+            yield _refused(name, "The entry uses an unsupported compression method.", "unsupported_compression")
             continue
         except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, RuntimeError):
-            yield Entry(name, error="The entry is damaged and cannot be read.", status=400)
+            yield _refused(name, "The entry is damaged and cannot be read.", "damaged_entry")
             continue
         total += len(data)
         if more and cap == remaining:
             # The total budget, not the per-file limit, ran out: refuse it all.
             raise ArchiveRejected(
-                f"The archive's contents are larger than {_mb(limits.max_total_bytes)} when unpacked.", 413
+                f"The archive's contents are larger than {_mb(limits.max_total_bytes)} when unpacked.", "archive_too_large"
             )
         if more:
-            yield Entry(name, error=f"The file is larger than {_mb(limits.max_entry_bytes)}.", status=413)
+            yield _refused(name, f"The file is larger than {_mb(limits.max_entry_bytes)}.", "entry_too_large")
             continue
         if _looks_nested(name, data[:512]):
-            yield Entry(name, error="Archives inside archives are not imported.", status=415)
+            yield _refused(name, "Archives inside archives are not imported.", "nested_archive")
             continue
         yield Entry(name, data=data)
 
@@ -207,34 +200,11 @@ def check_archive(fileobj: IO[bytes], limits: ZipLimits) -> int:
         return sum(1 for _ in scan(archive, limits))
 
 
-def create_each(team: Team, user, entries: Iterable[Entry], profile: str | None = None) -> list[ItemResult]:
-    """Hand each good entry to ``create_upload``; collect one result per entry.
-
-    When storage fails, the remaining entries are reported as not imported
-    instead of being tried against a full disk one by one.
-    """
-    results: list[ItemResult] = []
-    storage_error: storage.StorageUnavailable | None = None
+def incoming(team: Team, user, entries: Iterable[Entry], profile: str | None = None,
+             source: Source = Source.ZIP) -> Iterator[Incoming]:
+    """The archive's entries as items for ``ingest.ingest_each``."""
     for entry in entries:
-        if entry.data is None:
-            results.append(ItemResult(entry.name, entry.status or 400, entry.error))
-            continue
-        if storage_error is not None:
-            results.append(ItemResult(entry.name, 507 if storage_error.full else 503, str(storage_error)))
-            continue
-        try:
-            outcome = services.create_upload(team, user, entry.data, entry.name, profile)
-        except services.UploadRejected as error:
-            results.append(ItemResult(entry.name, error.status, str(error)))
-        except storage.StorageUnavailable as error:
-            storage_error = error
-            results.append(ItemResult(entry.name, 507 if error.full else 503, str(error)))
-        else:
-            results.append(
-                ItemResult(entry.name, 201 if outcome.created else 200, upload=outcome.upload,
-                           deduplicated=outcome.deduplicated)
-            )
-    return results
+        yield Incoming(source, team, user, entry.name, entry.data or b"", profile, refused=entry.error)
 
 
 def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None,
@@ -244,4 +214,4 @@ def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | Non
     check_archive(fileobj, limits)
     fileobj.seek(0)
     with open_archive(fileobj, limits) as archive:
-        return create_each(team, user, scan(archive, limits), profile)
+        return ingest_each(incoming(team, user, scan(archive, limits), profile))

@@ -26,7 +26,8 @@ from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
-from ocrspace.lockout import client_ip
+from ocrspace.errors import DomainError
+from ocrspace.clients import client_ip
 from teams import audit
 from teams.models import AccessToken, Team, token_of
 from teams.roles import Scope
@@ -37,8 +38,10 @@ MAX_DAYS = 3650
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class TokenRuleError(ValueError):
+class TokenRuleError(DomainError):
     """A token request that cannot be granted; the message is for the user."""
+
+    code = "token_rule"
 
 
 class TokenRefused(Exception):

@@ -10,8 +10,7 @@ never *forbidden*, so ids and slugs of other teams leak nothing.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from ocrspace.errors import Forbidden, NotFound
 
 from teams.models import Membership, Team, token_of
 from teams.roles import SCOPE_OF, Capability, role_allows
@@ -64,18 +63,18 @@ def require(user, team: Team | int, capability: str) -> None:
     access token lacks the scope)."""
     role = role_of(user, team)
     if role is None:
-        raise Http404("No such team.")
+        raise NotFound("No such team.")
     if not role_allows(role, capability):
-        raise PermissionDenied("Your role in this team does not allow that.")
+        raise Forbidden("Your role in this team does not allow that.")
     missing = _missing_scope(user, capability)
     if missing:
-        raise PermissionDenied(f"This access token lacks the '{missing}' scope.")
+        raise Forbidden(f"This access token lacks the '{missing}' scope.")
 
 
 def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:
     """The team with ``slug`` if ``user`` may use it for ``capability``."""
     team = Team.objects.for_user(user).filter(slug=slug).first()
     if team is None:
-        raise Http404("No such team.")
+        raise NotFound("No such team.")
     require(user, team, capability)
     return team

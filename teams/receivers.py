@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.dispatch import receiver
 
-from ocrspace.lockout import client_ip
+from ocrspace.clients import client_ip
 from teams import audit
 
 

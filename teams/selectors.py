@@ -4,7 +4,8 @@ is about. Who may do what stays in ``teams.permissions``."""
 from __future__ import annotations
 
 from django.db.models import Q
-from django.http import Http404
+
+from ocrspace.errors import NotFound
 
 from teams.models import AccessToken, Membership, Team
 from teams.permissions import get_team, usable
@@ -39,7 +40,7 @@ def team_for(user, slug: str | None, claim: str | None = None, capability: str =
     team = teams_of(user).filter(slug=claim).first() if claim else None
     team = team or default_team(user)
     if team is None:
-        raise Http404("You are not a member of any team.")
+        raise NotFound("You are not a member of any team.")
     return get_team(user, team.slug, capability)
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from ocrspace.errors import DomainError
 from teams import access_tokens, audit
 from teams.models import Invitation, Membership, Team
 from teams.permissions import forget_memberships, require, role_of
@@ -22,13 +23,17 @@ from teams.roles import Capability, Role, can_assign
 from teams.signals import member_removed
 
 
-class TeamRuleError(ValueError):
+class TeamRuleError(DomainError):
     """A request that breaks a team rule; the message is shown to the user."""
+
+    code = "team_rule"
 
 
 class TeamStateConflict(TeamRuleError):
     """A well-formed request the team's current state forbids (the last
     owner leaving or being demoted); fine again once the state changes."""
+
+    code = "last_owner"
 
 
 def unique_slug(name: str) -> str:

@@ -24,6 +24,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ocrspace.errors import DomainError
 from teams import audit
 from teams.models import Team
 
@@ -32,8 +33,10 @@ AUTHENTICATOR = "authenticator"
 RECOVERY = "recovery codes"
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(DomainError):
     """A code that does not check out; the message is for the user."""
+
+    code = "two_factor_refused"
 
 
 def authenticator_of(user) -> TOTPDevice | None:

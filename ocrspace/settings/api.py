@@ -22,7 +22,7 @@ REST_FRAMEWORK = {
         "teams.access_tokens.TokenScopes",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "ocrspace.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "ocrspace.errors.api.exception_handler",
     # Rate limits (per user and per anonymous IP; 429 + Retry-After). The
     # token endpoints get a tighter scope against password guessing. DRF's
     # own classes, except that they let requests through while the cache
@@ -71,7 +71,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "ocrspace.api_input.schema_min_properties",
         "recognition.api.schema.add_recognize",
-        "recognition.api.schema.add_standard_errors",
+        "ocrspace.errors.schema.add_standard_errors",
     ],
 }
 # POST /ocr/recognize waits this long for the worker before answering 202.

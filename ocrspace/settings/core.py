@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so it sees a view's exception first: domain errors a page did not
+    # handle become 404/403 pages (or JSON under /api/), never a 500.
+    "ocrspace.errors.web.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "ocrspace.urls"

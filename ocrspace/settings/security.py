@@ -56,7 +56,7 @@ AXES_HTTP_RESPONSE_CODE = 429
 # JSON for the API, a page for the browser (see ocrspace/lockout.py).
 AXES_LOCKOUT_CALLABLE = "ocrspace.lockout.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
-AXES_CLIENT_IP_CALLABLE = "ocrspace.lockout.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ocrspace.clients.client_ip"
 
 # --- Reverse proxy -------------------------------------------------------------
 # The client address comes from X-Forwarded-For only behind our own proxy

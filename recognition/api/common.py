@@ -4,34 +4,27 @@ from __future__ import annotations
 
 from rest_framework import serializers
 from rest_framework import status as http
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 
 from ocrspace.api_input import StrictInput
+from ocrspace.errors.codes import status_for
 from recognition import services
-from recognition.zip_import import ItemResult
+from recognition.ingest import ItemResult, Source
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
 
 
-class Rejected(APIException):
-    """An ``UploadRejected`` or ``ArchiveRejected`` with its own status."""
-
-    status_code = http.HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, status: int):
-        super().__init__(message)
-        self.status_code = status
-
-
 def requested_profile(request, team: Team) -> str:
     """The engine profile asked for in the form's ``profile`` field, checked
     (400 naming the profiles), else the team's or the server's default."""
-    try:
-        return services.resolve_profile(team, request.data.get("profile"))
-    except services.UploadRejected as error:
-        raise Rejected(str(error), error.status)
+    return services.resolve_profile(team, request.data.get("profile"))
+
+
+def request_source(request) -> Source:
+    """The page's own calls carry the session cookie; clients carry a token."""
+    return Source.API if request.auth is not None else Source.BROWSER
 
 
 class TeamFormField(StrictInput):
@@ -78,6 +71,14 @@ class NewestFirstCursor(CursorPagination):
         return parameters
 
 
+def item_status(result: ItemResult) -> int:
+    """One file's status in a batch: 201 stored, 200 already there, else
+    the status of its error's code."""
+    if result.error is not None:
+        return status_for(result.error.code)
+    return http.HTTP_201_CREATED if result.created else http.HTTP_200_OK
+
+
 def batch_status(results: list[ItemResult]) -> int:
     """201 when something new was stored, 200 when every file was already
     there, 207 when some files failed, else the failure's own status."""
@@ -88,9 +89,9 @@ def batch_status(results: list[ItemResult]) -> int:
     if failed and ok:
         return http.HTTP_207_MULTI_STATUS
     if failed:
-        statuses = {r.status for r in failed}
+        statuses = {item_status(r) for r in failed}
         return statuses.pop() if len(statuses) == 1 else http.HTTP_400_BAD_REQUEST
-    return http.HTTP_201_CREATED if any(r.status == 201 for r in ok) else http.HTTP_200_OK
+    return http.HTTP_201_CREATED if any(r.created for r in ok) else http.HTTP_200_OK
 
 
 def batch_payload(team: Team, results: list[ItemResult], context: dict) -> dict:
@@ -98,15 +99,15 @@ def batch_payload(team: Team, results: list[ItemResult], context: dict) -> dict:
 
     return {
         "team": team.slug,
-        "created": sum(1 for r in results if r.status == 201),
+        "created": sum(1 for r in results if r.created),
         "deduplicated": sum(1 for r in results if r.deduplicated),
         "failed": sum(1 for r in results if not r.ok),
         "results": [
             {
                 "name": r.name,
                 "ok": r.ok,
-                "status": r.status,
-                "error": r.error,
+                "status": item_status(r),
+                "error": r.message,
                 "deduplicated": r.deduplicated,
                 "upload": UploadSerializer(r.upload, context=context).data if r.upload else None,
             }

@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from recognition import selectors
 from recognition.api.common import resolve_team
 from recognition.api.serializers import EventPageSerializer, EventQuerySerializer
-from recognition.api.uploads import ERRORS
+from ocrspace.errors.schema import responses
 from recognition.events import event_message
 
 
@@ -22,7 +22,7 @@ from recognition.events import event_message
         "Old events are removed with the team's retention."
     ),
     parameters=[EventQuerySerializer],
-    responses={200: EventPageSerializer, **ERRORS},
+    responses={200: EventPageSerializer, **responses()},
 )
 class TeamEvents(APIView):
     def get(self, request: Request, slug: str) -> Response:

@@ -8,16 +8,15 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status
-from rest_framework.exceptions import NotFound
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from recognition import export, search
-from recognition.api.common import Rejected, resolve_team
+from ocrspace.errors.schema import responses
+from recognition import export
+from recognition.api.common import resolve_team
 from recognition.api.serializers import ExportDocumentSerializer, ExportQuerySerializer
-from recognition.api.uploads import ERRORS, JSONOnlyNegotiation
+from recognition.api.uploads import JSONOnlyNegotiation
 
 MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown"]
 DESCRIPTION = (
@@ -30,7 +29,7 @@ DESCRIPTION = (
 RESPONSES = {
     **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The export file.") for t in MEDIA_TYPES},
     (200, "application/json"): OpenApiResponse(ExportDocumentSerializer, description="format=json"),
-    **ERRORS,
+    **responses("bad_query", "bad_export", "unknown_uploads"),
 }
 
 
@@ -67,12 +66,7 @@ class ExportView(JSONOnlyNegotiation, APIView):
         team = resolve_team(request, params.get("team"))
         selection = export.Selection(**{k: params.get(k) for k in (
             "ids", "q", "status", "uploader", "created_after", "created_before")})
-        try:
-            chunks, fmt = export.stream(export.select(team, selection), params["format"])
-        except export.UnknownUploads as error:
-            raise NotFound(str(error))
-        except (export.ExportError, search.SearchError) as error:
-            raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
+        chunks, fmt = export.stream(export.select(team, selection), params["format"])
         if isinstance(request._request, ASGIRequest):
             chunks = _async_chunks(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)

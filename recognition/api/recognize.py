@@ -3,7 +3,7 @@
     requests.post(url, files={"image": open("shot.png", "rb")},
                   headers={"Authorization": "Bearer <access token>"})
 
-The image goes through ``services.create_upload`` like every other upload and
+The image goes through ``recognition.ingest`` like every other upload and
 is recognised by the worker; this view then waits for the result. It is an
 async view that polls the database with ``asyncio.sleep`` between short
 synchronous look-ups, so a waiting client holds no server thread. After
@@ -13,12 +13,11 @@ synchronous look-ups, so a waiting client holds no server thread. After
 from __future__ import annotations
 
 import asyncio
-from datetime import timezone as dt_timezone
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
-from django.http import Http404, HttpRequest, JsonResponse
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFilesSent
+from django.http import HttpRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -26,8 +25,12 @@ from rest_framework import exceptions
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken, TokenError
 from rest_framework_simplejwt.tokens import Token
 
+from ocrspace.errors import DomainError
+from ocrspace.errors.recognize import seed_response
 from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
-from recognition import services, storage
+from recognition import services
+from recognition.ingest import Incoming, Source, ingest
+from recognition.representation import RECOGNIZE, represent
 from recognition.models import Upload, UploadStatus
 from teams.access_tokens import AccessTokenAuthentication
 from teams.models import Team
@@ -47,18 +50,15 @@ class RecognizeThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-def _error(status: int, message: str, **extra) -> JsonResponse:
-    response = JsonResponse({"success": False, "error": message, **extra}, status=status, json_dumps_params={"ensure_ascii": False})
-    if status == 401:
-        response["WWW-Authenticate"] = 'Bearer realm="api"'
-    return response
+class Refused(DomainError):
+    """What this view itself refuses (no token, no image, wrong method)."""
 
 
 def _throttled(throttle: SimpleRateThrottle, request) -> JsonResponse | None:
     if throttle.allow_request(request, None):
         return None
     wait = throttle.wait()
-    response = _error(429, "Too many requests; try again later.")
+    response = seed_response(Refused("Too many requests; try again later.", "throttled"))
     if wait is not None:
         response["Retry-After"] = str(max(1, int(wait + 0.999)))
     return response
@@ -70,14 +70,15 @@ def _authenticate(request: HttpRequest):
     try:
         auth = AccessTokenAuthentication().authenticate(request)
     except exceptions.AuthenticationFailed as error:
-        return None, _error(401, str(error.detail))
+        return None, seed_response(Refused(str(error.detail), "authentication_failed"))
     try:
         auth = auth or JWTAuthentication().authenticate(request)
     except (InvalidToken, AuthenticationFailed, TokenError):
-        return None, _error(401, "The access token is invalid or expired.")
+        return None, seed_response(Refused("The access token is invalid or expired.", "authentication_failed"))
     if auth is None:
         limited = _throttled(AnonRateThrottle(), request)
-        return None, limited or _error(401, "Send an access token: Authorization: Bearer <token>.")
+        return None, limited or seed_response(
+            Refused("Send an access token: Authorization: Bearer <token>.", "not_authenticated"))
     user, token = auth
     request.user = user
     return (user, token), _throttled(RecognizeThrottle(), request)
@@ -89,29 +90,27 @@ def _team_for(user, token, slug: str) -> Team:
     return team_for(user, slug, claim, Capability.UPLOAD)
 
 
+NO_IMAGE = "Send the image as multipart/form-data in the field “image”."
+
+
 def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome | None, JsonResponse | None]:
     try:
-        image = request.FILES.get("image") or request.FILES.get("file")
-        slug = (request.POST.get("team") or "").strip()
-        profile = request.POST.get("profile")
-    except (RequestDataTooBig, TooManyFilesSent):
-        return None, _error(413, "The request is too large.")
-    except (MultiPartParserError, SuspiciousOperation):
-        return None, _error(400, "Send the image as multipart/form-data in the field “image”.")
-    if image is None:
-        return None, _error(400, "Send the image as multipart/form-data in the field “image”.")
-    try:
+        try:
+            image = request.FILES.get("image") or request.FILES.get("file")
+            slug = (request.POST.get("team") or "").strip()
+            profile = request.POST.get("profile")
+        except (RequestDataTooBig, TooManyFilesSent):
+            raise Refused("The request is too large.", "request_too_large") from None
+        except (MultiPartParserError, SuspiciousOperation):
+            raise Refused(NO_IMAGE, "no_file") from None
+        if image is None:
+            raise Refused(NO_IMAGE, "no_file")
         team = _team_for(user, token, slug)
         data = image.read(settings.OCRSPACE_MAX_UPLOAD_BYTES + 1)
-        return services.create_upload(team, user, data, image.name or "image", profile), None
-    except Http404 as error:
-        return None, _error(404, str(error) or "No such team.")
-    except PermissionDenied as error:
-        return None, _error(403, str(error) or "Your role in this team does not allow uploads.")
-    except services.UploadRejected as error:
-        return None, _error(error.status, str(error))
-    except storage.StorageUnavailable as error:
-        return None, _error(507 if error.full else 503, str(error))
+        item = Incoming(Source.RECOGNIZE, team, user, image.name or "image", data, profile)
+        return ingest(item), None
+    except DomainError as error:
+        return None, seed_response(error)
 
 
 def _current(upload_id: int) -> Upload | None:
@@ -121,24 +120,10 @@ def _current(upload_id: int) -> Upload | None:
 def _answer(upload: Upload, deduplicated: bool) -> JsonResponse:
     url = reverse("api-upload-detail", args=[upload.pk])
     if upload.status == UploadStatus.FAILED:
-        return _error(422, upload.error or "Recognition failed.", id=upload.pk, md5=upload.md5, url=url)
-    result = upload.result
-    return JsonResponse(
-        {
-            "success": True,
-            "text": result.text,
-            "confidence": round(result.confidence, 4),
-            "timestamp": result.created_at.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "id": upload.pk,
-            "md5": upload.md5,
-            "lines": result.lines,
-            "deduplicated": deduplicated,
-            "engine_version": result.engine_version,
-            "profile": result.profile,
-            "url": url,
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+        failed = Refused(upload.error or "Recognition failed.", "recognition_failed")
+        return seed_response(failed, id=upload.pk, md5=upload.md5, url=url)
+    return JsonResponse({"success": True, **represent(upload, RECOGNIZE), "deduplicated": deduplicated},
+                        json_dumps_params={"ensure_ascii": False})
 
 
 def _pending(upload: Upload, deduplicated: bool, waited: float) -> JsonResponse:
@@ -163,7 +148,7 @@ def _pending(upload: Upload, deduplicated: bool, waited: float) -> JsonResponse:
 @csrf_exempt
 async def recognize(request: HttpRequest) -> JsonResponse:
     if request.method != "POST":
-        response = _error(405, "Use POST with a multipart field “image”.")
+        response = seed_response(Refused("Use POST with a multipart field “image”.", "method_not_allowed"))
         response["Allow"] = "POST"
         return response
     auth, problem = await sync_to_async(_authenticate)(request)
@@ -182,7 +167,8 @@ async def recognize(request: HttpRequest) -> JsonResponse:
     while True:
         current = await sync_to_async(_current)(upload.pk)
         if current is None:
-            return _error(410, "The upload was deleted before its text was ready.", id=upload.pk)
+            gone = Refused("The upload was deleted before its text was ready.", "upload_deleted")
+            return seed_response(gone, id=upload.pk)
         if current.is_finished:
             return await sync_to_async(_answer)(current, deduplicated)
         remaining = deadline - loop.time()

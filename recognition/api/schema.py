@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-ERROR = {
-    "type": "object",
-    "properties": {"success": {"type": "boolean", "enum": [False]}, "error": {"type": "string"}},
-    "required": ["success", "error"],
-}
+from ocrspace.errors.schema import seed_responses
 
-
-def _error(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+# The codes /ocr/recognize can answer with (the view's own refusals, the
+# team lookup, everything create_upload refuses, the outcome).
+RECOGNIZE_ERRORS = (
+    "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_error", "not_authenticated",
+    "authentication_failed", "permission_denied", "not_found", "method_not_allowed", "image_removed",
+    "upload_deleted", "request_too_large", "file_too_large", "image_too_large", "unsupported_image",
+    "recognition_failed", "throttled", "storage_unavailable", "storage_full",
+)
 
 
 RECOGNIZE = {
@@ -76,19 +77,7 @@ RECOGNIZE = {
                     "required": ["success", "id", "url"],
                 }}},
             },
-            "400": _error("No image, or not a readable image."),
-            "401": _error("Missing, invalid or expired token."),
-            "403": _error("Your role does not allow uploads."),
-            "404": _error("No such team (or not yours)."),
-            "405": _error("Only POST."),
-            "409": _error("The image was removed by a moderator."),
-            "410": _error("Deleted while waiting."),
-            "413": _error("Too large (bytes or pixels)."),
-            "415": _error("Unsupported image type."),
-            "422": _error("Recognition failed."),
-            "429": _error("Too many requests; see Retry-After."),
-            "503": _error("Storage unavailable."),
-            "507": _error("Storage full."),
+            **seed_responses(RECOGNIZE_ERRORS),
         },
     }
 }
@@ -97,33 +86,4 @@ RECOGNIZE = {
 def add_recognize(result: dict, generator, request, public) -> dict:
     """drf-spectacular postprocessing hook."""
     result.setdefault("paths", {})["/ocr/recognize"] = RECOGNIZE
-    return result
-
-
-API_ERROR = {
-    "type": "object",
-    "properties": {"detail": {"type": "string"}, "errors": {"type": "object"}},
-    "required": ["detail"],
-}
-STANDARD_ERRORS = {
-    "400": "Invalid input.",
-    "401": "Not authenticated.",
-    "403": "Your role in the team does not allow this.",
-    "404": "No such object in your teams.",
-    "429": "Too many requests; see Retry-After.",
-}
-
-
-def add_standard_errors(result: dict, generator, request, public) -> dict:
-    """drf-spectacular postprocessing hook: every REST operation can answer
-    the common errors, so each is documented even where a view forgot it."""
-    for path, operations in result.get("paths", {}).items():
-        if not path.startswith("/api/"):
-            continue
-        for operation in operations.values():
-            responses = operation.setdefault("responses", {})
-            for code, description in STANDARD_ERRORS.items():
-                responses.setdefault(
-                    code, {"description": description, "content": {"application/json": {"schema": API_ERROR}}}
-                )
     return result

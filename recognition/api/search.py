@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from recognition import search
-from recognition.api.common import NewestFirstCursor, Rejected, resolve_team
+from recognition.api.common import NewestFirstCursor, resolve_team
 from recognition.api.serializers import SearchHitSerializer, SearchQuerySerializer, search_hit
-from recognition.api.uploads import ERRORS
+from ocrspace.errors.schema import responses
 
 
 @extend_schema(
@@ -22,7 +22,7 @@ from recognition.api.uploads import ERRORS
         "HTML: escape it, then mark the ranges."
     ),
     parameters=[SearchQuerySerializer],
-    responses={200: SearchHitSerializer(many=True), **ERRORS},
+    responses={200: SearchHitSerializer(many=True), **responses("bad_query")},
     examples=[
         OpenApiExample(
             "Chinese query",
@@ -41,10 +41,7 @@ class SearchView(generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         team = resolve_team(request, query.validated_data.get("team"))
         q = query.validated_data["q"]
-        try:
-            uploads = search.search_uploads(team, q)
-        except search.SearchError as error:
-            raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
+        uploads = search.search_uploads(team, q)
         page = self.paginate_queryset(uploads)
         context = self.get_serializer_context()
         hits = [search_hit(u, search.make_snippet(u.result.text, q), context) for u in page]

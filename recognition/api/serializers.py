@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
 from recognition import selectors
 from recognition.models import Upload, UploadStatus
+from recognition.representation import value
 from recognition.search import Snippet
 
 PROFILE_HELP = ("Engine profile: accurate (best reading), fast (quicker; Chinese and English) or v4 (the earlier "
@@ -62,24 +62,24 @@ class UploadSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    # The computed fields come from the one representation of an upload.
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_uploaded_by(self, upload: Upload) -> str | None:
-        return upload.uploaded_by.get_username() if upload.uploaded_by else None
+        return value(upload, "uploaded_by")
 
     def get_url(self, upload: Upload) -> str:
-        return reverse("api-upload-detail", args=[upload.pk])
+        return value(upload, "url")
 
     def get_image_url(self, upload: Upload) -> str:
-        return reverse("api-upload-image", args=[upload.pk])
+        return value(upload, "image_url")
 
     @extend_schema_field(serializers.CharField(allow_null=True, help_text="First lines of the text."))
     def get_preview(self, upload: Upload) -> str | None:
-        return selectors.preview(upload)
+        return value(upload, "preview")
 
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_confidence(self, upload: Upload) -> float | None:
-        result = selectors.done_result(upload)
-        return round(result.confidence, 4) if result else None
+        return value(upload, "confidence")
 
 
 class UploadDetailSerializer(UploadSerializer):

@@ -1,5 +1,5 @@
 """Upload endpoints: list, create (multipart or ZIP), detail, image, delete,
-re-run and pin. Every way in goes through ``services.create_upload``."""
+re-run and pin. Every way in goes through ``recognition.ingest``."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocrspace.api_schema import MessageSerializer
-from recognition import search, selectors, services, zip_import
+from ocrspace.errors import Invalid
+from ocrspace.errors.schema import responses
+from recognition import ingest, search, selectors, services, zip_import
 from recognition.api.common import (
-    NewestFirstCursor, Rejected, batch_payload, batch_status, form_team, requested_profile, resolve_team,
+    NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, resolve_team,
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
@@ -31,20 +32,21 @@ from recognition.models import Upload
 from recognition.web.files import image_response
 from teams.roles import Capability
 
-ERRORS = {
-    400: OpenApiResponse(MessageSerializer, description="Invalid input."),
-    401: OpenApiResponse(MessageSerializer, description="Not authenticated."),
-    403: OpenApiResponse(MessageSerializer, description="Your role in the team does not allow this."),
-    404: OpenApiResponse(MessageSerializer, description="No such object in your teams."),
-    429: OpenApiResponse(MessageSerializer, description="Too many requests; see Retry-After."),
-}
-UPLOAD_ERRORS = {
-    **ERRORS,
-    413: OpenApiResponse(BatchResultSerializer, description="Too large (file, pixels or archive)."),
-    415: OpenApiResponse(BatchResultSerializer, description="Not a supported image."),
-    503: OpenApiResponse(MessageSerializer, description="Storage unavailable."),
-    507: OpenApiResponse(MessageSerializer, description="Storage full."),
-}
+ERRORS = responses()
+# When every file of a batch is refused for the same reason, the answer has
+# that reason's status and the batch report as its body.
+UPLOAD_ERRORS = responses(
+    "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
+    "image_too_large", "unsupported_image", "storage_unavailable", "storage_full",
+    shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
+)
+ZIP_ERRORS = responses(
+    "no_file", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
+    "damaged_entry", "image_removed", "too_many_files", "archive_too_large", "entry_too_large", "file_too_large",
+    "image_too_large", "unsupported_image", "nested_archive", "unsupported_compression", "storage_unavailable",
+    "storage_full",
+    shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
+)
 BATCH_EXAMPLE = OpenApiExample(
     "Two files, one refused",
     status_codes=["207"],
@@ -75,7 +77,7 @@ def batch_response(team, results, request) -> Response:
     if failed:
         # A top-level message too, for clients that only look at "detail".
         first = failed[0]
-        payload["detail"] = first.error if first.name in first.error else f"“{first.name}”: {first.error}"
+        payload["detail"] = first.message if first.name in first.message else f"“{first.name}”: {first.message}"
     return Response(payload, status=code)
 
 
@@ -127,23 +129,22 @@ class UploadListCreate(generics.ListAPIView):
         if params.get("pinned") is not None:
             uploads = uploads.filter(pinned=params["pinned"])
         if params.get("q"):
-            try:
-                uploads = search.filter_by_text(uploads, params["q"])
-            except search.SearchError as error:
-                raise Rejected(str(error), status.HTTP_400_BAD_REQUEST)
+            uploads = search.filter_by_text(uploads, params["q"])
         return uploads
 
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
         if not files:
-            raise Rejected("Attach one or more images in the “files” field.", status.HTTP_400_BAD_REQUEST)
+            raise Invalid("Attach one or more images in the “files” field.", "no_file")
         team = resolve_team(request, form_team(request), Capability.UPLOAD)
         profile = requested_profile(request, team)
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
         cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
-        entries = [zip_import.Entry(name=f.name or "image", data=f.read(cap)) for f in files]
-        results = zip_import.create_each(team, request.user, entries, profile)
+        source = request_source(request)
+        results = ingest.ingest_each(
+            ingest.Incoming(source, team, request.user, f.name or "image", f.read(cap), profile) for f in files
+        )
         return batch_response(team, results, request)
 
 
@@ -156,7 +157,7 @@ class UploadListCreate(generics.ListAPIView):
         "archive (413) before anything is stored. Status codes as for multipart uploads."
     ),
     request={"multipart/form-data": ZipCreateSerializer},
-    responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **UPLOAD_ERRORS},
+    responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **ZIP_ERRORS},
     examples=[BATCH_EXAMPLE],
 )
 class UploadZip(APIView):
@@ -166,18 +167,15 @@ class UploadZip(APIView):
     def post(self, request: Request) -> Response:
         archive = request.FILES.get("archive") or request.FILES.get("file")
         if archive is None:
-            raise Rejected("Attach a ZIP archive in the “archive” field.", status.HTTP_400_BAD_REQUEST)
+            raise Invalid("Attach a ZIP archive in the “archive” field.", "no_file")
         team = resolve_team(request, form_team(request), Capability.UPLOAD)
         profile = requested_profile(request, team)
         limits = zip_import.ZipLimits.from_settings()
         if archive.size > limits.max_total_bytes:
-            raise Rejected("The archive is larger than the unpacked-size limit.", status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-        try:
-            results = zip_import.import_archive(team, request.user, archive, limits, profile)
-        except zip_import.ArchiveRejected as error:
-            raise Rejected(str(error), error.status)
+            raise zip_import.ArchiveRejected("The archive is larger than the unpacked-size limit.", "archive_too_large")
+        results = zip_import.import_archive(team, request.user, archive, limits, profile)
         if not results:
-            raise Rejected("The archive contains no files.", status.HTTP_400_BAD_REQUEST)
+            raise zip_import.ArchiveRejected("The archive contains no files.", "empty_archive")
         return batch_response(team, results, request)
 
 
@@ -232,11 +230,7 @@ class UploadRerun(generics.GenericAPIView):
     def post(self, request: Request, pk: int) -> Response:
         options = RerunSerializer(data=request.data)
         options.is_valid(raise_exception=True)
-        upload = self.get_object()
-        try:
-            upload = services.rerun(upload, request.user, options.validated_data.get("profile"))
-        except services.UploadRejected as error:
-            raise Rejected(str(error), error.status)
+        upload = services.rerun(self.get_object(), request.user, options.validated_data.get("profile"))
         return Response(UploadSerializer(upload, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from . import crops
 from .config import EngineConfig
 from .image_io import _to_rgb, decode_image
-from .layout import Segment
+from .segments import Segment
 from .stages import Layout, LineFinder, LineReader, Preprocessor
 from .types import PIPELINE_VERSION, DecodedImage, OcrResult
 

@@ -19,9 +19,11 @@ from .config import DetectorConfig, LayoutConfig, PreprocessConfig, RecognizerCo
 from .confusions import fix_confusions
 from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
 from .detection import detect
-from .layout import Segment, join_row, reading_order, row_cells
+from .layout import reading_order
 from .panels import find_panels
 from .recognizer import normalise_rec, recognise
+from .rows import join_row, row_cells
+from .segments import Segment
 from .spacing import assemble
 from .types import Line
 

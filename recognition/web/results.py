@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ocrspace.errors.web import attempt
 from recognition import export, selectors, services
 from recognition.models import Upload
 from recognition.web.strings import ui_strings
@@ -85,12 +86,8 @@ def result_page(request, upload_id: int):
 @require_POST
 def rerun(request, upload_id: int):
     upload = _visible_upload(request.user, upload_id)
-    try:
-        services.rerun(upload, request.user, request.POST.get("profile") or None)
-    except services.UploadRejected as error:
-        messages.error(request, str(error))
-        return redirect("upload-result", upload_id=upload.pk)
-    messages.success(request, _("The image is queued to be read again."))
+    attempt(request, lambda: services.rerun(upload, request.user, request.POST.get("profile") or None),
+            _("The image is queued to be read again."))
     return redirect("upload-result", upload_id=upload.pk)
 
 

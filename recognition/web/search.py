@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ocrspace.errors.codes import status_for
 from recognition import search
 from teams.permissions import get_team
 
@@ -33,11 +34,13 @@ def search_page(request, slug: str):
     team = get_team(request.user, slug)
     raw_query = request.GET.get("q", "")
     context = {"team": team, "query": raw_query.strip(), "hits": None, "error": None, "page": None}
+    status = 200
     if raw_query.strip():
         try:
             query = search.normalise_query(raw_query)
         except search.SearchError as error:
-            context["error"] = str(error)
+            context["error"] = error.message
+            status = status_for(error.code)
             context["query"] = raw_query.replace("\x00", "").strip()
         else:
             page = Paginator(search.search_uploads(team, query), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -47,5 +50,5 @@ def search_page(request, slug: str):
                 for upload in page
                 for snippet in [search.make_snippet(upload.result.text, query)]
             ]
-    # A refused query is bad input: the page says why, with a 400.
-    return render(request, "recognition/search.html", context, status=400 if context["error"] else 200)
+    # A refused query is bad input: the page says why, with the status of its code.
+    return render(request, "recognition/search.html", context, status=status)

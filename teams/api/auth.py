@@ -17,15 +17,11 @@ from rest_framework_simplejwt.tokens import RefreshToken, UntypedToken
 
 from teams import tokens
 
-from ocrspace.api_schema import MessageSerializer
+from ocrspace.errors.schema import responses
 
 
 def _errors() -> dict:
-    return {
-        400: OpenApiResponse(MessageSerializer, description="Missing or malformed fields."),
-        401: OpenApiResponse(MessageSerializer, description="Wrong credentials or an invalid, expired or blacklisted token."),
-        429: OpenApiResponse(MessageSerializer, description="Too many attempts; see Retry-After."),
-    }
+    return responses("authentication_failed", "token_not_valid", "locked_out")
 
 
 @extend_schema(summary="Obtain an access/refresh token pair",

@@ -7,20 +7,22 @@ make or list tokens, so a leaked one cannot mint longer-lived ones.
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ocrspace.errors import NotFound
+from ocrspace.errors.schema import responses
 from teams import access_tokens
 from teams.api.serializers import AccessTokenCreatedSerializer, AccessTokenCreateSerializer, AccessTokenSerializer
-from teams.api.views import ERRORS, Message
 from teams.models import Team
 from teams.permissions import get_team
 from teams.roles import Capability
 from teams.selectors import teams_of, tokens_of, tokens_reaching
+
+ERRORS = responses("token_rule")
 
 
 @extend_schema_view(
@@ -41,14 +43,11 @@ class AccessTokenList(APIView):
         teams = list(teams_of(request.user).filter(slug__in=slugs))
         unknown = sorted(set(slugs) - {t.slug for t in teams})
         if unknown:
-            raise Message(f"You are not a member of: {', '.join(unknown)}.")
-        try:
-            token, raw = access_tokens.create_token(
-                request.user, name=data.validated_data["name"], scopes=data.validated_data["scopes"],
-                teams=teams, days=data.validated_data.get("days"),
-            )
-        except access_tokens.TokenRuleError as error:
-            raise Message(str(error))
+            raise access_tokens.TokenRuleError(f"You are not a member of: {', '.join(unknown)}.")
+        token, raw = access_tokens.create_token(
+            request.user, name=data.validated_data["name"], scopes=data.validated_data["scopes"],
+            teams=teams, days=data.validated_data.get("days"),
+        )
         token.token = raw
         return Response(AccessTokenCreatedSerializer(token).data, status=status.HTTP_201_CREATED)
 
@@ -60,7 +59,7 @@ class AccessTokenDetail(APIView):
     def delete(self, request: Request, pk: int) -> Response:
         token = tokens_of(request.user).filter(pk=pk).first()
         if token is None:
-            raise Http404("No such access token.")
+            raise NotFound("No such access token.")
         access_tokens.revoke_token(request.user, token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -72,7 +71,7 @@ def _team_token(request: Request, slug: str, pk: int | None = None):
         return team, tokens
     token = tokens.filter(pk=pk).first()
     if token is None:
-        raise Http404("No such access token in this team.")
+        raise NotFound("No such access token in this team.")
     return team, token
 
 

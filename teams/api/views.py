@@ -6,17 +6,16 @@ rights itself; these views only translate HTTP to those calls.
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.urls import reverse
 from django.utils import translation
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
-from rest_framework.exceptions import APIException
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ocrspace.api_schema import MessageSerializer
+from ocrspace.errors import NotFound
+from ocrspace.errors.schema import responses
 from teams import services
 from teams.api.serializers import (
     InvitationCreateSerializer,
@@ -33,37 +32,8 @@ from teams.selectors import teams_of
 from teams.roles import Capability
 
 
-class Message(APIException):
-    status_code = 400
-
-
-class Conflict(APIException):
-    status_code = 409
-
-
-def _message_response(description: str) -> OpenApiResponse:
-    return OpenApiResponse(MessageSerializer, description=description)
-
-
-ERRORS = {
-    400: _message_response("A team rule was broken (e.g. an admin making someone owner)."),
-    401: _message_response("Not authenticated."),
-    403: _message_response("Your role in the team does not allow this."),
-    404: _message_response("No such team (or not yours), member or invitation."),
-    429: _message_response("Too many requests; see Retry-After."),
-}
-
-
-CONFLICT = {409: _message_response("The team's last owner cannot leave or be demoted; make someone else owner first.")}
-
-
-def _rule(call, *args, **kwargs):
-    try:
-        return call(*args, **kwargs)
-    except services.TeamStateConflict as error:
-        raise Conflict(str(error))
-    except services.TeamRuleError as error:
-        raise Message(str(error))
+ERRORS = responses("team_rule")
+CONFLICT = responses("team_rule", "last_owner")
 
 
 @extend_schema_view(
@@ -81,8 +51,7 @@ class TeamList(APIView):
     def post(self, request: Request) -> Response:
         data = TeamCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = _rule(services.create_team, request.user, data.validated_data["name"],
-                     data.validated_data.get("retention_days"))
+        team = services.create_team(request.user, data.validated_data["name"], data.validated_data.get("retention_days"))
         return Response(TeamSerializer(team, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
@@ -99,7 +68,7 @@ class TeamDetail(APIView):
         team = get_team(request.user, slug, Capability.MANAGE_TEAM)
         data = TeamUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        team = _rule(services.update_team, team, request.user, **data.validated_data)
+        team = services.update_team(team, request.user, **data.validated_data)
         return Response(TeamSerializer(team, context={"request": request}).data)
 
 
@@ -120,15 +89,15 @@ def _membership(team: Team, user_id: int) -> Membership:
         Membership.objects.filter(team=team, user_id=user_id).select_related("user").first() if user_id <= MAX_ID else None
     )
     if membership is None:
-        raise Http404("No such member in this team.")
+        raise NotFound("No such member in this team.")
     return membership
 
 
 @extend_schema_view(
     get=extend_schema(summary="One member", responses={200: MemberSerializer, **ERRORS}),
     patch=extend_schema(summary="Change a member's role (admins, owners)", request=MemberUpdateSerializer,
-                        responses={200: MemberSerializer, **ERRORS, **CONFLICT}),
-    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **ERRORS, **CONFLICT}),
+                        responses={200: MemberSerializer, **CONFLICT}),
+    delete=extend_schema(summary="Remove a member (or leave, for yourself)", responses={204: None, **CONFLICT}),
 )
 class MemberDetail(APIView):
     def get(self, request: Request, slug: str, user_id: int) -> Response:
@@ -139,13 +108,13 @@ class MemberDetail(APIView):
         target = _membership(team, user_id)
         data = MemberUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        membership = _rule(services.change_role, team, request.user, target.user, data.validated_data["role"])
+        membership = services.change_role(team, request.user, target.user, data.validated_data["role"])
         return Response(MemberSerializer(membership).data)
 
     def delete(self, request: Request, slug: str, user_id: int) -> Response:
         team = get_team(request.user, slug)
         target = _membership(team, user_id)
-        _rule(services.remove_member, team, request.user, target.user)
+        services.remove_member(team, request.user, target.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -164,8 +133,8 @@ class InvitationList(APIView):
         team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
         data = InvitationCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        invitation, mailed = _rule(
-            services.invite, team, request.user, data.validated_data["role"], data.validated_data.get("email") or "",
+        invitation, mailed = services.invite(
+            team, request.user, data.validated_data["role"], data.validated_data.get("email") or "",
             lambda i: request.build_absolute_uri(reverse("invitation-accept", args=[i.token])), translation.get_language(),
         )
         context = {"request": request, "mailed": mailed}
@@ -178,6 +147,6 @@ class InvitationDetail(APIView):
         team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
         invitation = Invitation.objects.filter(team=team, pk=pk).first() if pk <= MAX_ID else None
         if invitation is None:
-            raise Http404("No such invitation in this team.")
+            raise NotFound("No such invitation in this team.")
         services.revoke_invitation(invitation, request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

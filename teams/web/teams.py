@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ocrspace.errors.web import attempt
 from teams import services
 from teams.web.forms import InvitationForm, RoleForm, TeamCreateForm, TeamSettingsForm
 from teams.models import Invitation
@@ -52,7 +53,7 @@ def team_settings(request, slug: str):
     if request.method == "POST":
         get_team(request.user, slug, Capability.MANAGE_TEAM)
         if form.is_valid():
-            _run(request, lambda: services.update_team(
+            attempt(request, lambda: services.update_team(
                 team, request.user, name=form.cleaned_data["name"], retention_days=form.cleaned_data["retention_days"],
                 ocr_profile=form.cleaned_data["ocr_profile"], require_two_factor=form.cleaned_data["require_two_factor"],
             ), _("Team settings saved."))
@@ -74,17 +75,6 @@ def team_settings(request, slug: str):
     return render(request, "teams/team_settings.html", context)
 
 
-def _run(request, action, success: str):
-    """Run a team service call, turning rule violations into a message."""
-    try:
-        result = action()
-    except services.TeamRuleError as error:
-        messages.error(request, str(error))
-        return None
-    messages.success(request, success)
-    return result
-
-
 def _invitation_url(request, invitation: Invitation) -> str:
     return request.build_absolute_uri(reverse("invitation-accept", args=[invitation.token]))
 
@@ -97,13 +87,13 @@ def invitation_create(request, slug: str):
     if not form.is_valid():
         messages.error(request, _("Choose a valid role and email address."))
         return redirect("team-settings", slug=slug)
-    outcome = _run(
+    ok, outcome = attempt(
         request,
         lambda: services.invite(team, request.user, form.cleaned_data["role"], form.cleaned_data["email"],
                                 lambda invitation: _invitation_url(request, invitation), translation.get_language()),
         _("Invitation created: share the link below."),
     )
-    if outcome is not None and outcome[1] is not None:
+    if ok and outcome[1] is not None:
         email = outcome[0].email
         if outcome[1]:
             messages.success(request, _("The link was mailed to %(email)s.") % {"email": email})
@@ -130,7 +120,7 @@ def member_role(request, slug: str, user_id: int):
     member = get_object_or_404(get_user_model(), pk=user_id, memberships__team=team)
     form = RoleForm(request.POST)
     if form.is_valid():
-        _run(request, lambda: services.change_role(team, request.user, member, form.cleaned_data["role"]), _("Role changed."))
+        attempt(request, lambda: services.change_role(team, request.user, member, form.cleaned_data["role"]), _("Role changed."))
     else:
         messages.error(request, _("Unknown role."))
     return redirect("team-settings", slug=slug)
@@ -142,9 +132,9 @@ def member_remove(request, slug: str, user_id: int):
     team = get_team(request.user, slug)
     member = get_object_or_404(get_user_model(), pk=user_id, memberships__team=team)
     leaving = member.pk == request.user.pk
-    done = _run(
+    done, _removed = attempt(
         request,
-        lambda: services.remove_member(team, request.user, member) or True,
+        lambda: services.remove_member(team, request.user, member),
         _("You left the team.") if leaving else _("Member removed."),
     )
     if done and leaving:
@@ -156,11 +146,11 @@ def member_remove(request, slug: str, user_id: int):
 def invitation_accept(request, token: str):
     invitation = Invitation.objects.select_related("team").filter(token=token).first()
     if request.method == "POST" and request.user.is_authenticated:
-        membership = _run(
+        ok, membership = attempt(
             request,
             lambda: services.accept_invitation(token, request.user),
             _("Welcome to %(team)s.") % {"team": invitation.team.name if invitation else ""},
         )
-        if membership is not None:
+        if ok:
             return redirect("team-space", slug=membership.team.slug)
     return render(request, "teams/invitation.html", {"invitation": invitation, "token": token})

@@ -6,12 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ocrspace.errors import NotFound
 from teams import access_tokens
 from teams.permissions import get_team
 from teams.roles import Capability, Scope
@@ -58,7 +58,7 @@ def account_tokens(request):
 def account_token_revoke(request, pk: int):
     token = tokens_of(request.user).filter(pk=pk).first()
     if token is None:
-        raise Http404("No such access token.")
+        raise NotFound("No such access token.")
     access_tokens.revoke_token(request.user, token)
     messages.success(request, _("Token “%(name)s” revoked.") % {"name": token.name})
     return redirect("account-tokens")
@@ -70,7 +70,7 @@ def team_token_revoke(request, slug: str, pk: int):
     team = get_team(request.user, slug, Capability.MANAGE_MEMBERS)
     token = tokens_reaching(team).filter(pk=pk).first()
     if token is None:
-        raise Http404("No such access token in this team.")
+        raise NotFound("No such access token in this team.")
     access_tokens.revoke_token(request.user, token, team=team)
     messages.success(request, _("Token “%(name)s” of %(user)s revoked.") % {"name": token.name, "user": token.user.get_username()})
     return redirect("team-settings", slug=team.slug)

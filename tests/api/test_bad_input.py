@@ -222,7 +222,7 @@ def test_chinese_names_in_legacy_zip(api_for, member, png, queued):
 def test_unknown_api_paths_answer_the_json_404(api_for, member, path, method):
     response = getattr(api_for(member), method)(path)
     assert response.status_code == 404
-    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found."}
+    assert response["Content-Type"] == "application/json" and response.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_api_path_without_its_slash_says_so(api_for, member):

@@ -236,4 +236,4 @@ def test_out_of_range_ids_are_client_errors(api_for, owner, team):
     assert client.delete(f"/api/teams/{team.slug}/members/{big}/").status_code == 404
     assert client.delete(f"/api/teams/{team.slug}/invitations/{big}/").status_code == 404
     assert client.get(f"/api/uploads/{big}/").status_code == 404
-    assert client.get("/api/uploads/not-a-number/").json() == {"detail": "Not found."}
+    assert client.get("/api/uploads/not-a-number/").json() == {"detail": "Not found.", "code": "not_found"}

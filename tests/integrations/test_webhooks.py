@@ -253,12 +253,12 @@ def test_log_is_pruned(team, owner, receiver, allow_private, settings):
 # --- Management: services, API, page ------------------------------------------------
 
 def test_only_admins_and_owners_manage(team, owner, member, admin_user, outsider, receiver, allow_private):
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
+    from ocrspace.errors import Forbidden
+    from ocrspace.errors import NotFound
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.create_webhook(team, member, receiver.url)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.create_webhook(team, outsider, receiver.url)
     webhook = services.create_webhook(team, admin_user, receiver.url, secret="my-own-secret-123456")
     assert webhook.secret == "my-own-secret-123456"

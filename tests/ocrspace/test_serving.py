@@ -32,7 +32,7 @@ def test_empty_multipart_body_gets_a_json_message_on_every_route(live_platform, 
         body = response.json()
         assert response.status_code < 300 or body.get("detail") or body.get("error"), (path, body)
     nl = requests.get(live_platform.url + "/api/uploads/%0A%C2%AB/", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-    assert nl.status_code == 404 and nl.json() == {"detail": "Not found."}
+    assert nl.status_code == 404 and nl.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def raw_exchange(port: int, request: bytes) -> bytes:

@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
+from ocrspace.errors import Forbidden, NotFound
+from ocrspace.errors.codes import status_for
 from recognition import processing, services
 from recognition.models import Event, Result, Sighting, Upload, UploadStatus
 from recognition.services import UploadRejected
@@ -110,7 +110,7 @@ def test_md5_collision_never_shares_a_result(team, member, pair, fake_engine, sy
 def test_bad_files_are_rejected_and_nothing_stored(team, member, data, status, message):
     with pytest.raises(UploadRejected) as caught:
         services.create_upload(team, member, data, "x.png")
-    assert caught.value.status in (400, 415)
+    assert status_for(caught.value.code) in (400, 415)
     assert message in str(caught.value)
     assert Upload.objects.count() == 0 and media_files() == []
 
@@ -123,7 +123,7 @@ def test_truncated_and_oversized_images_are_rejected(team, member, png, settings
     settings.OCRSPACE_MAX_UPLOAD_BYTES = 100
     with pytest.raises(UploadRejected) as caught:
         services.create_upload(team, member, data, "big.png")
-    assert caught.value.status == 413
+    assert status_for(caught.value.code) == 413
     settings.OCRSPACE_MAX_UPLOAD_BYTES = 10**7
     settings.OCRSPACE_MAX_IMAGE_PIXELS = 1000
     with pytest.raises(UploadRejected):
@@ -140,9 +140,9 @@ def test_names_are_labels_not_paths(team, member, png, sync_queue, fake_engine):
 
 @pytest.mark.django_db
 def test_viewer_and_outsider_cannot_upload(team, viewer, outsider, png):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.create_upload(team, viewer, png(), "a.png")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.create_upload(team, outsider, png(), "a.png")
     assert Upload.objects.count() == 0
 
@@ -173,13 +173,13 @@ def test_claim_is_exclusive(team, member, png, monkeypatch):
 def test_rerun_pin_and_delete_permissions(team, member, owner, viewer, add_member, png, fake_engine, sync_queue):
     upload = services.create_upload(team, member, png(), "a.png").upload
     other_member = add_member(team)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.rerun(upload, viewer)
     services.rerun(upload, member)
     assert fake_engine.calls == 2
     services.set_pinned(upload, member, True)
     assert Upload.objects.get(pk=upload.pk).pinned
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.delete_upload(upload, other_member)
     upload_id = upload.pk
     services.delete_upload(upload, owner)

@@ -1,8 +1,7 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
 
+from ocrspace.errors import Forbidden, NotFound
 from teams.permissions import can, get_team, require, role_of
 from teams.selectors import default_team, teams_of
 from teams.roles import Capability, Role, can_assign, role_allows
@@ -41,11 +40,11 @@ def test_helpers_for_each_kind_of_user(team, member, viewer, outsider):
 
 
 def test_non_member_gets_404_and_low_role_gets_403(team, viewer, outsider):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         get_team(outsider, team.slug)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         require(outsider, team, Capability.VIEW)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         get_team(viewer, team.slug, Capability.UPLOAD)
     assert get_team(viewer, team.slug) == team
 

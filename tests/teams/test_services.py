@@ -60,9 +60,9 @@ def test_revoked_and_unknown_invitations_refused(team, owner, make_user):
 
 
 def test_member_cannot_invite_and_admin_cannot_invite_owner(team, member, admin_user):
-    from django.core.exceptions import PermissionDenied
+    from ocrspace.errors import Forbidden
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.create_invitation(team, member)
     with pytest.raises(TeamRuleError):
         services.create_invitation(team, admin_user, Role.OWNER)
@@ -91,9 +91,9 @@ def test_admin_cannot_touch_owner(team, owner, admin_user, member):
 
 
 def test_member_may_leave_but_not_remove_others(team, member, viewer):
-    from django.core.exceptions import PermissionDenied
+    from ocrspace.errors import Forbidden
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.remove_member(team, member, viewer)
     services.remove_member(team, member, member)
     assert not Membership.objects.filter(team=team, user=member).exists()
@@ -117,11 +117,11 @@ def test_removal_signal_sent_after_commit(team, owner, member, django_capture_on
 
 
 def test_update_team_validates_retention(team, owner, member):
-    from django.core.exceptions import PermissionDenied
+    from ocrspace.errors import Forbidden
 
     with pytest.raises(TeamRuleError):
         services.update_team(team, owner, retention_days=0)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.update_team(team, member, retention_days=30)
     services.update_team(team, owner, retention_days=30)
     team.refresh_from_db()

@@ -36,7 +36,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ocrspace import serving
-from ocrspace.stack import web_command, worker_command
+from ocrspace.processes import web_command, worker_command
 from teams import services
 
 ROLES = ("all", "web", "worker")

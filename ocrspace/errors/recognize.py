@@ -1,0 +1,18 @@
+"""The seed-compatible error shape of ``POST /ocr/recognize``:
+``{"success": false, "error": "..."}`` with the status of the error's code."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+
+from ocrspace.errors import DomainError
+from ocrspace.errors.codes import status_for
+
+
+def seed_response(error: DomainError, **extra) -> JsonResponse:
+    status = status_for(error.code)
+    response = JsonResponse({"success": False, "error": error.message, **extra}, status=status,
+                            json_dumps_params={"ensure_ascii": False})
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
