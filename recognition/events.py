@@ -53,6 +53,7 @@ def upload_summary(upload: Upload) -> dict:
         summary["text"] = result.text
         summary["preview"] = selectors.preview(upload)
         summary["confidence"] = round(result.confidence, 4)
+        summary["version"] = result.version
     return summary
 
 

@@ -27,7 +27,11 @@ class LineSerializer(serializers.Serializer):
 
 
 class ResultSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="Reading order, one line per text line.")
+    text = serializers.CharField(allow_blank=True, help_text="The current text (corrections included), reading "
+                                 "order, one line per text line.")
+    version = serializers.IntegerField(help_text="Version of the text; send it with a PATCH.")
+    engine_text = serializers.CharField(allow_blank=True, help_text="What the engine read (`lines` are its lines).")
+    corrected = serializers.SerializerMethodField(help_text="The current text differs from the engine's reading.")
     confidence = serializers.FloatField()
     lines = LineSerializer(many=True)
     engine_version = serializers.CharField(help_text="Engine, weights and settings fingerprint that read it.")
@@ -35,6 +39,9 @@ class ResultSerializer(serializers.Serializer):
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
     reused = serializers.BooleanField(help_text="Copied from an identical image; no inference ran.")
     created_at = serializers.DateTimeField()
+
+    def get_corrected(self, result) -> bool:
+        return result.text != result.engine_text
 
 
 class DedupSerializer(serializers.Serializer):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from ocrspace.api_schema import MessageSerializer
 from recognition import search, selectors, services, zip_import
+from recognition.api import corrections as correction_api
 from recognition.api.common import (
     NewestFirstCursor, Rejected, batch_payload, batch_status, form_team, requested_profile, resolve_team,
 )
@@ -188,12 +189,24 @@ class UploadZip(APIView):
         description="The uploader, team admins and owners may delete.",
         responses={204: None, **ERRORS},
     ),
+    patch=correction_api.PATCH_SCHEMA,
 )
 class UploadDetail(generics.RetrieveDestroyAPIView):
     serializer_class = UploadDetailSerializer
 
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        upload = self.get_object()
+        response = Response(self.get_serializer(upload).data)
+        result = selectors.done_result(upload)
+        if result is not None:
+            response["ETag"] = correction_api.etag(result)  # for If-Match on PATCH
+        return response
+
+    def patch(self, request: Request, pk: int) -> Response:
+        return correction_api.patch_text(request, self.get_object())
 
     def perform_destroy(self, upload: Upload) -> None:
         services.delete_upload(upload, self.request.user)
