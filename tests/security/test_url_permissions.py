@@ -148,6 +148,11 @@ TABLE: dict[str, Rule] = {
     "upload-rerun": Rule({"POST": WRITERS}),
     "upload-pin": Rule({"POST": WRITERS}, body=lambda w: {"pinned": "1"}),
     "upload-delete": Rule({"POST": WRITERS}),  # the uploader (member) or admins
+    "upload-text": Rule({"POST": WRITERS}, params={"upload_id": "done_upload"},
+                        body=lambda w: {"text": "corrected", "version": "1"}),
+    "upload-history": Rule({"GET": TEAM}, params={"upload_id": "done_upload"}),
+    "upload-revert": Rule({"POST": WRITERS}, params={"upload_id": "done_upload", "number": "number"},
+                          body=lambda w: {"version": "1"}),
     # REST API: authentication.
     "api-token": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
     "api-token-refresh": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
