@@ -80,10 +80,16 @@
       var span = textOf(item);
       if (span.textContent !== lines[i]) {
         span.textContent = lines[i];
-        item.classList.add("edited");
-        item.classList.remove("low");
+        markEdited(item);
       }
     });
+  }
+
+  function markEdited(item) {
+    item.classList.add("edited");
+    item.classList.remove("low");
+    var check = item.querySelector(".warn-badge");
+    if (check) check.remove();
   }
 
   // --- Editing ------------------------------------------------------------------
@@ -160,8 +166,7 @@
       }).then(function (answer) {
         if (answer.status === 200) {
           showVersion(answer.body.version);
-          item.classList.add("edited");
-          item.classList.remove("low");
+          markEdited(item);
           var full = document.getElementById("full-text");
           if (full) full.textContent = answer.body.text;
           var area = document.getElementById("whole-text");
