@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from recognition import search, services, tasks
-from recognition.models import Event, EventKind, Result, TextVersion
+from recognition.models import Event, EventKind, Result, TextVersion, Upload
 from teams.models import AuditEntry
 from teams.roles import Role
 from tests.support import make_png
@@ -233,3 +234,55 @@ def test_another_team_reusing_the_reading_never_gets_this_teams_correction(
     tasks.run_ocr(theirs.pk)
     assert fake_engine.calls == 1  # reused, not read again
     assert detail(api_for(outsider), theirs).json()["result"]["text"] == "Invoce 4711"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_edits_of_one_version_save_one_and_refuse_the_other(member, add_member, team, fake_engine, queued):
+    """Two writers at the same moment on the same version: one is saved, the
+    other gets StaleVersion with the winner's text; no version is lost."""
+    import threading
+
+    from django.db import connection
+
+    from recognition import corrections
+
+    fake_engine.text = ENGINE
+    upload = services.create_upload(team, member, make_png(), "a.png").upload
+    tasks.run_ocr(upload.pk)
+    writers = [member, add_member(team, Role.MEMBER, "bob")]
+    start = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def write(user, text):
+        try:
+            start.wait()
+            corrections.correct_text(Upload.objects.select_related("team").get(pk=upload.pk), user, text, 1)
+            outcomes[text] = "saved"
+        except corrections.StaleVersion as stale:
+            outcomes[text] = f"stale:{stale.result.version}:{stale.result.text}"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(user, f"text by {user.username}")) for user in writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    saved = [text for text, outcome in outcomes.items() if outcome == "saved"]
+    assert len(saved) == 1, outcomes
+    loser = next(text for text in outcomes if text not in saved)
+    assert outcomes[loser] == f"stale:2:{saved[0]}"
+    result = Result.objects.get(upload=upload)
+    assert (result.text, result.version) == (saved[0], 2)
+    assert TextVersion.objects.filter(upload=upload).count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram index is PostgreSQL-only")
+def test_the_trigram_index_serves_searches_of_corrected_text(api_for, member, team, done_upload):
+    upload = done_upload("Invoce 4711")
+    patch(api_for(member), upload, {"text": "销售报表 corrected", "version": 1})
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    rows = Result.objects.filter(text__icontains="销售报表")
+    assert "recognition_result_text_trgm" in rows.explain()
+    assert [r.upload_id for r in rows] == [upload.pk]
