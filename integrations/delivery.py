@@ -56,7 +56,9 @@ def upload_payload(upload: Upload) -> dict:
         "height": upload.height,
         "created_at": upload.created_at.isoformat(),
         "finished_at": upload.finished_at.isoformat() if upload.finished_at else None,
-        "text": result.text if result else "",
+        "text": result.text if result else "",  # the current text, corrections included
+        "version": result.version if result else None,
+        "engine_text": result.engine_text if result else "",
         "confidence": round(result.confidence, 4) if result else None,
         "lines": result.lines if result else [],
         "engine_version": result.engine_version if result else None,
