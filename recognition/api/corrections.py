@@ -207,6 +207,8 @@ PATCH_SCHEMA = extend_schema(
 
 
 class UploadVersions(generics.GenericAPIView):
+    serializer_class = HistorySerializer
+
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
 
@@ -221,6 +223,8 @@ class UploadVersions(generics.GenericAPIView):
 
 
 class UploadVersionDetail(generics.GenericAPIView):
+    serializer_class = VersionDetailSerializer
+
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
 
@@ -235,6 +239,8 @@ class UploadVersionDetail(generics.GenericAPIView):
 
 
 class UploadVersionRevert(generics.GenericAPIView):
+    serializer_class = RevertSerializer  # describes the body (OPTIONS); the answer is a TextState
+
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
 

@@ -286,3 +286,13 @@ def test_the_trigram_index_serves_searches_of_corrected_text(api_for, member, te
     rows = Result.objects.filter(text__icontains="销售报表")
     assert "recognition_result_text_trgm" in rows.explain()
     assert [r.upload_id for r in rows] == [upload.pk]
+
+
+def test_options_describes_the_new_routes(api_for, member, done_upload):
+    upload = done_upload(ENGINE)
+    client = api_for(member)
+    for path in ("versions/", "versions/1/", "versions/1/revert/", ""):
+        response = client.options(f"/api/uploads/{upload.pk}/{path}")
+        assert response.status_code == 200, (path, response.content)
+    revert = client.options(f"/api/uploads/{upload.pk}/versions/1/revert/").json()
+    assert "version" in revert["actions"]["POST"]
