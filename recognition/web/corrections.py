@@ -91,12 +91,19 @@ def _expected_version(request) -> int | None:
     return int(value) if value.isdecimal() and len(value) < 19 else None
 
 
-def _saved_or_refused(request, upload: Upload, call, saved: str):
+def unsaved_key(upload_id: int) -> str:
+    return f"unsaved-text-{upload_id}"
+
+
+def _saved_or_refused(request, upload: Upload, call, saved: str, unsaved: str | None = None) -> None:
     try:
         call()
     except corrections.StaleVersion as stale:
         messages.error(request, _("Someone changed the text meanwhile (now version %(version)s); nothing was "
                                   "saved. Check the current text and try again.") % {"version": stale.result.version})
+        if unsaved is not None:
+            # The refused text comes back in the form, so nothing typed is lost.
+            request.session[unsaved_key(upload.pk)] = unsaved
     except corrections.CorrectionError as error:
         messages.error(request, str(error))
     else:
@@ -114,7 +121,7 @@ def save_text(request, upload_id: int):
         return redirect("upload-result", upload_id=upload.pk)
     text = request.POST.get("text", "")
     _saved_or_refused(request, upload, lambda: corrections.correct_text(upload, request.user, text, expected),
-                      _("The corrected text is saved."))
+                      _("The corrected text is saved."), unsaved=text[:corrections.MAX_TEXT_CHARS])
     return redirect("upload-result", upload_id=upload.pk)
 
 

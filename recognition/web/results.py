@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from recognition import export, selectors, services
 from recognition.models import Upload
-from recognition.web.corrections import editor_lines, waiting_reading
+from recognition.web.corrections import editor_lines, unsaved_key, waiting_reading
 from recognition.web.strings import ui_strings
 from teams.permissions import can
 from teams.roles import Capability
@@ -45,6 +45,7 @@ def result_page(request, upload_id: int):
         "lines": editor_lines(result, LOW_CONFIDENCE),
         "may_correct": result is not None and can(request.user, team, Capability.CORRECT),
         "waiting_reading": waiting_reading(upload, result),
+        "unsaved_text": request.session.pop(unsaved_key(upload.pk), None),
         "low_confidence_percent": round(LOW_CONFIDENCE * 100),
         "may_change": can(request.user, team, Capability.UPLOAD),
         "may_delete": services.can_delete(request.user, upload),

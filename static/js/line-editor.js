@@ -68,7 +68,7 @@
     var full = document.getElementById("full-text");
     if (full) full.textContent = text;
     var area = document.getElementById("whole-text");
-    if (area) area.value = text;
+    if (area && area.value === area.defaultValue) area.value = area.defaultValue = text;
     var lines = text.split("\n");
     var all = items();
     if (lines.length !== all.length) {
@@ -94,7 +94,8 @@
 
   // --- Editing ------------------------------------------------------------------
   function busy() {
-    return open !== null || saving > 0;
+    var area = document.getElementById("whole-text");
+    return open !== null || saving > 0 || Boolean(area && area.value !== area.defaultValue);
   }
 
   function close(item, restoreFocus) {
@@ -170,7 +171,7 @@
           var full = document.getElementById("full-text");
           if (full) full.textContent = answer.body.text;
           var area = document.getElementById("whole-text");
-          if (area) area.value = answer.body.text;
+          if (area && area.value === area.defaultValue) area.value = area.defaultValue = answer.body.text;
           say(strings.saved.replace("{version}", String(answer.body.version)));
         } else if (answer.status === 409) {
           span.textContent = before;

@@ -133,8 +133,11 @@
       if (!status) return;
       badge.textContent = strings.status[status] || status;
       badge.className = "badge status-badge status-" + status;
+      // A finished page reloads only for a new result (a re-run by someone
+      // else), never while this person has a correction in hand.
       var editing = window.OcrLineEditor && window.OcrLineEditor.busy();
-      if ((status === "done" || status === "failed") && (waiting || !editing)) {
+      var finished = event.kind === "upload.done" || event.kind === "upload.failed";
+      if (waiting ? status === "done" || status === "failed" : finished && !editing) {
         // The finished page renders boxes and lines on the server.
         subscription.stop();
         showPanel(strings.resultReady);

@@ -59,8 +59,12 @@ def test_whole_text_form_saves_and_refuses_a_stale_version(client_for, member, d
     client = client_for(member)
     saved = client.post(f"/uploads/{done.pk}/text/", {"text": f"Invoice 4711\n{SCRIPT}", "version": "1"}, follow=True)
     assert "The corrected text is saved." in saved.content.decode()
-    stale = client.post(f"/uploads/{done.pk}/text/", {"text": "lost?", "version": "1"}, follow=True)
+    stale = client.post(f"/uploads/{done.pk}/text/", {"text": "not lost <b>", "version": "1"}, follow=True)
     assert "Someone changed the text meanwhile" in stale.content.decode()
+    # The refused text comes back in the form, once.
+    assert '<textarea id="whole-text" name="text" rows="8">not lost &lt;b&gt;</textarea>' in stale.content.decode()
+    again = client.get(f"/uploads/{done.pk}/").content.decode()
+    assert "not lost" not in again
     assert Result.objects.get(upload=done).text == f"Invoice 4711\n{SCRIPT}"
     page = client.get(f"/uploads/{done.pk}/").content.decode()
     assert SCRIPT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
