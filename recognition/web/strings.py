@@ -46,5 +46,6 @@ def ui_strings() -> dict:
         "conflict": _("Someone else changed the text first; their text is shown now. Your change was not saved "
                       "yet: it waits in the line, press Enter to save it on top."),
         "saveFailed": _("Could not save (HTTP {status})."),
+        "unsavedLine": _("Your unsaved line: “{text}”"),
         "changedElsewhere": _("The text was changed by a team member (version {version})."),
     }

@@ -179,10 +179,14 @@
           showText(answer.body.text);
           say(strings.conflict);
           // Their text is shown; this person's change waits in the line,
-          // ready to be saved again on top of it with Enter.
+          // ready to be saved again on top of it with Enter. (The line Enter
+          // moved on to is closed first, unless something was typed in it.)
+          if (open && open.input.value === open.input.getAttribute("data-original")) close(open.item, false);
           if (!open && items().indexOf(item) !== -1) {
             edit(item);
             open.input.value = value;
+          } else {
+            say(strings.conflict + " " + strings.unsavedLine.replace("{text}", value));
           }
         } else {
           span.textContent = before;

@@ -105,3 +105,32 @@ def test_correcting_lines_from_the_keyboard_reaches_the_team_live(
     expect(item.locator(".preview")).to_contain_text("Invoice 4711")
     assert watcher.evaluate("window.notReloaded") is True and space.evaluate("window.notReloaded") is True
     screenshot(watcher, "21-line-editor-teammate-live")
+
+
+def test_a_conflicting_save_shows_the_other_text_and_keeps_the_change(team, member, add_member, log_in, live_media,
+                                                                      monkeypatch):
+    from recognition import corrections
+
+    monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
+    upload = finished(team, member, ENGINE, "conflict.png")
+    page = log_in(member)
+    page.goto(f"/uploads/{upload.pk}/")
+    expect(page.locator("#version-number")).to_have_text("1")
+    page.locator("#line-2").press("Enter")
+    field = line(page, 2).locator(".line-input")
+    field.fill("Total 12.55")
+
+    # Meanwhile a teammate corrects the first line.
+    other = add_member(team, username="teammate")
+    corrections.correct_lines(upload, other, [corrections.LineChange(0, "Invoice 4711")], 1)
+    expect(page.locator("#remote-change")).to_be_visible()  # told at once, while the line is open
+
+    field.press("Enter")  # saved on version 1: refused
+    expect(page.locator("#save-status")).to_contain_text("Someone else changed the text first")
+    expect(page.locator("#line-1")).to_have_text("Invoice 4711")
+    waiting = line(page, 2).locator(".line-input")
+    expect(waiting).to_have_value("Total 12.55")  # the change is still there
+    waiting.press("Enter")
+    expect(page.locator("#save-status")).to_have_text("Saved as version 3.")
+    result = Result.objects.get(upload=upload)
+    assert result.text == "Invoice 4711\nTotal 12.55\nThank yuo" and result.version == 3
