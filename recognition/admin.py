@@ -23,7 +23,8 @@ class ResultInline(admin.StackedInline):
     model = Result
     extra = 0
     can_delete = False
-    readonly_fields = ["text", "version", "engine_text", "confidence", "engine_version", "timings", "reused", "created_at"]
+    readonly_fields = ["text", "version", "engine_text", "confidence", "engine_version", "timings", "reused",
+                       "created_at"]
     exclude = ["lines"]
 
     def has_add_permission(self, request, obj=None) -> bool:

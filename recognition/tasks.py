@@ -112,8 +112,9 @@ def _run_ocr(upload_id: int) -> str:
         if previous is not None:
             _db(
                 # The engine's reading, never another team's correction of it.
-                processing.complete, upload, text=previous.engine_text, confidence=previous.confidence, lines=previous.lines,
-                engine_version=previous.engine_version, timings={}, reused=True, profile=engine.profile,
+                processing.complete, upload, text=previous.engine_text, confidence=previous.confidence,
+                lines=previous.lines, engine_version=previous.engine_version, timings={}, reused=True,
+                profile=engine.profile,
             )
             return "done: reused"
         result = engine.recognize(data)

@@ -78,7 +78,8 @@ class ConflictSerializer(TextStateSerializer):
 class VersionSerializer(serializers.Serializer):
     number = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=["read", "edit", "revert"],
-                                   help_text="read: the engine's reading; edit: a correction; revert: an older text restored.")
+                                   help_text="read: the engine's reading; edit: a correction; "
+                                             "revert: an older text restored.")
     author = serializers.CharField(allow_null=True, help_text="Username; null for the engine.")
     created_at = serializers.DateTimeField()
     text = serializers.CharField(allow_blank=True)
@@ -212,7 +213,8 @@ class UploadVersions(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
 
-    @extend_schema(operation_id="uploads_versions_list", summary="Text history", description="Every version of the text, newest first.",
+    @extend_schema(operation_id="uploads_versions_list", summary="Text history",
+                   description="Every version of the text, newest first.",
                    responses={200: HistorySerializer, **ERRORS})
     def get(self, request: Request, pk: int) -> Response:
         upload = self.get_object()
@@ -228,7 +230,8 @@ class UploadVersionDetail(generics.GenericAPIView):
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
 
-    @extend_schema(operation_id="uploads_version_retrieve", summary="One text version with its diff", responses={200: VersionDetailSerializer, **ERRORS})
+    @extend_schema(operation_id="uploads_version_retrieve", summary="One text version with its diff",
+                   responses={200: VersionDetailSerializer, **ERRORS})
     def get(self, request: Request, pk: int, number: int) -> Response:
         upload = self.get_object()
         entry = history.version(upload, number)

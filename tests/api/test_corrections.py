@@ -126,7 +126,8 @@ def test_another_teams_result_is_unreachable(api_for, outsider, done_upload):
 def test_history_newest_first_with_who_and_diff_and_revert(api_for, member, add_member, team, done_upload):
     upload = done_upload(ENGINE)
     carol = add_member(team, Role.ADMIN, "carol")
-    assert patch(api_for(member), upload, {"lines": [{"index": 0, "text": "Invoice 4711"}], "version": 1}).status_code == 200
+    first = patch(api_for(member), upload, {"lines": [{"index": 0, "text": "Invoice 4711"}], "version": 1})
+    assert first.status_code == 200
     assert patch(api_for(carol), upload, {"text": "Invoice 4711\nTotal 12.50\nPaid", "version": 2}).status_code == 200
 
     history = api_for(member).get(f"/api/uploads/{upload.pk}/versions/").json()
@@ -146,7 +147,8 @@ def test_history_newest_first_with_who_and_diff_and_revert(api_for, member, add_
     assert stale.status_code == 409 and stale.json()["version"] == 3
     reverted = api_for(member).post(f"/api/uploads/{upload.pk}/versions/1/revert/", {"version": 3}, format="json")
     assert reverted.status_code == 200, reverted.content
-    assert reverted.json()["version"] == 4 and reverted.json()["text"] == ENGINE and reverted.json()["corrected"] is False
+    body = reverted.json()
+    assert body["version"] == 4 and body["text"] == ENGINE and body["corrected"] is False
     newest = api_for(member).get(f"/api/uploads/{upload.pk}/versions/").json()["versions"][0]
     assert newest["kind"] == "revert" and newest["reverted_to"] == 1 and newest["parent"] == 3
     assert api_for(member).post(f"/api/uploads/{upload.pk}/versions/77/revert/", {}, format="json").status_code == 404
@@ -158,7 +160,8 @@ def test_corrections_and_reverts_are_audited_and_announced(api_for, member, done
     upload = done_upload(ENGINE)
     patch(api_for(member), upload, {"text": "fixed", "version": 1})
     api_for(member).post(f"/api/uploads/{upload.pk}/versions/1/revert/", {}, format="json")
-    entries = list(AuditEntry.objects.filter(target_type="recognition.upload", target_id=str(upload.pk)).order_by("created_at", "pk"))
+    entries = list(AuditEntry.objects.filter(target_type="recognition.upload", target_id=str(upload.pk))
+                   .order_by("created_at", "pk"))
     assert [(e.action, e.actor_name, e.details.get("version")) for e in entries] == [
         ("upload.correct", "member", 2), ("upload.revert", "member", 3)]
     assert entries[1].details["reverted_to"] == 1 and entries[0].team_id == upload.team_id
