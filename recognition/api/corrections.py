@@ -17,6 +17,7 @@ from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework import status as http
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -71,8 +72,17 @@ class TextStateSerializer(serializers.Serializer):
     history_url = serializers.CharField()
 
 
-class ConflictSerializer(TextStateSerializer):
+class ConflictSerializer(serializers.Serializer):
+    """409/412: ``detail`` always; the current text state when the text
+    changed meanwhile (not when the upload has no finished text at all)."""
+
     detail = serializers.CharField()
+    id = serializers.IntegerField(required=False)
+    version = serializers.IntegerField(required=False, help_text="The current version: send this one.")
+    text = serializers.CharField(required=False, allow_blank=True, help_text="The current text.")
+    engine_text = serializers.CharField(required=False, allow_blank=True)
+    corrected = serializers.BooleanField(required=False)
+    history_url = serializers.CharField(required=False)
 
 
 class VersionSerializer(serializers.Serializer):
@@ -243,6 +253,7 @@ class UploadVersionDetail(generics.GenericAPIView):
 
 class UploadVersionRevert(generics.GenericAPIView):
     serializer_class = RevertSerializer  # describes the body (OPTIONS); the answer is a TextState
+    parser_classes = [JSONParser]
 
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)

@@ -7,7 +7,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -193,6 +193,7 @@ class UploadZip(APIView):
 )
 class UploadDetail(generics.RetrieveDestroyAPIView):
     serializer_class = UploadDetailSerializer
+    parser_classes = [JSONParser]  # a correction (PATCH) is JSON; GET and DELETE have no body
 
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)

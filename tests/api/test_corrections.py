@@ -299,3 +299,13 @@ def test_options_describes_the_new_routes(api_for, member, done_upload):
         assert response.status_code == 200, (path, response.content)
     revert = client.options(f"/api/uploads/{upload.pk}/versions/1/revert/").json()
     assert "version" in revert["actions"]["POST"]
+
+
+def test_corrections_are_json_only(api_for, member, done_upload):
+    upload = done_upload(ENGINE)
+    client = api_for(member)
+    form = client.patch(f"/api/uploads/{upload.pk}/", {"text": "x", "version": 1}, format="multipart")
+    assert form.status_code == 415 and form.json()["detail"]
+    revert = client.post(f"/api/uploads/{upload.pk}/versions/1/revert/", {"version": 1}, format="multipart")
+    assert revert.status_code == 415
+    assert Result.objects.get(upload=upload).version == 1
