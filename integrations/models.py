@@ -18,6 +18,7 @@ class WebhookEvent(models.TextChoices):
 
     DONE = "upload.done", _("Upload recognised")
     FAILED = "upload.failed", _("Upload failed")
+    CORRECTED = "upload.corrected", _("Text corrected or reverted")
 
 
 PING = "ping"

@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from recognition import services
-from recognition.models import Event, Result, Sighting, Upload
+from recognition.models import Event, Result, Sighting, TextVersion, Upload
 from recognition.web.files import image_response
 from teams import audit
 
@@ -23,10 +23,27 @@ class ResultInline(admin.StackedInline):
     model = Result
     extra = 0
     can_delete = False
-    readonly_fields = ["text", "confidence", "engine_version", "timings", "reused", "created_at"]
+    readonly_fields = ["text", "version", "engine_text", "confidence", "engine_version", "timings", "reused",
+                       "created_at"]
     exclude = ["lines"]
 
     def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TextVersionInline(admin.TabularInline):
+    """The text's history, read-only: versions are never edited or removed."""
+
+    model = TextVersion
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["number", "kind", "author_name", "created_at", "parent", "reverted_to",
+                                "became_current", "profile", "text"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False
 
 
@@ -52,7 +69,7 @@ class UploadAdmin(admin.ModelAdmin):
         "finished_at", "hidden",
     ]
     fields = readonly_fields + ["pinned"]
-    inlines = [ResultInline, SightingInline]
+    inlines = [ResultInline, TextVersionInline, SightingInline]
     actions = ["hide", "unhide", "rerun", "delete_with_files"]
     list_select_related = ["team", "uploaded_by"]
 

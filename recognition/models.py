@@ -98,7 +98,12 @@ class Sighting(models.Model):
 
 class Result(models.Model):
     upload = models.OneToOneField(Upload, on_delete=models.CASCADE, related_name="result")
-    text = models.TextField(help_text=_("Reading order, one line per text line."))
+    # The current text: what the engine read, or a person's correction of it.
+    # Every reader (pages, API, search, export, webhooks) shows this one; the
+    # engine's own reading stays in ``engine_text`` and in the history.
+    text = models.TextField(help_text=_("Current text in reading order, one line per text line."))
+    engine_text = models.TextField(blank=True, default="", help_text=_("What the engine read, never edited."))
+    version = models.PositiveIntegerField(default=1, help_text=_("Number of the current text version."))
     confidence = models.FloatField()
     # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
     lines = models.JSONField(default=list)
@@ -135,6 +140,44 @@ class SigningKey(models.Model):
         return self.kid
 
 
+class VersionKind(models.TextChoices):
+    READ = "read", _("Read by the engine")
+    EDIT = "edit", _("Corrected")
+    REVERT = "revert", _("Reverted")
+
+
+class TextVersion(models.Model):
+    """One version of an upload's text: an engine reading or a person's change.
+
+    Rows are only ever added (and go with their upload). Numbers count up per
+    upload; ``Result.version`` names the current one. A reading that arrives
+    while a person's correction is current is kept here but does not become
+    current (``became_current`` False) until someone reverts to it.
+    """
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="text_versions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=10, choices=VersionKind.choices)
+    text = models.TextField()
+    # The version that was current when this one was made (None for the first reading).
+    parent = models.PositiveIntegerField(null=True, blank=True)
+    reverted_to = models.PositiveIntegerField(null=True, blank=True)
+    became_current = models.BooleanField(default=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_name = models.CharField(max_length=150, blank=True, help_text=_("Kept when the user is deleted."))
+    profile = models.CharField(max_length=20, blank=True, default="")
+    engine_version = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["upload", "number"], name="one_text_version_number_per_upload")]
+
+    def __str__(self) -> str:
+        return f"Version {self.number} of upload {self.upload_id}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "upload.created"
     UPDATED = "upload.updated"        # re-queued, pinned, shown again
@@ -143,6 +186,7 @@ class EventKind(models.TextChoices):
     FAILED = "upload.failed"
     DELETED = "upload.deleted"
     HIDDEN = "upload.hidden"
+    CORRECTED = "upload.corrected"    # a person changed or reverted the text
 
 
 class Event(models.Model):

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from recognition import events, services, signatures
+from recognition import corrections, events, services, signatures
 from recognition.models import EventKind, Result, Upload, UploadStatus
 
 
@@ -88,10 +88,16 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
         current = Upload.objects.select_for_update().filter(pk=upload.pk).first()
         if current is None or current.status != UploadStatus.PROCESSING:
             return False
+        # A person's correction stays current over a new reading (see corrections).
+        current_text, version = corrections.record_reading(
+            current, text=text, profile=profile, engine_version=engine_version
+        )
         result, _ = Result.objects.update_or_create(
             upload=current,
             defaults={
-                "text": text,
+                "text": current_text,
+                "engine_text": text,
+                "version": version,
                 "confidence": confidence,
                 "lines": lines,
                 "engine_version": engine_version,

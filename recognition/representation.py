@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from django.conf import settings
 from django.urls import reverse
 
-from recognition import selectors
+from recognition import selectors, signatures
 from recognition.models import Result, Upload
 
 Field = Callable[[Upload, Result | None], object]
@@ -51,7 +51,10 @@ FIELDS: dict[str, Field] = {
     "pinned": lambda u, r: u.pinned,
     "md5": lambda u, r: u.md5,
     "sha256": lambda u, r: u.sha256,
-    "text": lambda u, r: r.text if r else "",
+    "text": lambda u, r: r.text if r else "",  # the current text, corrections included
+    "version": lambda u, r: r.version if r else None,
+    "engine_text": lambda u, r: r.engine_text if r else "",
+    "signature": lambda u, r: signatures.signature_of(r, u) if r else None,
     "preview": lambda u, r: selectors.preview(u),
     "confidence": lambda u, r: round(r.confidence, 4) if r else None,
     "lines": lambda u, r: r.lines if r else [],
@@ -68,11 +71,12 @@ FIELDS: dict[str, Field] = {
 # What the live feed shows (the text only once it is done); stored in the
 # event outbox, so it must stay JSON.
 FEED = ("id", "name", "status", "uploaded_by", "created_at", "width", "height", "pinned", "error")
-FEED_DONE = ("text", "preview", "confidence")
+FEED_DONE = ("text", "preview", "confidence", "version")
 EXPORT = ("id", "name", "team", "uploaded_by", "created_at", "status", "width", "height", "md5", "confidence",
-          "engine_version", "text")
+          "engine_version", "text", "signature")
 WEBHOOK = ("id", "name", "md5", "sha256", "status", "error", "width", "height", "created_at", "finished_at",
-           "text", "confidence", "lines", "engine_version", "api_url", "browser_url")
+           "text", "version", "engine_text", "confidence", "lines", "engine_version", "signature", "api_url",
+           "browser_url")
 RECOGNIZE = ("text", "confidence", "timestamp", "id", "md5", "lines", "engine_version", "profile", "url")
 
 

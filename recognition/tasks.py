@@ -133,8 +133,10 @@ def _run_ocr(upload_id: int) -> str:
         previous = _db(processing.reusable_result, upload, engine.engine_version)
         if previous is not None:
             _db(
-                processing.complete, upload, text=previous.text, confidence=previous.confidence, lines=previous.lines,
-                engine_version=previous.engine_version, timings={}, reused=True, profile=engine.profile,
+                # The engine's reading, never another team's correction of it.
+                processing.complete, upload, text=previous.engine_text, confidence=previous.confidence,
+                lines=previous.lines, engine_version=previous.engine_version, timings={}, reused=True,
+                profile=engine.profile,
             )
             return "done: reused"
         result = engine.recognize(data)

@@ -23,6 +23,7 @@ RANK = {Role.VIEWER: 0, Role.MEMBER: 1, Role.ADMIN: 2, Role.OWNER: 3}
 class Capability(models.TextChoices):
     VIEW = "view"                    # see uploads, results, members
     UPLOAD = "upload"                # add uploads, re-run, pin, delete own
+    CORRECT = "correct"              # correct and revert recognised text
     MODERATE = "moderate"            # delete anyone's upload
     MANAGE_MEMBERS = "manage_members"  # invite, change roles, remove members
     MANAGE_TEAM = "manage_team"      # rename, retention, webhooks
@@ -32,6 +33,7 @@ class Capability(models.TextChoices):
 LEAST_ROLE = {
     Capability.VIEW: Role.VIEWER,
     Capability.UPLOAD: Role.MEMBER,
+    Capability.CORRECT: Role.MEMBER,
     Capability.MODERATE: Role.ADMIN,
     Capability.MANAGE_MEMBERS: Role.ADMIN,
     Capability.MANAGE_TEAM: Role.ADMIN,
@@ -57,13 +59,14 @@ class Scope(models.TextChoices):
     """What a personal access token may do, on top of its owner's role."""
 
     READ = "read", _("Read: uploads, results, search, export")
-    UPLOAD = "upload", _("Upload: add, re-run, pin and delete uploads")
+    UPLOAD = "upload", _("Upload: add, re-run, pin, correct and delete uploads")
     ADMIN = "admin", _("Admin: team settings, members, webhooks")
 
 
 SCOPE_OF = {
     Capability.VIEW: Scope.READ,
     Capability.UPLOAD: Scope.UPLOAD,
+    Capability.CORRECT: Scope.UPLOAD,
     Capability.MODERATE: Scope.ADMIN,
     Capability.MANAGE_MEMBERS: Scope.ADMIN,
     Capability.MANAGE_TEAM: Scope.ADMIN,

@@ -40,6 +40,8 @@ CODES: dict[str, ErrorCode] = {
     "webhook_refused": ErrorCode(400, "The webhook cannot be registered or changed (URL, events, secret, limit)."),
     "token_rule": ErrorCode(400, "The access token cannot be made as asked (name, scopes, teams, expiry)."),
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
+    "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
+    "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),
     "authentication_failed": ErrorCode(401, "The credentials or the token are invalid or expired."),
@@ -53,7 +55,10 @@ CODES: dict[str, ErrorCode] = {
     # 409, 410: the state of things forbids it
     "last_owner": ErrorCode(409, "The team's last owner cannot leave or be demoted; make someone else owner first."),
     "image_removed": ErrorCode(409, "The image was removed by a moderator."),
+    "not_ready": ErrorCode(409, "The upload has no finished text to correct yet."),
+    "stale_version": ErrorCode(409, "The text changed since the version the change was made on."),
     "upload_deleted": ErrorCode(410, "The upload was deleted before its text was ready."),
+    "version_mismatch": ErrorCode(412, "The If-Match ETag names an older version of the text."),
     # 413, 415: the content
     "request_too_large": ErrorCode(413, "The request is too large."),
     "file_too_large": ErrorCode(413, "The file is larger than the upload limit."),
@@ -65,8 +70,9 @@ CODES: dict[str, ErrorCode] = {
     "nested_archive": ErrorCode(415, "Archives inside archives are not imported."),
     "unsupported_compression": ErrorCode(415, "An archive entry uses an unsupported compression method."),
     "unsupported_media_type": ErrorCode(415, "The request's content type is not accepted."),
-    # 422, 429: the outcome, the pace
+    # 422, 428, 429: the outcome, the preconditions, the pace
     "recognition_failed": ErrorCode(422, "Recognition failed."),
+    "version_required": ErrorCode(428, "Say which version the change was made on (version or If-Match)."),
     "throttled": ErrorCode(429, "Too many requests; see Retry-After."),
     "locked_out": ErrorCode(429, "Too many failed login attempts; see Retry-After."),
     # 503, 507: the server

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
-from recognition import selectors
+from recognition import selectors, signatures
 from recognition.models import Upload, UploadStatus
 from recognition.representation import value
 from recognition.search import Snippet
@@ -26,8 +26,19 @@ class LineSerializer(serializers.Serializer):
     box = BoxField(help_text="Four [x, y] corners in image pixels, clockwise from top left.")
 
 
+class SignatureSerializer(serializers.Serializer):
+    algorithm = serializers.CharField()
+    key_id = serializers.CharField()
+    value = serializers.CharField(help_text="base64url")
+    signed = serializers.CharField(help_text="The signed statement; compare its fields with the data.")
+
+
 class ResultSerializer(serializers.Serializer):
-    text = serializers.CharField(help_text="Reading order, one line per text line.")
+    text = serializers.CharField(allow_blank=True, help_text="The current text (corrections included), reading "
+                                 "order, one line per text line.")
+    version = serializers.IntegerField(help_text="Version of the text; send it with a PATCH.")
+    engine_text = serializers.CharField(allow_blank=True, help_text="What the engine read (`lines` are its lines).")
+    corrected = serializers.SerializerMethodField(help_text="The current text differs from the engine's reading.")
     confidence = serializers.FloatField()
     lines = LineSerializer(many=True)
     engine_version = serializers.CharField(help_text="Engine, weights and settings fingerprint that read it.")
@@ -35,6 +46,16 @@ class ResultSerializer(serializers.Serializer):
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
     reused = serializers.BooleanField(help_text="Copied from an identical image; no inference ran.")
     created_at = serializers.DateTimeField()
+    signature = serializers.SerializerMethodField(
+        help_text="Ed25519 signature of the statement `signed` (canonical JSON of team and upload ids, MD5, "
+                  "SHA-256, current text, engine version, time) under the key `key_id` of /.well-known/jwks.json.")
+
+    def get_corrected(self, result) -> bool:
+        return result.text != result.engine_text
+
+    @extend_schema_field(SignatureSerializer(allow_null=True))
+    def get_signature(self, result) -> dict | None:
+        return signatures.signature_of(result, result.upload)
 
 
 class DedupSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from ocrspace.errors import Invalid
 from ocrspace.errors.schema import responses
 from recognition import ingest, search, selectors, services, zip_import
+from recognition.api import corrections as correction_api
 from recognition.api.common import (
     NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, resolve_team,
 )
@@ -186,12 +187,25 @@ class UploadZip(APIView):
         description="The uploader, team admins and owners may delete.",
         responses={204: None, **ERRORS},
     ),
+    patch=correction_api.PATCH_SCHEMA,
 )
 class UploadDetail(generics.RetrieveDestroyAPIView):
     serializer_class = UploadDetailSerializer
+    parser_classes = [JSONParser]  # a correction (PATCH) is JSON; GET and DELETE have no body
 
     def get_queryset(self):
         return selectors.visible_uploads(self.request.user)
+
+    def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        upload = self.get_object()
+        response = Response(self.get_serializer(upload).data)
+        result = selectors.done_result(upload)
+        if result is not None:
+            response["ETag"] = correction_api.etag(result)  # for If-Match on PATCH
+        return response
+
+    def patch(self, request: Request, pk: int) -> Response:
+        return correction_api.patch_text(request, self.get_object())
 
     def perform_destroy(self, upload: Upload) -> None:
         services.delete_upload(upload, self.request.user)

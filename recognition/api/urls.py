@@ -1,11 +1,16 @@
 from django.urls import path
 
-from recognition.api import events, export, keys, recognize, search, uploads
+from recognition.api import corrections, events, export, keys, recognize, search, uploads
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
     path("api/uploads/zip/", uploads.UploadZip.as_view(), name="api-upload-zip"),
     path("api/uploads/<int:pk>/", uploads.UploadDetail.as_view(), name="api-upload-detail"),
+    path("api/uploads/<int:pk>/versions/", corrections.UploadVersions.as_view(), name="api-upload-versions"),
+    path("api/uploads/<int:pk>/versions/<int:number>/", corrections.UploadVersionDetail.as_view(),
+         name="api-upload-version"),
+    path("api/uploads/<int:pk>/versions/<int:number>/revert/", corrections.UploadVersionRevert.as_view(),
+         name="api-upload-version-revert"),
     path("api/uploads/<int:pk>/image/", uploads.UploadImage.as_view(), name="api-upload-image"),
     path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
     path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),

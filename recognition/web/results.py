@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ocrspace.errors.web import attempt
 from recognition import export, selectors, services
 from recognition.models import Upload
+from recognition.web.corrections import editor_lines, unsaved_key, waiting_reading
 from recognition.web.strings import ui_strings
 from teams.permissions import can
 from teams.roles import Capability
@@ -26,26 +28,6 @@ DOWNLOAD_FORMATS = ("txt", "json")
 def _visible_upload(user, upload_id: int) -> Upload:
     """The upload if it is in one of the user's teams (else 404)."""
     return get_object_or_404(selectors.visible_uploads(user), pk=upload_id)
-
-
-def _lines(upload: Upload) -> list[dict]:
-    """Result lines ready for the template: text, confidence, SVG points."""
-    result = selectors.done_result(upload)
-    if result is None:
-        return []
-    lines = []
-    for number, line in enumerate(result.lines or [], start=1):
-        box = line.get("box") or []
-        confidence = float(line.get("confidence", 0.0))
-        lines.append({
-            "number": number,
-            "text": line.get("text", ""),
-            "confidence": confidence,
-            "percent": round(confidence * 100),
-            "low": confidence < LOW_CONFIDENCE,
-            "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in box),
-        })
-    return lines
 
 
 @login_required
@@ -61,7 +43,10 @@ def result_page(request, upload_id: int):
         "team": team,
         "upload": upload,
         "result": result,
-        "lines": _lines(upload),
+        "lines": editor_lines(result, LOW_CONFIDENCE),
+        "may_correct": result is not None and can(request.user, team, Capability.CORRECT),
+        "waiting_reading": waiting_reading(upload, result),
+        "unsaved_text": request.session.pop(unsaved_key(upload.pk), None),
         "low_confidence_percent": round(LOW_CONFIDENCE * 100),
         "may_change": can(request.user, team, Capability.UPLOAD),
         "may_delete": services.can_delete(request.user, upload),
@@ -77,6 +62,9 @@ def result_page(request, upload_id: int):
             "lastEventId": after_event,
             "uploadId": upload.pk,
             "status": upload.status,
+            "version": result.version if result else None,
+            "patchUrl": reverse("api-upload-detail", args=[upload.pk]),
+            "csrfToken": get_token(request),
         },
     }
     return render(request, "recognition/result.html", context)

@@ -38,4 +38,14 @@ def ui_strings() -> dict:
         "stopReading": _("Stop reading"),
         "resultReady": _("The result is ready. Reloading…"),
         "deleted": _("This upload was deleted."),
+        "editLine": _("Corrected line"),
+        "editHint": _("Enter or double-click to correct this line"),
+        "editCancelled": _("Not changed."),
+        "saving": _("Saving…"),
+        "saved": _("Saved as version {version}."),
+        "conflict": _("Someone else changed the text first; their text is shown now. Your change was not saved "
+                      "yet: it waits in the line, press Enter to save it on top."),
+        "saveFailed": _("Could not save (HTTP {status})."),
+        "unsavedLine": _("Your unsaved line: “{text}”"),
+        "changedElsewhere": _("The text was changed by a team member (version {version})."),
     }

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import feed, files, results, search
+from recognition.web import corrections, feed, files, results, search
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -13,5 +13,8 @@ urlpatterns = [
     path("uploads/<int:upload_id>/pin/", results.pin, name="upload-pin"),
     path("uploads/<int:upload_id>/delete/", results.delete, name="upload-delete"),
     path("uploads/<int:upload_id>/download/<str:fmt>/", results.download, name="upload-download"),
+    path("uploads/<int:upload_id>/text/", corrections.save_text, name="upload-text"),
+    path("uploads/<int:upload_id>/history/", corrections.history_page, name="upload-history"),
+    path("uploads/<int:upload_id>/history/<int:number>/revert/", corrections.revert, name="upload-revert"),
     path("t/<slug:slug>/search/", search.search_page, name="team-search"),
 ]

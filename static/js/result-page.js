@@ -102,38 +102,47 @@
     });
   });
 
-  // --- Live status --------------------------------------------------------------
-  if (config.status === "queued" || config.status === "processing") {
-    var badge = document.getElementById("status-badge");
-    var panel = document.getElementById("status-panel");
-    var showPanel = function (text) {
-      var note = document.createElement("p");
-      note.className = "notice";
-      note.textContent = text;
-      panel.replaceChildren(note);
-    };
-    var subscription = feed.start({
-      wsPath: config.wsPath,
-      eventsUrl: config.eventsUrl,
-      lastEventId: config.lastEventId,
-      onEvent: function (event) {
-        if (event.upload_id !== config.uploadId) return;
-        if (event.kind === "upload.deleted" || event.kind === "upload.hidden") {
-          subscription.stop();
-          showPanel(strings.deleted);
-          return;
-        }
-        var status = event.upload && event.upload.status;
-        if (!status) return;
-        badge.textContent = strings.status[status] || status;
-        badge.className = "badge status-badge status-" + status;
-        if (status === "done" || status === "failed") {
-          // The finished page renders boxes and lines on the server.
-          subscription.stop();
-          showPanel(strings.resultReady);
-          window.location.reload();
-        }
-      },
-    });
-  }
+  // --- Live status and corrections -----------------------------------------------
+  // While the upload is being read the page waits for its result; once it
+  // is done it follows corrections made by the rest of the team.
+  var waiting = config.status === "queued" || config.status === "processing";
+  var badge = document.getElementById("status-badge");
+  var panel = document.getElementById("status-panel");
+  var showPanel = function (text) {
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.textContent = text;
+    panel.replaceChildren(note);
+  };
+  var subscription = feed.start({
+    wsPath: config.wsPath,
+    eventsUrl: config.eventsUrl,
+    lastEventId: config.lastEventId,
+    onEvent: function (event) {
+      if (event.upload_id !== config.uploadId) return;
+      if (event.kind === "upload.deleted" || event.kind === "upload.hidden") {
+        subscription.stop();
+        showPanel(strings.deleted);
+        return;
+      }
+      if (event.kind === "upload.corrected") {
+        if (window.OcrLineEditor) window.OcrLineEditor.applyRemote(event.upload || {});
+        return;
+      }
+      var status = event.upload && event.upload.status;
+      if (!status) return;
+      badge.textContent = strings.status[status] || status;
+      badge.className = "badge status-badge status-" + status;
+      // A finished page reloads only for a new result (a re-run by someone
+      // else), never while this person has a correction in hand.
+      var editing = window.OcrLineEditor && window.OcrLineEditor.busy();
+      var finished = event.kind === "upload.done" || event.kind === "upload.failed";
+      if (waiting ? status === "done" || status === "failed" : finished && !editing) {
+        // The finished page renders boxes and lines on the server.
+        subscription.stop();
+        showPanel(strings.resultReady);
+        window.location.reload();
+      }
+    },
+  });
 })();

@@ -13,7 +13,8 @@ def test_schema_lists_every_endpoint(api):
         "/api/teams/", "/api/teams/{slug}/", "/api/teams/{slug}/members/", "/api/teams/{slug}/members/{user_id}/",
         "/api/teams/{slug}/invitations/", "/api/teams/{slug}/invitations/{id}/", "/api/teams/{slug}/events/",
         "/api/uploads/", "/api/uploads/zip/", "/api/uploads/{id}/", "/api/uploads/{id}/image/",
-        "/api/uploads/{id}/rerun/", "/api/uploads/{id}/pin/", "/api/search/", "/api/export/", "/ocr/recognize",
+        "/api/uploads/{id}/rerun/", "/api/uploads/{id}/pin/",
+        "/api/uploads/{id}/versions/", "/api/uploads/{id}/versions/{number}/", "/api/uploads/{id}/versions/{number}/revert/", "/api/search/", "/api/export/", "/ocr/recognize",
     ]:
         assert path in paths, path
     for path, operations in paths.items():

@@ -354,3 +354,18 @@ def test_delivery_is_queued_after_commit_not_sent_inline(team, owner, member, pn
     assert [(s[0], s[2]["kind"]) for s in sent] == [("integrations.tasks.deliver", "upload.done")]
     assert receiver.requests == []
     assert isinstance(sent[0][2]["event_id"], int)
+
+
+def test_a_correction_is_delivered_with_the_corrected_text(team, owner, member, png, receiver, allow_private,
+                                                          fake_engine, sync_queue):
+    from recognition import corrections
+
+    services.create_webhook(team, owner, receiver.url, events=["upload.corrected"])
+    upload = uploads.create_upload(team, member, png((200, 60)), "invoice.png").upload
+    assert receiver.requests == []  # only corrections were asked for
+    upload.refresh_from_db()
+    corrections.correct_lines(upload, member, [corrections.LineChange(1, "Total 42.00")], 1)
+    assert [r.headers["x-ocrspace-event"] for r in receiver.requests] == ["upload.corrected"]
+    body = receiver.requests[0].json()["upload"]
+    assert body["text"] == "发票 invoice 200x60\nTotal 42.00" and body["version"] == 2
+    assert body["engine_text"] == "发票 invoice 200x60\nTotal 42"

@@ -90,3 +90,25 @@ def test_plain_delete_is_not_offered(staff, team, member, png, queued):
     services.create_upload(team, member, png(), "a.png")
     page = client.get(reverse("admin:recognition_upload_changelist")).content.decode()
     assert "delete_with_files" in page and 'value="delete_selected"' not in page
+
+
+def test_corrections_show_in_the_upload_history_and_the_audit_log(staff, team, member, png, queued):
+    from recognition import corrections
+    from recognition.models import UploadStatus
+
+    _, client = staff
+    upload = services.create_upload(team, member, png(), "a.png").upload
+    Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
+    upload.refresh_from_db()
+    processing.complete(upload, text="Invoce", confidence=0.9, lines=[], engine_version="t/1", timings={})
+    corrections.correct_text(upload, member, "Invoice <b>fixed</b>", 1)
+    corrections.revert(upload, member, 1)
+
+    detail = client.get(reverse("admin:recognition_upload_change", args=[upload.pk])).content.decode()
+    assert "Invoice &lt;b&gt;fixed&lt;/b&gt;" in detail and "<b>fixed</b>" not in detail
+    log = client.get(reverse("admin:teams_auditentry_changelist") + "?action=upload.correct").content.decode()
+    assert "upload.correct" in log and "member" in log
+    log = client.get(reverse("admin:teams_auditentry_changelist") + "?action=upload.revert").content.decode()
+    assert "upload.revert" in log
+    assert list(AuditEntry.objects.filter(target_id=str(upload.pk), target_type="recognition.upload")
+                .order_by("created_at", "pk").values_list("action", flat=True)) == ["upload.correct", "upload.revert"]

@@ -100,3 +100,19 @@ def test_the_verify_command_checks_an_export_file(done, tmp_path):
         call_command("verify", str(bad), stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"))
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("verify", str(tmp_path / "missing.json"))
+
+
+def test_a_correction_is_signed_as_it_is_made_and_every_answer_carries_the_signature(done, member):
+    from recognition import corrections
+    from recognition.representation import EXPORT, WEBHOOK, represent
+    from rest_framework.test import APIClient
+
+    result = done("Invoce 7")
+    corrected = corrections.correct_text(result.upload, member, "Invoice 7", result.version)
+    sig = signature(corrected)
+    assert json.loads(sig["signed"])["text"] == "Invoice 7" and signatures.verify(sig, signatures.public_keys())
+    client = APIClient()
+    client.force_authenticate(member)
+    from_api = client.get(f"/api/uploads/{result.upload_id}/").json()["result"]["signature"]
+    upload = corrected.upload
+    assert from_api == sig == represent(upload, EXPORT)["signature"] == represent(upload, WEBHOOK)["signature"]

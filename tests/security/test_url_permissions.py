@@ -33,7 +33,9 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from integrations.models import Delivery, Webhook
 from ocrspace.routing import websocket_urlpatterns
+from recognition import processing
 from recognition import services as upload_services
+from recognition.models import Upload, UploadStatus
 from teams import access_tokens
 from teams import services as team_services
 from teams.models import Membership
@@ -159,6 +161,11 @@ TABLE: dict[str, Rule] = {
     "upload-rerun": Rule({"POST": WRITERS}),
     "upload-pin": Rule({"POST": WRITERS}, body=lambda w: {"pinned": "1"}),
     "upload-delete": Rule({"POST": WRITERS}),  # the uploader (member) or admins
+    "upload-text": Rule({"POST": WRITERS}, params={"upload_id": "done_upload"},
+                        body=lambda w: {"text": "corrected", "version": "1"}),
+    "upload-history": Rule({"GET": TEAM}, params={"upload_id": "done_upload"}),
+    "upload-revert": Rule({"POST": WRITERS}, params={"upload_id": "done_upload", "number": "number"},
+                          body=lambda w: {"version": "1"}),
     # REST API: authentication.
     "api-token": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
     "api-token-refresh": Rule({"POST": EVERYONE}, api=True, **PUBLIC),
@@ -171,7 +178,12 @@ TABLE: dict[str, Rule] = {
     # REST API: uploads.
     "api-upload-list": Rule({"GET": TEAM, "POST": WRITERS}, api=True, query="team={slug}", body=files),
     "api-upload-zip": Rule({"POST": WRITERS}, api=True, body=archive),
-    "api-upload-detail": Rule({"GET": TEAM, "DELETE": WRITERS}, api=True, params={"pk": "upload"}),
+    "api-upload-detail": Rule({"GET": TEAM, "DELETE": WRITERS, "PATCH": WRITERS}, api=True, params={"pk": "done_upload"},
+                              body=lambda w: {"text": "corrected", "version": 1}),
+    "api-upload-versions": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}),
+    "api-upload-version": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload", "number": "number"}),
+    "api-upload-version-revert": Rule({"POST": WRITERS}, api=True, params={"pk": "done_upload", "number": "number"},
+                                      body=lambda w: {}),
     "api-upload-image": Rule({"GET": TEAM}, api=True, params={"pk": "upload"}),
     "api-upload-rerun": Rule({"POST": WRITERS}, api=True, params={"pk": "upload"}),
     "api-upload-pin": Rule({"POST": WRITERS, "DELETE": WRITERS}, api=True, params={"pk": "upload"}),
@@ -249,6 +261,11 @@ class World:
             Membership.objects.create(user=self.users[role], team=team, role=role)
         team_services.create_team(self.users[OUTSIDER], "Elsewhere")
         upload = upload_services.create_upload(team, self.users[MEMBER], make_png(), f"{MARKER}.png").upload
+        # A finished upload with a text history (version 1, the engine's reading).
+        done = upload_services.create_upload(team, self.users[MEMBER], make_png(), "done.png").upload
+        Upload.objects.filter(pk=done.pk).update(status=UploadStatus.PROCESSING)
+        done.refresh_from_db()
+        processing.complete(done, text=f"{MARKER} line", confidence=0.9, lines=[], engine_version="t/1", timings={})
         invitation = team_services.create_invitation(team, self.users[OWNER], Role.MEMBER, "")
         webhook = Webhook.objects.create(team=team, url=f"https://hooks.example.com/{MARKER}", events=["upload.done"])
         Delivery.objects.create(webhook=webhook, event_kind="ping", outcome="ok")
@@ -263,7 +280,7 @@ class World:
         OrmQ.objects.create(key="default", payload="x", lock=now)
         self.team_id, self.slug = team.pk, team.slug
         self.ids = {
-            "slug": team.slug, "upload_id": upload.pk, "upload": upload.pk, "invitation_id": invitation.pk,
+            "slug": team.slug, "upload_id": upload.pk, "upload": upload.pk, "done_upload": done.pk, "number": 1, "invitation_id": invitation.pk,
             "invitation": invitation.pk, "webhook": webhook.pk, "token": invitation.token, "fmt": "txt",
             "user_id": self.users[MEMBER].pk, "member_user": self.users[MEMBER].pk, "id": self.users[MEMBER].pk,
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",

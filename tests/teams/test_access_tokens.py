@@ -213,3 +213,9 @@ def test_the_tokens_page_shows_a_new_secret_once_and_revokes(client, member, tea
     assert client.post(f"/accounts/tokens/{token.pk}/revoke/").status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_every_capability_names_the_scope_a_token_needs_for_it():
+    from teams.roles import SCOPE_OF, Capability
+
+    assert set(SCOPE_OF) == set(Capability)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recognition', '0004_ocr_profile'),
+        ('recognition', '0005_text_versions'),
     ]
 
     operations = [
