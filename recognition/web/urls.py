@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import feed, files, results, search
+from recognition.web import feed, files, results, search, vocabulary
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -14,4 +14,8 @@ urlpatterns = [
     path("uploads/<int:upload_id>/delete/", results.delete, name="upload-delete"),
     path("uploads/<int:upload_id>/download/<str:fmt>/", results.download, name="upload-download"),
     path("t/<slug:slug>/search/", search.search_page, name="team-search"),
+    path("t/<slug:slug>/vocabulary/", vocabulary.vocabulary, name="team-vocabulary"),
+    path("t/<slug:slug>/vocabulary/import/", vocabulary.vocabulary_import, name="vocabulary-import"),
+    path("t/<slug:slug>/vocabulary/export/", vocabulary.vocabulary_export, name="vocabulary-export"),
+    path("t/<slug:slug>/vocabulary/<int:pk>/delete/", vocabulary.term_delete, name="vocabulary-delete"),
 ]
