@@ -24,11 +24,17 @@ class TermError(ValueError):
     """Why a term cannot be in a vocabulary (a message for the user)."""
 
 
+def _refuse_control(raw: str, what: str) -> None:
+    # Control, format and lone surrogate characters: invisible in a list,
+    # and NUL or a surrogate cannot even be stored by PostgreSQL.
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") and ch not in " \t" for ch in raw):
+        raise TermError(f"{what}contains a control character")
+
+
 def clean_term(raw: str) -> str:
     """The term as stored: NFKC (full-width letters and digits folded) with
     runs of whitespace as one space; raises ``TermError``."""
-    if any(unicodedata.category(ch) in ("Cc", "Cf") and ch not in " \t" for ch in raw):
-        raise TermError("contains a control character")
+    _refuse_control(raw, "")
     term = " ".join(unicodedata.normalize("NFKC", raw).split())
     if not term:
         raise TermError("is empty")
@@ -41,6 +47,7 @@ def clean_term(raw: str) -> str:
 
 
 def clean_note(raw: str) -> str:
+    _refuse_control(raw, "note ")
     note = " ".join(raw.split())
     if len(note) > MAX_NOTE_CHARS:
         raise TermError(f"note is longer than {MAX_NOTE_CHARS} characters")
