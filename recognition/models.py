@@ -102,7 +102,9 @@ class Result(models.Model):
     confidence = models.FloatField()
     # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
     lines = models.JSONField(default=list)
-    engine_version = models.CharField(max_length=100, db_index=True)
+    # Room for the vocabulary suffix ("+v" and 8 hex digits) after the longest
+    # profile version (about 90 characters).
+    engine_version = models.CharField(max_length=150, db_index=True)
     profile = models.CharField(max_length=20, blank=True, default="", help_text=_("Engine profile that read it."))
     timings = models.JSONField(default=dict, help_text=_("Milliseconds per stage."))
     reused = models.BooleanField(default=False, help_text=_("Copied from an identical image; no inference ran."))

@@ -155,14 +155,22 @@ def squeeze(text: str) -> str:
     return "".join(text.split())
 
 
-def read_both(engine, images: list[bytes], vocabulary) -> tuple[list[str], list[str], float, float]:
+def read_both(engine, images: list[bytes], vocabulary,
+              references: list[str] | None = None) -> tuple[list[str], list[str], float, float]:
     """Texts without and with the vocabulary, and the summed recognition
     time of each; the order alternates per image."""
     plain, biased = [], []
     t_plain = t_vocab = 0.0
     for k, data in enumerate(images):
         if k and k % 25 == 0:
-            print(f"   {k}/{len(images)} images, time ratio so far {t_vocab / t_plain:.3f}", flush=True)
+            line = f"   {k}/{len(images)} images, time ratio so far {t_vocab / t_plain:.3f}"
+            if references:
+                a = [score.score_page(r, h) for r, h in zip(references, plain)]
+                b = [score.score_page(r, h) for r, h in zip(references, biased)]
+                chars = sum(s.chars for s in a)
+                line += (f", CER {100 * sum(s.edits for s in a) / chars:.3f}% without, "
+                         f"{100 * sum(s.edits for s in b) / chars:.3f}% with")
+            print(line, flush=True)
         order = (None, vocabulary) if k % 2 == 0 else (vocabulary, None)
         out = {}
         for vocab in order:
@@ -189,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--devset", type=Path, default=None, help="also read this dev set with and without the vocabulary")
     ap.add_argument("--limit", type=int, default=None, help="only the first N dev-set images")
+    ap.add_argument("--skip-lines", action="store_true", help="only the dev set (with --devset)")
     ap.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                     help="engine setting, e.g. vocabulary.char_bonus=1.5")
     args = ap.parse_args(argv)
@@ -215,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.threads} threads, load {os.getloadavg()[0]:.2f}", flush=True)
     engine.warm_up()
 
-    plain, biased, t_plain, t_vocab = read_both(engine, [it["image"] for it in items], vocabulary)
+    plain, biased, t_plain, t_vocab = ([], [], 0.0, 0.0) if args.skip_lines else \
+        read_both(engine, [it["image"] for it in items], vocabulary)
+    if args.skip_lines:
+        items = []
     rows = []
     all_terms = set(vocabulary.terms)
     for it, p, b in zip(items, plain, biased):
@@ -237,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         index = json.loads((args.devset / "index.json").read_text(encoding="utf-8"))
         recs = index["images"][: args.limit] if args.limit else index["images"]
         datas = [(args.devset / r["file"]).read_bytes() for r in recs]
-        d_plain, d_vocab, dt_plain, dt_vocab = read_both(engine, datas, vocabulary)
+        d_plain, d_vocab, dt_plain, dt_vocab = read_both(engine, datas, vocabulary, [r["text"] for r in recs])
         scores = {"plain": [score.score_page(r["text"], h) for r, h in zip(recs, d_plain)],
                   "vocab": [score.score_page(r["text"], h) for r, h in zip(recs, d_vocab)]}
         summary["devset"] = {

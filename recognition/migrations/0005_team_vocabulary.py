@@ -15,6 +15,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="result",
+            name="engine_version",
+            field=models.CharField(db_index=True, max_length=150),
+        ),
         migrations.CreateModel(
             name='VocabularyVersion',
             fields=[
