@@ -44,15 +44,13 @@ class ImportSerializer(StrictInput):
                                        help_text="Also remove the terms the file does not list.")
 
 
-class RowErrorSerializer(serializers.Serializer):
-    row = serializers.IntegerField()
-    term = serializers.CharField()
-    error = serializers.CharField()
-
-
 class ImportRefusedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = RowErrorSerializer(many=True)
+    errors = serializers.JSONField(
+        required=False,
+        help_text="For bad rows: a list of {row, term, error}, one per bad row. For a missing or "
+                  "malformed form field: the field errors by name. Absent when the file as a whole is refused "
+                  "(not UTF-8, too large).")
 
 
 class ImportReportSerializer(serializers.Serializer):
