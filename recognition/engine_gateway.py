@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,14 +20,21 @@ from django.conf import settings
 from recognition.engine import ImageError, decode_image  # no torch behind these
 
 if TYPE_CHECKING:
-    from recognition.engine import EngineConfig, OcrEngine
+    from collections.abc import Callable
+
+    from recognition.engine import EngineConfig, OcrEngine, Vocabulary
     from recognition.engine.pool import EnginePool
 
-__all__ = ["ImageError", "probe", "engine_config", "get_engine", "after_task", "warm_up"]
+__all__ = ["ImageError", "probe", "engine_config", "get_engine", "vocabulary", "after_task", "warm_up"]
 
 log = logging.getLogger(__name__)
 _engines: "EnginePool | None" = None
 _lock = threading.Lock()
+# Built vocabularies by (team id, version), most recently used last. Building
+# one (and its trie, on first use per recognizer) takes milliseconds per
+# thousand terms; a worker serving many teams keeps the last few.
+_vocabularies: "OrderedDict[tuple[int, int], Vocabulary]" = OrderedDict()
+VOCABULARY_CACHE = 32
 
 
 def probe(data: bytes):
@@ -76,6 +84,29 @@ def _pool() -> "EnginePool":
 def get_engine(profile: str | None = None) -> "OcrEngine":
     """This worker's engine for ``profile`` (default: the deployment's), loaded on first use."""
     return _pool().get(profile or settings.OCRSPACE_DEFAULT_PROFILE)
+
+
+def vocabulary(team_id: int, version: int, load_terms: "Callable[[], list[str]]") -> "Vocabulary | None":
+    """The team's vocabulary at ``version`` for ``OcrEngine.recognize``
+    (None without terms: plain greedy decoding), built once per version."""
+    if version <= 0:
+        return None
+    key = (team_id, version)
+    with _lock:
+        found = _vocabularies.get(key)
+        if found is not None:
+            _vocabularies.move_to_end(key)
+            return found or None
+    from recognition.engine import Vocabulary
+
+    built = Vocabulary(load_terms())
+    with _lock:
+        for old in [k for k in _vocabularies if k[0] == team_id]:
+            del _vocabularies[old]  # older versions of this team are never asked for again
+        _vocabularies[key] = built
+        while len(_vocabularies) > VOCABULARY_CACHE:
+            _vocabularies.popitem(last=False)
+    return built or None
 
 
 def after_task() -> None:

@@ -107,7 +107,9 @@ class Result(models.Model):
     confidence = models.FloatField()
     # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
     lines = models.JSONField(default=list)
-    engine_version = models.CharField(max_length=100, db_index=True)
+    # Room for the vocabulary suffix ("+v" and 8 hex digits) after the longest
+    # profile version (about 90 characters).
+    engine_version = models.CharField(max_length=150, db_index=True)
     profile = models.CharField(max_length=20, blank=True, default="", help_text=_("Engine profile that read it."))
     timings = models.JSONField(default=dict, help_text=_("Milliseconds per stage."))
     reused = models.BooleanField(default=False, help_text=_("Copied from an identical image; no inference ran."))
@@ -167,7 +169,7 @@ class TextVersion(models.Model):
                                related_name="+")
     author_name = models.CharField(max_length=150, blank=True, help_text=_("Kept when the user is deleted."))
     profile = models.CharField(max_length=20, blank=True, default="")
-    engine_version = models.CharField(max_length=100, blank=True, default="")
+    engine_version = models.CharField(max_length=150, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -206,3 +208,31 @@ class Event(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["team", "id"], name="event_team_id")]
+
+
+class VocabularyTerm(models.Model):
+    """A term of a team's vocabulary: decoding favours it where the image supports it."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="vocabulary_terms")
+    term = models.CharField(_("term"), max_length=64)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["term", "id"]
+        constraints = [models.UniqueConstraint(fields=["team", "term"], name="one_vocabulary_term_per_team")]
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class VocabularyVersion(models.Model):
+    """Bumped with every change of a team's terms, in the same transaction:
+    workers cache the built vocabulary by (team, version) and reload it
+    only when the version moved."""
+
+    team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="vocabulary_version")
+    version = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)

@@ -16,6 +16,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
 from recognition import engine_gateway, maintenance, processing, storage, thumbnails
+from recognition.vocabulary import selectors as vocabulary_selectors
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,12 @@ def _db(step, *args, **kwargs):
         return step(*args, **kwargs)
 
 
+def _team_vocabulary(team_id: int):
+    """The team's vocabulary for the engine (None without terms), cached by version."""
+    version = vocabulary_selectors.version_of(team_id)
+    return engine_gateway.vocabulary(team_id, version, lambda: vocabulary_selectors.term_texts(team_id))
+
+
 def run_ocr(upload_id: int) -> str:
     """Recognise one upload and store its result."""
     with give_back_on_sigterm(upload_id):
@@ -130,7 +137,8 @@ def _run_ocr(upload_id: int) -> str:
 
     try:
         engine = engine_gateway.get_engine(upload.profile or None)
-        previous = _db(processing.reusable_result, upload, engine.engine_version)
+        vocabulary = _db(_team_vocabulary, upload.team_id)
+        previous = _db(processing.reusable_result, upload, engine.version_for(vocabulary))
         if previous is not None:
             _db(
                 # The engine's reading, never another team's correction of it.
@@ -139,7 +147,7 @@ def _run_ocr(upload_id: int) -> str:
                 profile=engine.profile,
             )
             return "done: reused"
-        result = engine.recognize(data)
+        result = engine.recognize(data, vocabulary=vocabulary)
     except engine_gateway.ImageError as error:
         _db(processing.fail, upload_id, f"The image could not be read: {error}")
         return "failed: bad image"

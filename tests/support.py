@@ -72,18 +72,23 @@ class FakeEngine:
         self.error: Exception | None = None
         self.profile = "fake"
         self.requested_profiles: list[str | None] = []  # what each task asked the gateway for
+        self.vocabularies: list = []  # the vocabulary each read was given
 
     def for_profile(self, profile: str | None) -> "FakeEngine":
         self.requested_profiles.append(profile)
         self.profile = profile or "fake"
         return self
 
-    def recognize(self, data: bytes) -> FakeResult:
+    def version_for(self, vocabulary=None) -> str:
+        return f"{self.engine_version}+v{vocabulary.fingerprint}" if vocabulary else self.engine_version
+
+    def recognize(self, data: bytes, vocabulary=None) -> FakeResult:
         self.calls += 1
+        self.vocabularies.append(vocabulary)
         if self.error is not None:
             raise self.error
         image = Image.open(io.BytesIO(data))
-        return FakeResult(self.text.format(width=image.width, height=image.height), self.engine_version,
+        return FakeResult(self.text.format(width=image.width, height=image.height), self.version_for(vocabulary),
                           self.confidence, self.profile)
 
 

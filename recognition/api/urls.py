@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import corrections, events, export, keys, recognize, search, uploads
+from recognition.api import corrections, events, export, keys, recognize, search, uploads, vocabulary
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
     path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),
     path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
+    path("api/teams/<slug:slug>/vocabulary/", vocabulary.VocabularyList.as_view(), name="api-vocabulary-list"),
+    path("api/teams/<slug:slug>/vocabulary/csv/", vocabulary.VocabularyCsv.as_view(), name="api-vocabulary-csv"),
+    path("api/teams/<slug:slug>/vocabulary/<int:pk>/", vocabulary.VocabularyDetail.as_view(),
+         name="api-vocabulary-detail"),
     path("api/search/", search.SearchView.as_view(), name="api-search"),
     path("api/export/", export.ExportView.as_view(), name="api-export"),
     path(".well-known/jwks.json", keys.jwks, name="signing-keys"),

@@ -12,6 +12,7 @@ from .errors import CorruptImage, EmptyImage, ImageError, ImageTooLarge, Unsuppo
 from .config import EngineConfig
 from .profiles import DEFAULT_PROFILE, PROFILES, UnknownProfile, profile_config
 from .types import PIPELINE_VERSION, DecodedImage, ImageInfo, Line, OcrResult
+from .vocabulary import Vocabulary
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import OcrEngine
@@ -21,7 +22,7 @@ __all__ = [
     "OcrEngine", "EngineConfig", "OcrResult", "Line", "decode_image", "probe_image",
     "DecodedImage", "ImageInfo", "ImageError", "UnsupportedImage", "CorruptImage",
     "ImageTooLarge", "EmptyImage", "PIPELINE_VERSION", "PROFILES", "DEFAULT_PROFILE", "UnknownProfile",
-    "profile_config",
+    "profile_config", "Vocabulary",
 ]
 
 # Loaded on first use: image_io pulls in Pillow/numpy, engine pulls in OpenCV.

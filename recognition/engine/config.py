@@ -166,12 +166,31 @@ class SpacingConfig:
     gaps: SpacingParams = field(default_factory=SpacingParams)
 
 
+@dataclass(frozen=True)
+class VocabularyConfig:
+    """How a team's vocabulary steers CTC decoding (ctc_terms.py). These
+    settings act only on reads with a vocabulary, so they are left out of
+    ``fingerprint()`` and go into the version of those reads instead
+    (``vocabulary_fingerprint``): results read without one stay valid."""
+
+    # A term character is considered at a frame only with at least this
+    # probability; so a character read with more than 1 - min_prob is never
+    # replaced.
+    min_prob: float = 0.05
+    char_bonus: float = 1.0  # log-probability credit per term character while matching
+    max_bonus: float = 4.0  # at most this much credit per finished term (a factor of e^4 ~ 55)
+    beam: int = 8  # prefixes kept per frame
+
+
 # Dotted paths that change only speed or memory, never the text.
 SPEED_ONLY = frozenset({
     "profile", "weights_dir", "device", "threads", "max_bytes", "max_pixels",
     "detector.scale.max_pixels", "detector.scale.tile",
     "recognizer.batch_size", "recognizer.batch_columns",
 })
+
+
+VOCABULARY_PREFIX = "vocabulary."
 
 
 @dataclass(frozen=True)
@@ -190,11 +209,21 @@ class EngineConfig:
     recognizer: RecognizerConfig = field(default_factory=RecognizerConfig)
     layout: LayoutConfig = field(default_factory=LayoutConfig)
     spacing: SpacingConfig = field(default_factory=SpacingConfig)
+    vocabulary: VocabularyConfig = field(default_factory=VocabularyConfig)
 
     def fingerprint(self) -> str:
-        """Short stable hash of every setting that can change the output."""
-        items = {path: value for path, value in flatten(self).items() if path not in SPEED_ONLY}
+        """Short stable hash of every setting that can change the output
+        of a read without a vocabulary."""
+        items = {path: value for path, value in flatten(self).items()
+                 if path not in SPEED_ONLY and not path.startswith(VOCABULARY_PREFIX)}
         blob = json.dumps(items, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:8]
+
+    def vocabulary_fingerprint(self, terms_fingerprint: str) -> str:
+        """Short hash of a vocabulary (its terms' fingerprint) together with
+        the decoding settings that use it."""
+        items = {path: value for path, value in flatten(self).items() if path.startswith(VOCABULARY_PREFIX)}
+        blob = json.dumps([terms_fingerprint, items], sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:8]
 
     def with_options(self, options: dict[str, Any]) -> "EngineConfig":

@@ -21,6 +21,7 @@ from .image_io import _to_rgb, decode_image
 from .segments import Segment
 from .stages import Layout, LineFinder, LineReader, Preprocessor
 from .types import PIPELINE_VERSION, DecodedImage, OcrResult
+from .vocabulary import Vocabulary
 
 TRIM_ABOVE_PIXELS = 1_500_000  # see release_memory
 
@@ -127,7 +128,8 @@ class OcrEngine:
         second = None
         if getattr(models, "fallback", None) is not None:
             second = (lambda x: self._call(models.fallback, x), list(models.fallback_charset))
-        self.read_lines = LineReader(self._run_rec, self.charset, config.recognizer, config.spacing, classifier, second)
+        self.read_lines = LineReader(self._run_rec, self.charset, config.recognizer, config.spacing, classifier, second,
+                                     config.vocabulary)
         self.layout = Layout(config.layout)
 
     # -- model calls -------------------------------------------------------
@@ -156,14 +158,24 @@ class OcrEngine:
         cv2.putText(img, "warm up 123", (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
         self.recognize(img, channels="bgr")
 
-    def recognize(self, image: Any, *, channels: str = "rgb") -> OcrResult:
+    def version_for(self, vocabulary: Vocabulary | None = None) -> str:
+        """The ``engine_version`` of a read with ``vocabulary``: the engine's
+        own version, plus the vocabulary's fingerprint when it has terms, so
+        a result is only ever reused for the same list of terms."""
+        if not vocabulary:
+            return self.engine_version
+        return f"{self.engine_version}+v{self.config.vocabulary_fingerprint(vocabulary.fingerprint)}"
+
+    def recognize(self, image: Any, *, channels: str = "rgb", vocabulary: Vocabulary | None = None) -> OcrResult:
         """Read ``image``: bytes (any supported format), a numpy array (RGB
         by default, ``channels="bgr"`` for OpenCV arrays), a PIL image or a
-        ``DecodedImage``."""
+        ``DecodedImage``. With a ``vocabulary`` (a team's terms), decoding
+        favours its terms where the network's evidence supports them; the
+        engine itself stays the same for every team."""
         with self._lock:
-            return self._recognize(image, channels)
+            return self._recognize(image, channels, vocabulary or None)
 
-    def _recognize(self, image: Any, channels: str) -> OcrResult:
+    def _recognize(self, image: Any, channels: str, vocabulary: Vocabulary | None = None) -> OcrResult:
         timings: dict[str, float] = {}
         t0 = t = time.perf_counter()
 
@@ -185,7 +197,7 @@ class OcrEngine:
         lap("detect")
         crops48 = [crops.resize_to_height(crops.warp_quad(img, q)) for q in quads]
         lap("crop")
-        texts = self.read_lines(crops48)
+        texts = self.read_lines(crops48, vocabulary)
         if trim:
             release_memory()
         lap("recognize")
@@ -198,7 +210,7 @@ class OcrEngine:
             confidence=float(np.mean(confidences)) if confidences else 0.0,
             lines=lines,
             timings=timings,
-            engine_version=self.engine_version,
+            engine_version=self.version_for(vocabulary),
             width=width,
             height=height,
             profile=self.profile,

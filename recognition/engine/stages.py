@@ -15,9 +15,10 @@ import cv2
 import numpy as np
 
 from . import crops, preprocess
-from .config import DetectorConfig, LayoutConfig, PreprocessConfig, RecognizerConfig, SpacingConfig
+from .config import DetectorConfig, LayoutConfig, PreprocessConfig, RecognizerConfig, SpacingConfig, VocabularyConfig
 from .confusions import fix_confusions
 from .ctc import FRAME_STRIDE, CharHit, ctc_greedy
+from .ctc_terms import ctc_with_terms
 from .detection import detect
 from .layout import reading_order
 from .panels import find_panels
@@ -26,6 +27,7 @@ from .rows import join_row, row_cells
 from .segments import Segment
 from .spacing import assemble
 from .types import Line
+from .vocabulary import Vocabulary
 
 ModelCall = Callable[[np.ndarray], np.ndarray]
 
@@ -77,30 +79,36 @@ class LineReader:
 
     Long crops are read in pieces (crops.split_long) and stitched by CTC
     frame position; spaces come from the image's gaps (spacing.py), then
-    look-alike characters inside words are fixed (confusions.py).
+    look-alike characters inside words are fixed (confusions.py). With a
+    vocabulary, CTC decoding favours its terms where the network's evidence
+    allows (ctc_terms.py); without one it is greedy.
     """
 
     def __init__(self, run_recognizer: ModelCall, charset: list[str], config: RecognizerConfig,
                  spacing: SpacingConfig, run_classifier: ModelCall | None = None,
-                 fallback: tuple[ModelCall, list[str]] | None = None) -> None:
+                 fallback: tuple[ModelCall, list[str]] | None = None,
+                 vocabulary: VocabularyConfig | None = None) -> None:
         self.run = run_recognizer
         self.charset = charset
         self.config = config
         self.spacing = spacing
+        self.vocabulary = vocabulary or VocabularyConfig()
         self.run_classifier = run_classifier if config.use_classifier else None
         self.fallback = fallback if config.fallback else None
 
-    def __call__(self, images: list[np.ndarray]) -> list[tuple[str, list[float]]]:
+    def __call__(self, images: list[np.ndarray],
+                 vocabulary: Vocabulary | None = None) -> list[tuple[str, list[float]]]:
         if self.run_classifier is not None and images:
             images = self._orient(images)
         profiles = [crops.ink_profile(im) for im in images]
-        lines = self._read(images, profiles, self.run, self.charset)
+        lines = self._read(images, profiles, self.run, self.charset, vocabulary)
         if self.fallback is not None:
-            lines = self._second_opinion(images, profiles, lines)
+            lines = self._second_opinion(images, profiles, lines, vocabulary)
         return lines
 
     def _second_opinion(self, images: list[np.ndarray], profiles: list[crops.InkProfile],
-                        lines: list[tuple[str, list[float]]]) -> list[tuple[str, list[float]]]:
+                        lines: list[tuple[str, list[float]]],
+                        vocabulary: Vocabulary | None) -> list[tuple[str, list[float]]]:
         """Re-read the doubtful lines with the fallback recognizer; keep the
         more confident reading of each (both networks' confidences are
         calibrated softmax maxima of the same kind)."""
@@ -109,7 +117,7 @@ class LineReader:
         if not doubtful:
             return lines
         run, charset = self.fallback
-        again = self._read([images[i] for i in doubtful], [profiles[i] for i in doubtful], run, charset)
+        again = self._read([images[i] for i in doubtful], [profiles[i] for i in doubtful], run, charset, vocabulary)
         out = list(lines)
         for i, (text, confs) in zip(doubtful, again):
             if confs and float(np.mean(confs)) > float(np.mean(lines[i][1])):
@@ -117,8 +125,9 @@ class LineReader:
         return out
 
     def _read(self, images: list[np.ndarray], profiles: list[crops.InkProfile], run: ModelCall,
-              charset: list[str]) -> list[tuple[str, list[float]]]:
+              charset: list[str], vocabulary: Vocabulary | None = None) -> list[tuple[str, list[float]]]:
         cfg = self.config
+        trie = vocabulary.trie_for(charset) if vocabulary else None
         pieces: list[np.ndarray] = []
         owners: list[tuple[int, crops.Piece]] = []
         for i, (im, prof) in enumerate(zip(images, profiles)):
@@ -129,7 +138,8 @@ class LineReader:
         hits: list[list[CharHit]] = [[] for _ in images]
         for (i, pc), p in zip(owners, probs):
             shift = pc.start // FRAME_STRIDE
-            for h in ctc_greedy(p, charset):
+            decoded = ctc_greedy(p, charset) if trie is None else ctc_with_terms(p, charset, trie, self.vocabulary)
+            for h in decoded:
                 h = h.shifted(shift)
                 if pc.own_start <= h.center_px < pc.own_end:
                     hits[i].append(h)

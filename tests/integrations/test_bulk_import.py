@@ -96,7 +96,7 @@ def test_wait_and_output_write_text_and_json(team, member, tmp_path, png, fake_e
 
 
 def test_ocr_failure_makes_the_exit_code_non_zero(team, member, tmp_path, png, fake_engine, sync_queue):
-    fake_engine.recognize = lambda data: (_ for _ in ()).throw(RuntimeError("boom"))
+    fake_engine.recognize = lambda data, **options: (_ for _ in ()).throw(RuntimeError("boom"))
     (tmp_path / "a.png").write_bytes(png())
     output, error = run(tmp_path / "a.png", "--team", team.slug, "--as", member.username, "--wait")
     assert error is not None and "1 failed" in str(error)

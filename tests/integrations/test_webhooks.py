@@ -144,7 +144,7 @@ def test_done_upload_is_delivered_signed(team, owner, member, png, receiver, all
 
 def test_failed_upload_event_is_delivered(team, owner, member, png, receiver, allow_private, fake_engine, sync_queue):
     services.create_webhook(team, owner, receiver.url, events=["upload.failed"])
-    fake_engine.recognize = lambda data: (_ for _ in ()).throw(RuntimeError("engine broke"))
+    fake_engine.recognize = lambda data, **options: (_ for _ in ()).throw(RuntimeError("engine broke"))
     uploads.create_upload(team, member, png(), "bad.png")
     assert [r.headers["x-ocrspace-event"] for r in receiver.requests] == ["upload.failed"]
     assert "Recognition failed" in receiver.requests[0].json()["upload"]["error"]

@@ -37,6 +37,7 @@ from recognition import processing
 from recognition import services as upload_services
 from recognition.models import Upload, UploadStatus
 from teams import access_tokens
+from recognition.vocabulary import services as vocabulary_services
 from teams import services as team_services
 from teams.models import Membership
 from teams.roles import Role
@@ -80,6 +81,14 @@ def archive(world):
 
 def image(world):
     return {"image": SimpleUploadedFile("r.png", make_png(), "image/png"), "team": world.slug}
+
+
+def vocabulary_csv(world):
+    return {"file": SimpleUploadedFile("v.csv", b"term,note\nQuorvane,product\n", "text/csv")}
+
+
+def term_body(world):
+    return {"term": "Zentrixa"}
 
 
 def member_still_in(world):
@@ -152,6 +161,11 @@ TABLE: dict[str, Rule] = {
     "webhook-delete": Rule({"POST": MANAGERS}, params={"pk": "webhook"}),
     "webhook-ping": Rule({"POST": MANAGERS}, params={"pk": "webhook"}),
     "webhook-active": Rule({"POST": MANAGERS}, params={"pk": "webhook"}, body=lambda w: {"active": "1"}),
+    # Team vocabulary (browser): members read it, admins and owners change it.
+    "team-vocabulary": Rule({"GET": TEAM, "POST": MANAGERS}, body=term_body),
+    "vocabulary-import": Rule({"POST": MANAGERS}, body=vocabulary_csv),
+    "vocabulary-export": Rule({"GET": TEAM}),
+    "vocabulary-delete": Rule({"POST": MANAGERS}, params={"pk": "term"}),
     # Uploads (browser).
     "team-search": Rule({"GET": TEAM}, query="q=line"),
     "upload-result": Rule({"GET": TEAM}),
@@ -207,6 +221,9 @@ TABLE: dict[str, Rule] = {
     "api-access-token-detail": Rule({"DELETE": frozenset({MEMBER})}, api=True, params={"pk": "access_token"}),
     "api-team-token-list": Rule({"GET": MANAGERS}, api=True),
     "api-team-token-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "access_token"}),
+    "api-vocabulary-list": Rule({"GET": TEAM, "POST": MANAGERS}, api=True, body=term_body),
+    "api-vocabulary-csv": Rule({"GET": TEAM, "POST": MANAGERS}, api=True, body=vocabulary_csv),
+    "api-vocabulary-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "term"}),
     "api-webhook-list": Rule({"GET": MANAGERS, "POST": MANAGERS}, api=True),
     "api-webhook-detail": Rule({"GET": MANAGERS, "PATCH": MANAGERS, "DELETE": MANAGERS}, api=True,
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
@@ -270,6 +287,7 @@ class World:
         webhook = Webhook.objects.create(team=team, url=f"https://hooks.example.com/{MARKER}", events=["upload.done"])
         Delivery.objects.create(webhook=webhook, event_kind="ping", outcome="ok")
         access_token, _ = access_tokens.create_token(self.users[MEMBER], name=f"{MARKER}-token", scopes=["read"])
+        term = vocabulary_services.add_term(team, self.users[OWNER], f"{MARKER}-term", note=MARKER)
         RefreshToken.for_user(self.users[MEMBER]).blacklist()  # outstanding + blacklisted rows for the admin
         Group.objects.create(name="moderators")
         from django_q.models import OrmQ, Task
@@ -281,7 +299,7 @@ class World:
         self.team_id, self.slug = team.pk, team.slug
         self.ids = {
             "slug": team.slug, "upload_id": upload.pk, "upload": upload.pk, "done_upload": done.pk, "number": 1, "invitation_id": invitation.pk,
-            "invitation": invitation.pk, "webhook": webhook.pk, "token": invitation.token, "fmt": "txt",
+            "invitation": invitation.pk, "webhook": webhook.pk, "term": term.pk, "token": invitation.token, "fmt": "txt",
             "user_id": self.users[MEMBER].pk, "member_user": self.users[MEMBER].pk, "id": self.users[MEMBER].pk,
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",
             "access_token": access_token.pk,
