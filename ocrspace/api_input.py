@@ -21,6 +21,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 ONCE = "Give this parameter once."
+FORM_BOOLEANS = ("true", "false")
 
 
 def _json_type_error(field: serializers.Field, value) -> str | None:
@@ -40,7 +41,10 @@ def _json_type_error(field: serializers.Field, value) -> str | None:
     if isinstance(field, serializers.ChoiceField):
         return None if isinstance(value, str) else "Not a valid string."
     if isinstance(field, serializers.ListField):
-        return None if isinstance(value, list) else "Expected a list of items."
+        if not isinstance(value, list):
+            return "Expected a list of items."
+        wrong = next((problem for item in value if (problem := _json_type_error(field.child, item))), None)
+        return f"Every item: {wrong}" if wrong else None
     return None
 
 
@@ -77,6 +81,9 @@ class StrictInput(serializers.Serializer):
                     errors[key] = [ONCE]
                 else:
                     plain[key] = values[-1]
+                    if isinstance(field, serializers.BooleanField) and plain[key] not in FORM_BOOLEANS:
+                        # The schema's boolean, written as text: "true" or "false", not "0", "yes" or "on".
+                        errors[key] = ['Must be "true" or "false".']
             if errors:
                 raise ValidationError(errors)
             data = plain

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,6 +33,8 @@ ERRORS = responses("token_rule")
 )
 class AccessTokenList(APIView):
     token_scope = None
+    # JSON only: in a form, one team slug and a list of one look the same.
+    parser_classes = [JSONParser]
 
     def get(self, request: Request) -> Response:
         return Response(AccessTokenSerializer(tokens_of(request.user), many=True).data)

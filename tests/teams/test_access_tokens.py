@@ -219,3 +219,20 @@ def test_every_capability_names_the_scope_a_token_needs_for_it():
     from teams.roles import SCOPE_OF, Capability
 
     assert set(SCOPE_OF) == set(Capability)
+
+
+def test_token_requests_are_taken_as_the_schema_states_them(member, team):
+    client = APIClient()
+    client.force_authenticate(member)
+    numbers = client.post("/api/tokens/", {"name": "x", "scopes": ["read"], "teams": [0]}, format="json")
+    assert numbers.status_code == 400 and "teams" in numbers.json()["errors"]
+    form = client.post("/api/tokens/", {"name": "x", "scopes": "read", "teams": team.slug}, format="multipart")
+    assert form.status_code == 415
+
+
+def test_a_form_boolean_is_true_or_false(owner, team):
+    client = APIClient()
+    client.force_authenticate(owner)
+    refused = client.patch(f"/api/teams/{team.slug}/", {"require_two_factor": "0"}, format="multipart")
+    assert refused.status_code == 400 and "require_two_factor" in refused.json()["errors"]
+    assert client.patch(f"/api/teams/{team.slug}/", {"require_two_factor": "false"}, format="multipart").status_code == 200
