@@ -108,8 +108,8 @@ def test_correcting_lines_from_the_keyboard_reaches_the_team_live(
 
 
 def test_a_conflicting_save_shows_the_other_text_and_keeps_the_change(team, member, add_member, log_in, live_media,
-                                                                      monkeypatch):
-    from recognition import corrections
+                                                                      live_platform, monkeypatch):
+    import requests
 
     monkeypatch.setattr(services, "enqueue", lambda upload_id: None)
     upload = finished(team, member, ENGINE, "conflict.png")
@@ -120,9 +120,14 @@ def test_a_conflicting_save_shows_the_other_text_and_keeps_the_change(team, memb
     field = line(page, 2).locator(".line-input")
     field.fill("Total 12.55")
 
-    # Meanwhile a teammate corrects the first line.
-    other = add_member(team, username="teammate")
-    corrections.correct_lines(upload, other, [corrections.LineChange(0, "Invoice 4711")], 1)
+    # Meanwhile a teammate corrects the first line, through the platform's API
+    # (its web process announces the change on the live feed).
+    add_member(team, username="teammate")
+    answer = requests.patch(
+        f"{live_platform.url}/api/uploads/{upload.pk}/", json={"lines": [{"index": 0, "text": "Invoice 4711"}], "version": 1},
+        headers={"Authorization": f"Bearer {live_platform.token('teammate')}"}, timeout=60,
+    )
+    assert answer.status_code == 200, answer.text
     expect(page.locator("#remote-change")).to_be_visible()  # told at once, while the line is open
 
     field.press("Enter")  # saved on version 1: refused
