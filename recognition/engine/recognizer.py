@@ -1,7 +1,7 @@
 """Batched line recognition: 48-high crops in, CTC probabilities out."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -46,11 +46,17 @@ def plan_batches(widths: list[int], max_batch: int, max_waste: float = 0.3,
     return batches
 
 
-def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
-              max_batch: int = 16, max_columns: int = 1536) -> list[np.ndarray]:
-    """CTC probabilities [T_i, C] for each 48-high BGR image, trimmed to the
-    frames that cover the image itself (not the batch padding)."""
-    out: list[np.ndarray | None] = [None] * len(images)
+def iter_probabilities(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
+                       max_batch: int = 16, max_columns: int = 1536) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, CTC probabilities [T_i, C]) for each 48-high BGR image, batch
+    by batch, trimmed to the frames that cover the image itself (not the
+    batch padding).
+
+    A generator, so that the caller decodes each batch before the next one
+    runs: a [T, C] matrix of the 18,708-character v6 small recognizer takes
+    75 KB per frame, and keeping every line's matrix until the page was done
+    grew a worker by ~1.4 GB on a tall chat capture with 116 lines.
+    """
     widths = [max(FRAME_STRIDE, im.shape[1]) for im in images]
     for batch in plan_batches(widths, max_batch, max_columns=max_columns):
         # Few distinct batch shapes: every new input shape makes the CPU
@@ -65,7 +71,18 @@ def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
             im = images[i]
             x[k, :, :, : im.shape[1]] = normalise_rec(im)
         probs = run(x)
+        del x
         for k, i in enumerate(batch):
             n = -(-images[i].shape[1] // FRAME_STRIDE)
-            out[i] = probs[k, :n]
+            yield i, probs[k, :n]
+        del probs
+
+
+def recognise(images: list[np.ndarray], run: Callable[[np.ndarray], np.ndarray],
+              max_batch: int = 16, max_columns: int = 1536) -> list[np.ndarray]:
+    """Every image's probabilities at once, in input order (for comparing
+    networks; the engine decodes batch by batch with ``iter_probabilities``)."""
+    out: list[np.ndarray | None] = [None] * len(images)
+    for i, probs in iter_probabilities(images, run, max_batch, max_columns):
+        out[i] = probs.copy()
     return out  # type: ignore[return-value]

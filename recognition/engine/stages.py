@@ -22,7 +22,7 @@ from .ctc_terms import ctc_with_terms
 from .detection import detect
 from .layout import reading_order
 from .panels import find_panels
-from .recognizer import normalise_rec, recognise
+from .recognizer import iter_probabilities, normalise_rec
 from .rows import join_row, row_cells
 from .segments import Segment
 from .spacing import assemble
@@ -134,15 +134,18 @@ class LineReader:
             for pc in crops.split_long(prof, im.shape[1], cfg.split_width, cfg.piece_width):
                 pieces.append(im[:, pc.start:pc.end])
                 owners.append((i, pc))
-        probs = recognise(pieces, run, cfg.batch_size, cfg.batch_columns)
         hits: list[list[CharHit]] = [[] for _ in images]
-        for (i, pc), p in zip(owners, probs):
+        for k, p in iter_probabilities(pieces, run, cfg.batch_size, cfg.batch_columns):
+            i, pc = owners[k]
             shift = pc.start // FRAME_STRIDE
             decoded = ctc_greedy(p, charset) if trie is None else ctc_with_terms(p, charset, trie, self.vocabulary)
             for h in decoded:
                 h = h.shifted(shift)
                 if pc.own_start <= h.center_px < pc.own_end:
                     hits[i].append(h)
+        # Batches go by width, so a long line's pieces arrive in any order.
+        for hs in hits:
+            hs.sort(key=lambda h: h.start)
         return [self._text(hs, prof) for hs, prof in zip(hits, profiles)]
 
     def _text(self, hits: list[CharHit], profile: crops.InkProfile) -> tuple[str, list[float]]:
