@@ -34,6 +34,8 @@ class Source(str, Enum):
     HOT_FOLDER = "hot_folder"
     BULK = "bulk"
     RECOGNIZE = "recognize"
+    SHARE = "share"  # the installable app's share target
+    REGION = "region"  # a rectangle of another upload, kept as an upload of its own
 
 
 @dataclass(frozen=True)

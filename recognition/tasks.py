@@ -171,6 +171,35 @@ def _run_ocr(upload_id: int) -> str:
     return "done"
 
 
+def read_region(upload_id: int, region: list[int], profile: str) -> dict:
+    """A quick read of one rectangle of an upload's image (``recognition.
+    regions``): the text goes back to the page that asked, through the
+    queue's result; nothing of the upload changes. Line boxes are in the
+    whole image's pixels, so the page can draw them where the region is."""
+    from recognition.models import Upload
+
+    upload = _db(Upload.objects.filter(pk=upload_id).only("file_path", "team_id").first)
+    if upload is None:
+        return {"ok": False, "error": "The upload was deleted."}
+    x, y, width, height = region
+    try:
+        decoded = engine_gateway.probe(storage.read(upload.file_path))
+        part = decoded.array[y:y + height, x:x + width]
+        engine = engine_gateway.get_engine(profile or None)
+        result = engine.recognize(part, vocabulary=_db(_team_vocabulary, upload.team_id)).to_dict()
+    except (FileNotFoundError, storage.StorageUnavailable, engine_gateway.ImageError) as error:
+        return {"ok": False, "error": f"The image could not be read: {error}"}
+    finally:
+        engine_gateway.after_task()
+    for line in result["lines"]:
+        line["box"] = [[px + x, py + y] for px, py in line["box"]]
+        for cell in line.get("cells") or []:
+            x0, y0, x1, y1 = cell["box"]
+            cell["box"] = [x0 + x, y0 + y, x1 + x, y1 + y]
+    return {"ok": True, "region": region, "text": result["text"], "confidence": result["confidence"],
+            "lines": result["lines"], "profile": result["profile"], "engine_version": result["engine_version"]}
+
+
 def apply_retention() -> str:
     report = maintenance.apply_retention()
     return f"removed {report.uploads} upload(s), {report.files} orphan file(s)"

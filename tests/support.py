@@ -87,7 +87,8 @@ class FakeEngine:
         self.vocabularies.append(vocabulary)
         if self.error is not None:
             raise self.error
-        image = Image.open(io.BytesIO(data))
+        # Bytes as the worker reads a stored file; an RGB array as for a region of one.
+        image = Image.fromarray(data) if hasattr(data, "shape") else Image.open(io.BytesIO(data))
         return FakeResult(self.text.format(width=image.width, height=image.height), self.version_for(vocabulary),
                           self.confidence, self.profile)
 

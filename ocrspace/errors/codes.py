@@ -41,6 +41,7 @@ CODES: dict[str, ErrorCode] = {
     "token_rule": ErrorCode(400, "The access token cannot be made as asked (name, scopes, teams, expiry)."),
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
     "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
+    "region_invalid": ErrorCode(400, "The region must lie on the image and be at least 8 pixels on each side."),
     "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),
@@ -55,6 +56,7 @@ CODES: dict[str, ErrorCode] = {
     # 409, 410: the state of things forbids it
     "last_owner": ErrorCode(409, "The team's last owner cannot leave or be demoted; make someone else owner first."),
     "image_removed": ErrorCode(409, "The image was removed by a moderator."),
+    "region_not_ready": ErrorCode(409, "The image is still being read; a region can be read once it is done."),
     "not_ready": ErrorCode(409, "The upload has no finished text to correct yet."),
     "stale_version": ErrorCode(409, "The text changed since the version the change was made on."),
     "upload_deleted": ErrorCode(410, "The upload was deleted before its text was ready."),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import corrections, events, export, keys, recognize, search, uploads, vocabulary
+from recognition.api import corrections, events, export, keys, recognize, regions, search, uploads, vocabulary
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/uploads/<int:pk>/image/", uploads.UploadImage.as_view(), name="api-upload-image"),
     path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
     path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),
+    path("api/uploads/<int:pk>/region/", regions.UploadRegion.as_view(), name="api-upload-region"),
+    path("api/uploads/<int:pk>/region/<str:task>/", regions.UploadRegionReading.as_view(),
+         name="api-upload-region-reading"),
     path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
     path("api/teams/<slug:slug>/vocabulary/", vocabulary.VocabularyList.as_view(), name="api-vocabulary-list"),
     path("api/teams/<slug:slug>/vocabulary/csv/", vocabulary.VocabularyCsv.as_view(), name="api-vocabulary-csv"),

@@ -55,6 +55,7 @@ def result_page(request, upload_id: int):
         "current_profile": ((result.profile if result else "") or upload.profile or team.ocr_profile
                             or settings.OCRSPACE_DEFAULT_PROFILE),
         "ui_strings": ui_strings(),
+        "region_result_url": reverse("upload-result", args=[0]).replace("/0/", "/{id}/"),
         "feed_config": {
             "team": team.slug,
             "wsPath": f"/ws/teams/{team.slug}/feed/",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import corrections, feed, files, results, search, vocabulary
+from recognition.web import corrections, feed, files, results, search, share, vocabulary
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -17,6 +17,7 @@ urlpatterns = [
     path("uploads/<int:upload_id>/history/", corrections.history_page, name="upload-history"),
     path("uploads/<int:upload_id>/history/<int:number>/revert/", corrections.revert, name="upload-revert"),
     path("t/<slug:slug>/search/", search.search_page, name="team-search"),
+    path("share/", share.share_target, name="share-target"),
     path("t/<slug:slug>/vocabulary/", vocabulary.vocabulary, name="team-vocabulary"),
     path("t/<slug:slug>/vocabulary/import/", vocabulary.vocabulary_import, name="vocabulary-import"),
     path("t/<slug:slug>/vocabulary/export/", vocabulary.vocabulary_export, name="vocabulary-export"),

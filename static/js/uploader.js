@@ -147,12 +147,38 @@
     }
   }
 
-  function enqueue(files) {
-    Array.prototype.forEach.call(files, function (file) {
-      waiting.push({ file: file, view: addRow(file) });
-    });
+  function queueFile(file) {
+    waiting.push({ file: file, view: addRow(file) });
     pump();
   }
+
+  // With "Crop before upload" on, each image passes through the cropper in
+  // turn (OcrCropper); what it returns is uploaded, a cancelled one is not.
+  var cropToggle = document.getElementById("crop-before-upload");
+  if (cropToggle) {
+    cropToggle.checked = window.localStorage.getItem("ocrspace.crop") === "1";
+    cropToggle.addEventListener("change", function () {
+      window.localStorage.setItem("ocrspace.crop", cropToggle.checked ? "1" : "0");
+    });
+  }
+
+  function enqueue(files, options) {
+    var list = Array.prototype.slice.call(files);
+    var crop = cropToggle && cropToggle.checked && window.OcrCropper && !(options && options.crop === false);
+    if (!crop) {
+      list.forEach(queueFile);
+      return;
+    }
+    list.reduce(function (previous, file) {
+      return previous.then(function () {
+        if (file.type.indexOf("image/") !== 0) return queueFile(file);
+        return window.OcrCropper.open(file, strings).then(function (chosen) {
+          if (chosen) queueFile(chosen);
+        });
+      });
+    }, Promise.resolve());
+  }
+  window.OcrUploader = { enqueue: enqueue };
 
   // Clipboard images arrive as "image.png"; give them a name a person recognises.
   function namedForPaste(file) {

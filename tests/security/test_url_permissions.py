@@ -95,6 +95,14 @@ def member_still_in(world):
     return Membership.objects.filter(team_id=world.team_id, user_id=world.ids["member_user"]).values_list("role", flat=True).first()
 
 
+def shared_files(world):
+    return {"files": [SimpleUploadedFile("shared.png", make_png(), "image/png")]}
+
+
+def region_body(world):
+    return {"x": 0, "y": 0, "width": 60, "height": 20}
+
+
 def team_body(world):
     return {"team": world.slug}
 
@@ -229,6 +237,17 @@ TABLE: dict[str, Rule] = {
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
     "api-webhook-ping": Rule({"POST": MANAGERS}, api=True, params={"pk": "webhook"}),
     "api-webhook-deliveries": Rule({"GET": MANAGERS}, api=True, params={"pk": "webhook"}),
+    # --- Capture: the installable app and region reads ---------------------
+    # Manifest, service worker and offline page: public, no user data.
+    "web-manifest": Rule({"GET": EVERYONE}, **PUBLIC),
+    "service-worker": Rule({"GET": EVERYONE}, **PUBLIC),
+    "offline": Rule({"GET": EVERYONE}, **PUBLIC),
+    # The share target lands images in the user's last team: everyone who
+    # can upload to theirs (the outsider to its own team; staff, in no team,
+    # is told to join one first); a viewer's last team refuses it.
+    "share-target": Rule({"GET": EVERYONE, "POST": WRITERS | {OUTSIDER, STAFF}}, hidden=False, body=shared_files),
+    "api-upload-region": Rule({"POST": WRITERS}, api=True, params={"pk": "done_upload"}, body=region_body),
+    "api-upload-region-reading": Rule({"GET": WRITERS}, api=True, params={"pk": "done_upload", "task": "region_task"}),
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
@@ -302,7 +321,7 @@ class World:
             "invitation": invitation.pk, "webhook": webhook.pk, "term": term.pk, "token": invitation.token, "fmt": "txt",
             "user_id": self.users[MEMBER].pk, "member_user": self.users[MEMBER].pk, "id": self.users[MEMBER].pk,
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",
-            "access_token": access_token.pk,
+            "access_token": access_token.pk, "region_task": "f" * 32,
         }
 
     def path_for(self, route: str, rule: Rule) -> str:
