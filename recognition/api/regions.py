@@ -41,7 +41,7 @@ class RegionLineSerializer(serializers.Serializer):
 
 
 class RegionReadingSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["pending", "done", "failed"])
+    status = serializers.CharField(help_text="pending, done or failed.")
     poll = serializers.CharField(required=False, help_text="Where to ask again while pending.")
     text = serializers.CharField(required=False)
     confidence = serializers.FloatField(required=False)
