@@ -1,12 +1,14 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from teams.web import accounts, teams, tokens, twofactor
 
 urlpatterns = [
     path("", teams.home, name="home"),
     path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    # OpenID Connect sign-in (allauth): /accounts/oidc/<provider>/login/ and …/login/callback/.
+    path("accounts/", include("allauth.socialaccount.providers.openid_connect.urls")),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
