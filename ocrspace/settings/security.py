@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ocrspace.settings.core import PRODUCTION, env
-from ocrspace.settings.sign_on import OCRSPACE_LDAP_ENABLED, OCRSPACE_LOCAL_LOGIN
+from ocrspace.settings.sign_on import OCRSPACE_LDAP_ENABLED, OCRSPACE_LOCAL_LOGIN, OCRSPACE_OIDC_PROVIDERS, origin_of
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -99,7 +99,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The "Sign in with …" buttons post to us and are redirected to the
+        # identity provider: browsers check form-action on that redirect too.
+        "form-action": ["'self'", *sorted({origin_of(p["issuer"]) for p in OCRSPACE_OIDC_PROVIDERS})],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -20,6 +20,7 @@ A team map is ``group=team-slug:role`` entries separated by ``;``; see
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -44,6 +45,11 @@ def team_map(value: str, variable: str) -> dict[str, list[tuple[str, str]]]:
             )
         mapping.setdefault(group, []).append((slug, role))
     return mapping
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def oidc_providers(environ) -> list[dict]:

@@ -50,7 +50,13 @@ class OpenIDConnectProvider(allauth_oidc.OpenIDConnectProvider):
         auth_params = kwargs.pop("auth_params", None)
         auth_params = dict(self.get_auth_params() if auth_params is None else auth_params)
         auth_params["nonce"] = nonce
-        return super().redirect(request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs)
+        try:
+            return super().redirect(request, process, next_url, data, auth_params=auth_params, nonce=nonce, **kwargs)
+        except (RequestException, ValueError, KeyError) as error:
+            # Discovery failed: the provider is down or its document is not one.
+            logger.warning("OpenID Connect discovery of %s failed: %s", self.app.provider_id, error)
+            return sign_in_refused(request, self.app.provider_id, self.name, "provider_unreachable", _(
+                "%(provider)s could not be reached; try again in a moment.") % {"provider": self.name}, status=503)
 
 
 def _claims(sociallogin) -> dict:
