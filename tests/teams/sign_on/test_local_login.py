@@ -92,3 +92,16 @@ def test_a_session_made_before_stays_valid(local_off, make_user):
     client = Client()
     client.force_login(user)
     assert client.get("/teams/").status_code == 200
+
+
+def test_a_sign_in_started_with_get_asks_to_confirm_with_a_post(settings):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {
+        **settings.SOCIALACCOUNT_PROVIDERS["openid_connect"],
+        "APPS": [{"provider_id": "corp", "name": "Corp ID", "client_id": "x", "secret": "y",
+                  "settings": {"server_url": "https://id.corp.example"}}],
+    }}
+    page = Client().get("/accounts/oidc/corp/login/")
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Sign in with Corp ID" in body and 'method="post"' in body and "csrfmiddlewaretoken" in body
+    assert Client().get("/accounts/oidc/nobody/login/").status_code == 404

@@ -103,7 +103,6 @@ def test_first_sign_in_creates_the_user_with_the_mapped_team_and_leaving_the_gro
     assert (membership.role, membership.managed_by) == (Role.MEMBER, "oidc:corp")
     success = AuditEntry.objects.get(action="signin.success", actor=dana)
     assert (success.details["method"], success.details["provider"]) == ("oidc", "corp")
-    # The authorization request carried PKCE and a nonce (the provider requires PKCE).
     # Out of the group at the provider: the next sign-in removes the membership.
     sso_platform.idp.set_groups("dana", [])
     again = chromium.new_context(base_url=sso_platform.url)
