@@ -29,6 +29,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect import provider as allauth_oidc
+from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -105,6 +106,11 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         user = sociallogin.user
         if user is not None and user.pk and not user.is_active:
             refuse("account_disabled", _("Your account here is disabled; ask an administrator."))
+        if (user is None or not user.pk) and get_user_model().objects.filter(email__iexact=claims["email"]).exists():
+            # allauth would ask for another address on a sign-up form, which this platform does not have.
+            refuse("email_taken", _("An account here already uses %(email)s but could not be linked to your "
+                                    "%(provider)s account; ask an administrator.")
+                   % {"email": claims["email"], "provider": provider.name})
 
     def on_authentication_error(self, request, provider, error=None, exception=None, extra_context=None) -> None:
         extra_context = extra_context or {}

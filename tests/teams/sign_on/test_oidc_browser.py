@@ -191,3 +191,10 @@ def test_an_unverified_email_is_refused_with_a_clear_message(browser_page, sales
     assert "has not verified your email address una@corp.example" in refusal(browser_page)
     assert not User.objects.filter(email="una@corp.example").exists()
     assert len(failures("email_unverified")) == 1
+
+
+def test_a_disabled_account_is_refused_with_a_clear_message(browser_page, make_user):
+    make_user("eli-local", email="eli@corp.example", is_active=False)
+    sign_in(browser_page, "eli")
+    assert "Your account here is disabled" in refusal(browser_page)
+    assert len(failures("account_disabled")) == 1
