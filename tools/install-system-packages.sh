@@ -10,7 +10,7 @@
 # Installs only what is missing.
 set -euo pipefail
 wanted=(fonts-noto-cjk fonts-wqy-microhei fonts-wqy-zenhei fonts-liberation fonts-noto-mono fonts-dejavu-core chromium
-        libldap2-dev libsasl2-dev slapd ldap-utils nodejs)
+        libldap2-dev libsasl2-dev slapd ldap-utils)
 if [ "${1:-}" = "--build" ]; then
   wanted=(libldap2-dev libsasl2-dev gcc)
 fi
@@ -21,6 +21,11 @@ missing=()
 for pkg in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+# node and npm by command: a node of another origin (which brings its own npm)
+# must not be replaced by Debian's packages.
+if [ "${1:-}" = "" ] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${missing[*]}"
 SUDO=""
