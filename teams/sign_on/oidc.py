@@ -8,6 +8,8 @@ and what the platform needs:
 * a ``nonce`` in every authorization request, kept with the sign-in's state
   and compared with the ID token's (``OpenIDConnectProvider``,
   ``SocialAccountAdapter.pre_social_login``);
+* the ID token's signature checked against the provider's keys in every case
+  (``OpenIDConnectAdapter``);
 * only addresses the provider says it verified (``email_verified``) create or
   link an account; a disabled account is refused;
 * every refusal answers with a page that says what went wrong, and is
@@ -24,11 +26,14 @@ import hmac
 import logging
 import secrets
 
+import jwt
 from allauth.account.signals import user_logged_in as allauth_logged_in
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect import provider as allauth_oidc
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 from django.shortcuts import render
@@ -42,9 +47,28 @@ from teams.sign_on import groups, providers
 logger = logging.getLogger(__name__)
 
 
+class OpenIDConnectAdapter(OpenIDConnectOAuth2Adapter):
+    """allauth's adapter, checking the ID token's signature against the
+    provider's published keys even when the token came straight from the
+    token endpoint (allauth skips it then, as OpenID Connect allows over TLS;
+    checking costs one cached key fetch and holds on a plain-HTTP issuer)."""
+
+    def _decode_id_token(self, app, id_token: str) -> dict:
+        try:
+            return jwtkit.verify_and_decode(
+                credential=id_token, keys_url=self.openid_config["jwks_uri"], issuer=self.openid_config["issuer"],
+                audience=app.client_id, lookup_kid=jwtkit.lookup_kid_jwk, verify_signature=True,
+            )
+        except (KeyError, ValueError, TypeError, jwt.PyJWTError) as error:
+            # No key id, a malformed header: refused like a bad signature, not a 500.
+            raise OAuth2Error("Invalid id_token") from error
+
+
 class OpenIDConnectProvider(allauth_oidc.OpenIDConnectProvider):
     """allauth's provider, sending a fresh nonce with each authorization
     request and keeping it in the sign-in's stashed state."""
+
+    oauth2_adapter_class = OpenIDConnectAdapter
 
     def redirect(self, request, process, next_url=None, data=None, **kwargs):
         nonce = secrets.token_urlsafe(24)
@@ -124,6 +148,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             reason = f"provider_error:{code}"[:60]
             message = (_("You cancelled the sign-in at %(provider)s.") if code == "access_denied"
                        else _("%(provider)s refused the sign-in (%(code)s).")) % {"provider": name, "code": code}
+        elif isinstance(exception, OAuth2Error) and "id_token" in str(exception):
+            reason, message = "id_token_invalid", _(
+                "The ID token from %(provider)s does not check out (signature, issuer, audience or expiry). "
+                "Start again from the login page.") % {"provider": name}
         elif isinstance(exception, OAuth2Error):
             reason, message = "code_refused", _(
                 "%(provider)s refused the sign-in code: it has expired or was already used. Start again from "
