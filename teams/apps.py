@@ -7,3 +7,4 @@ class TeamsConfig(AppConfig):
 
     def ready(self) -> None:
         from teams import receivers  # noqa: F401 - connects the sign-in audit
+        from teams.sign_on import oidc  # noqa: F401 - connects the OpenID Connect team map

@@ -31,7 +31,11 @@ class TeamQuerySet(models.QuerySet):
             return self.none()
         teams = self.filter(memberships__user=user)
         token = token_of(user)
-        return teams.filter(pk__in=token.team_ids) if token is not None and token.team_ids else teams
+        if token is None:
+            return teams
+        if token.expires_at is None:
+            teams = teams.filter(allow_tokens_without_expiry=True)
+        return teams.filter(pk__in=token.team_ids) if token.team_ids else teams
 
 
 class Team(models.Model):
@@ -50,6 +54,10 @@ class Team(models.Model):
     require_two_factor = models.BooleanField(
         _("require two-factor sign-in"), default=False,
         help_text=_("Members must set up an authenticator app before they can use the site (owners decide)."),
+    )
+    allow_tokens_without_expiry = models.BooleanField(
+        _("allow access tokens without expiry"), default=True,
+        help_text=_("Off: access tokens that reach this team must expire; tokens without expiry stop reaching it."),
     )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -77,6 +85,9 @@ class Membership(models.Model):
     joined_at = models.DateTimeField(default=timezone.now)
     # The team a user worked in last is the one with the newest timestamp.
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Empty: made by hand (invitation, admin). "oidc:<provider>" or "ldap":
+    # given by that source's team map, which removes it when the group goes.
+    managed_by = models.CharField(_("managed by"), max_length=60, blank=True, default="")
 
     objects = MembershipQuerySet.as_manager()
 

@@ -31,7 +31,11 @@ def membership_of(user, team: Team | int) -> Membership | None:
         return None  # the request's access token does not reach this team
     cache = user.__dict__.setdefault("_ocrspace_memberships", {})
     if team_id not in cache:
-        cache[team_id] = Membership.objects.filter(user=user, team_id=team_id).first()
+        memberships = Membership.objects.filter(user=user, team_id=team_id)
+        if token is not None and token.expires_at is None:
+            # A team can refuse tokens without expiry (Team.allow_tokens_without_expiry).
+            memberships = memberships.filter(team__allow_tokens_without_expiry=True)
+        cache[team_id] = memberships.first()
     return cache[team_id]
 
 

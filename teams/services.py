@@ -67,9 +67,13 @@ def create_team(user, name: str, retention_days: int | None = None) -> Team:
 
 
 def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None,
-                ocr_profile: str | None = None, require_two_factor: bool | None = None) -> Team:
+                ocr_profile: str | None = None, require_two_factor: bool | None = None,
+                allow_tokens_without_expiry: bool | None = None) -> Team:
     require(actor, team, Capability.MANAGE_TEAM)
     changes = {}
+    if allow_tokens_without_expiry is not None and allow_tokens_without_expiry != team.allow_tokens_without_expiry:
+        changes["allow_tokens_without_expiry"] = [team.allow_tokens_without_expiry, allow_tokens_without_expiry]
+        team.allow_tokens_without_expiry = allow_tokens_without_expiry
     if require_two_factor is not None and require_two_factor != team.require_two_factor:
         if role_of(actor, team) != Role.OWNER:
             raise TeamRuleError(_("Only owners decide whether the team requires two-factor sign-in."))

@@ -39,6 +39,8 @@ CODES: dict[str, ErrorCode] = {
     "team_rule": ErrorCode(400, "A team rule was broken (e.g. an admin making someone owner)."),
     "webhook_refused": ErrorCode(400, "The webhook cannot be registered or changed (URL, events, secret, limit)."),
     "token_rule": ErrorCode(400, "The access token cannot be made as asked (name, scopes, teams, expiry)."),
+    "token_expiry_required": ErrorCode(
+        400, "A team the token would reach requires access tokens to expire: give its number of days."),
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
     "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
     "region_invalid": ErrorCode(400, "The region must lie on the image and be at least 8 pixels on each side."),

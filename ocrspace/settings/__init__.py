@@ -9,6 +9,7 @@ Each setting is defined once, in the module of its concern:
 
 * ``core``: paths, apps, middleware, templates, data stores, languages,
   files and upload limits, logging;
+* ``sign_on``: local password switch, OpenID Connect providers, LDAP;
 * ``security``: accounts, login limits, HTTPS, headers, the proxy;
 * ``api``: the REST API, tokens, OpenAPI, rate limits;
 * ``processing``: the OCR engine, the worker cluster, the live feed,
@@ -16,6 +17,7 @@ Each setting is defined once, in the module of its concern:
 """
 
 from ocrspace.settings.core import *  # noqa: F401,F403
+from ocrspace.settings.sign_on import *  # noqa: F401,F403
 from ocrspace.settings.security import *  # noqa: F401,F403
 from ocrspace.settings.api import *  # noqa: F401,F403
 from ocrspace.settings.processing import *  # noqa: F401,F403

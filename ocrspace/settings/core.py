@@ -34,6 +34,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # OpenID Connect sign-in (social sign-in only; the login page, lockout,
+    # two-factor and audit stay ours: teams.sign_on).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
@@ -55,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Two-factor sign-in: whether the session entered a code, and sending
     # those who must enter (or set up) one to its page.
     "django_otp.middleware.OTPMiddleware",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ocrspace.settings.core import PRODUCTION, env
+from ocrspace.settings.sign_on import OCRSPACE_LDAP_ENABLED, OCRSPACE_LOCAL_LOGIN, OCRSPACE_OIDC_PROVIDERS, origin_of
 
 # --- Accounts ----------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -17,7 +18,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-OCRSPACE_SIGNUP_ENABLED = env.bool("OCRSPACE_SIGNUP_ENABLED", default=True)
+# Sign-up makes local password accounts: off with OCRSPACE_LOCAL_LOGIN=0.
+OCRSPACE_SIGNUP_ENABLED = env.bool("OCRSPACE_SIGNUP_ENABLED", default=True) and OCRSPACE_LOCAL_LOGIN
 # Staff must sign in with a second factor to use the admin console.
 OCRSPACE_ADMIN_REQUIRE_2FA = env.bool("OCRSPACE_ADMIN_REQUIRE_2FA", default=False)
 # The name authenticator apps show next to the account.
@@ -44,7 +46,11 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # (for tokens too: see SIMPLE_JWT's TOKEN_OBTAIN_SERIALIZER in ``api``).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend; with OCRSPACE_LOCAL_LOGIN=0 it checks only
+    # superusers' passwords (break-glass), see teams.sign_on.backends.
+    "teams.sign_on.backends.LocalPasswordBackend",
+    # Bind and search against the directory (ocrspace.settings.sign_on).
+    *(["django_auth_ldap.backend.LDAPBackend"] if OCRSPACE_LDAP_ENABLED else []),
 ]
 AXES_ENABLED = env.bool("OCRSPACE_LOCKOUT_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("OCRSPACE_LOCKOUT_FAILURES", default=10)
@@ -93,7 +99,9 @@ CONTENT_SECURITY_POLICY = {
         "font-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
-        "form-action": ["'self'"],
+        # The "Sign in with …" buttons post to us and are redirected to the
+        # identity provider: browsers check form-action on that redirect too.
+        "form-action": ["'self'", *sorted({origin_of(p["issuer"]) for p in OCRSPACE_OIDC_PROVIDERS})],
         "frame-ancestors": ["'none'"],
     },
 }

@@ -27,7 +27,7 @@ from rest_framework_simplejwt.tokens import Token
 
 from ocrspace.errors import DomainError
 from ocrspace.errors.recognize import seed_response
-from ocrspace.throttling import AnonRateThrottle, SimpleRateThrottle
+from ocrspace.throttling import AccessTokenRateThrottle, AnonRateThrottle, SimpleRateThrottle
 from recognition import services
 from recognition.ingest import Incoming, Source, ingest
 from recognition.representation import RECOGNIZE, represent
@@ -81,7 +81,10 @@ def _authenticate(request: HttpRequest):
             Refused("Send an access token: Authorization: Bearer <token>.", "not_authenticated"))
     user, token = auth
     request.user = user
-    return (user, token), _throttled(RecognizeThrottle(), request)
+    # A personal access token's own limit (OCRSPACE_THROTTLE_TOKEN) counts
+    # here as on the REST API, on top of the user's.
+    request.auth = token
+    return (user, token), _throttled(RecognizeThrottle(), request) or _throttled(AccessTokenRateThrottle(), request)
 
 
 def _team_for(user, token, slug: str) -> Team:

@@ -19,7 +19,8 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["slug", "name", "role", "retention_days", "ocr_profile", "require_two_factor", "created_at", "members"]
+        fields = ["slug", "name", "role", "retention_days", "ocr_profile", "require_two_factor",
+                  "allow_tokens_without_expiry", "created_at", "members"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
@@ -45,6 +46,8 @@ class TeamUpdateSerializer(StrictInput):
     )
     require_two_factor = serializers.BooleanField(
         required=False, help_text="Members must sign in with a second factor (owners only).")
+    allow_tokens_without_expiry = serializers.BooleanField(
+        required=False, help_text="false: access tokens that reach the team must expire (admins and owners).")
 
 
 class MemberSerializer(serializers.ModelSerializer):

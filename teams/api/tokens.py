@@ -23,7 +23,7 @@ from teams.permissions import get_team
 from teams.roles import Capability
 from teams.selectors import teams_of, tokens_of, tokens_reaching
 
-ERRORS = responses("token_rule")
+ERRORS = responses("token_rule", "token_expiry_required")
 
 
 @extend_schema_view(

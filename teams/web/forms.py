@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from teams.models import Team
@@ -18,6 +18,20 @@ class SignupForm(UserCreationForm):
     class Meta(UserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+
+class SignInForm(AuthenticationForm):
+    """Django's login form; with local passwords switched off its refusal
+    says where to sign in instead."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not settings.OCRSPACE_LOCAL_LOGIN:
+            self.error_messages = {**self.error_messages, "invalid_login": _(
+                "Please enter a correct %(username)s and password. Password sign-in with local accounts is "
+                "switched off here (administrators excepted): use your organisation's sign-in."
+                + (" " + _("Directory (LDAP) accounts sign in here.") if settings.OCRSPACE_LDAP_ENABLED else "")
+            )}
 
 
 class TeamCreateForm(forms.ModelForm):
@@ -41,6 +55,10 @@ class TeamSettingsForm(forms.Form):
     require_two_factor = forms.BooleanField(
         label=_("Require two-factor sign-in"), required=False,
         help_text=_("Members must set up an authenticator app before they can use the site (owners decide)."),
+    )
+    allow_tokens_without_expiry = forms.BooleanField(
+        label=_("Allow access tokens without expiry"), required=False,
+        help_text=_("Off: tokens that reach this team must expire; tokens without expiry stop reaching it."),
     )
 
     def __init__(self, *args, **kwargs) -> None:

@@ -1,12 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from teams.web import accounts, teams, tokens, twofactor
+from teams.web import accounts, sign_on, teams, tokens, twofactor
 
 urlpatterns = [
     path("", teams.home, name="home"),
     path("accounts/signup/", accounts.signup, name="signup"),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
+    # OpenID Connect sign-in through allauth's views (names as allauth reverses them).
+    path("accounts/oidc/<str:provider_id>/login/", sign_on.oidc_login, name="openid_connect_login"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", sign_on.oidc_callback, name="openid_connect_callback"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),

@@ -248,6 +248,15 @@ TABLE: dict[str, Rule] = {
     "share-target": Rule({"GET": EVERYONE, "POST": WRITERS | {OUTSIDER, STAFF}}, hidden=False, body=shared_files),
     "api-upload-region": Rule({"POST": WRITERS}, api=True, params={"pk": "done_upload"}, body=region_body),
     "api-upload-region-reading": Rule({"GET": WRITERS}, api=True, params={"pk": "done_upload", "task": "region_task"}),
+    # --- Sign-on (OpenID Connect) ---------------------------------------
+    # Starting a sign-in (POST from the login page's button; GET shows
+    # allauth's confirmation form) and the provider's redirect back: anyone,
+    # signed in or not. Without a sign-in started in this browser the
+    # callback answers 400 with a message. The provider "matrix" is served by
+    # ``oidc_matrix_provider`` below.
+    "openid_connect_login": Rule({"GET": EVERYONE, "POST": EVERYONE}, path="/accounts/oidc/matrix/login/", **PUBLIC),
+    "openid_connect_callback": Rule({"GET": EVERYONE}, path="/accounts/oidc/matrix/login/callback/", **PUBLIC),
+    # --- end of sign-on ---------------------------------------------------
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
@@ -449,6 +458,48 @@ def test_route_permissions(route, name, world):
             if response.status_code < 400 and not _login_redirect(response) or response.status_code >= 500:
                 problems.append(f"{method} {path} as {strongest}: {response.status_code}, a method the table does not declare")
     assert not problems, "\n".join(problems)
+
+
+# --- Sign-on: an OpenID Connect provider for the matrix ----------------------
+
+
+@pytest.fixture(scope="module")
+def oidc_discovery():
+    """A loopback HTTP server answering a provider's discovery document, so
+    starting a sign-in redirects (the real provider flows are tested in
+    tests/teams/sign_on/)."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Discovery(BaseHTTPRequestHandler):
+        def do_GET(self):
+            base = f"http://127.0.0.1:{self.server.server_port}"
+            body = json.dumps({
+                "issuer": base, "authorization_endpoint": f"{base}/auth", "token_endpoint": f"{base}/token",
+                "userinfo_endpoint": f"{base}/me", "jwks_uri": f"{base}/jwks",
+            }).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Discovery)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(autouse=True)
+def oidc_matrix_provider(settings, oidc_discovery):
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {
+        **settings.SOCIALACCOUNT_PROVIDERS["openid_connect"],
+        "APPS": [{"provider_id": "matrix", "name": "Matrix", "client_id": "m", "secret": "s",
+                  "settings": {"server_url": oidc_discovery}}],
+    }}
 
 
 # --- Websocket routes ---------------------------------------------------------
