@@ -59,13 +59,15 @@ class SightingInline(admin.TabularInline):
 
 @admin.register(Upload)
 class UploadAdmin(admin.ModelAdmin):
-    list_display = ["id", "original_name", "team", "uploaded_by", "status", "image_type", "size", "hidden", "pinned", "created_at"]
-    list_filter = ["status", "hidden", "pinned", "image_type", "team", "created_at"]
+    list_display = ["id", "original_name", "team", "uploaded_by", "status", "lane", "image_type", "size", "hidden", "pinned",
+                    "created_at"]
+    # Status + lane + team: the queue's depth per team and lane.
+    list_filter = ["status", "lane", "hidden", "pinned", "image_type", "team", "created_at"]
     search_fields = ["original_name", "md5", "sha256", "result__text", "uploaded_by__username"]
     date_hierarchy = "created_at"
     readonly_fields = [
         "team", "uploaded_by", "preview", "file_path", "md5", "sha256", "original_name", "byte_size", "width",
-        "height", "image_type", "status", "error", "attempts", "created_at", "enqueued_at", "started_at",
+        "height", "image_type", "status", "lane", "error", "attempts", "created_at", "enqueued_at", "started_at",
         "finished_at", "hidden",
     ]
     fields = readonly_fields + ["pinned"]

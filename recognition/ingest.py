@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from ocrspace.errors import DomainError, Forbidden, NotFound
-from recognition import services, storage
+from recognition import lanes, services, storage
 from recognition.models import Upload
 from teams.models import Team
 
@@ -76,7 +76,8 @@ def ingest(item: Incoming) -> services.UploadOutcome:
     """Store and queue one item; raises the domain error that refuses it."""
     if item.refused is not None:
         raise item.refused
-    outcome = services.create_upload(item.team, item.user, item.data, item.name, item.profile)
+    outcome = services.create_upload(item.team, item.user, item.data, item.name, item.profile,
+                                     lane=lanes.lane_for(item.source.value))
     log.info("%s: %s → upload %s (%s)", item.source.value, outcome.upload.original_name, outcome.upload.pk,
              "new" if outcome.created else "seen before")
     return outcome

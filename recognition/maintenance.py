@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
-from recognition import processing, services, storage
+from recognition import lanes, processing, services, storage
 from recognition.models import Event, Upload, UploadStatus
 from teams.models import Team
 
@@ -88,6 +88,7 @@ def sweep_stale(now=None) -> dict[str, int]:
             counts["requeued"] += 1
     if any(counts.values()):
         log.warning("Sweeper: %s", counts)
+    counts["dispatched"] = lanes.dispatch()  # in case a dispatch was lost with its worker
     return counts
 
 
@@ -100,9 +101,10 @@ def requeue_waiting() -> int:
     many minutes. Sending them again is safe: a task claims its upload
     atomically, so a second message for the same upload does nothing.
     """
-    waiting = list(Upload.objects.filter(status=UploadStatus.QUEUED, hidden=False).values_list("pk", flat=True))
+    waiting = list(Upload.objects.filter(status=UploadStatus.QUEUED, hidden=False, enqueued_at__isnull=False)
+                   .values_list("pk", flat=True))
     for upload_id in waiting:
         services.enqueue(upload_id)
     if waiting:
         log.info("Cluster start: %s waiting upload(s) queued again", len(waiting))
-    return len(waiting)
+    return len(waiting) + lanes.dispatch()

@@ -21,6 +21,14 @@ class UploadStatus(models.TextChoices):
 FINISHED_STATUSES = (UploadStatus.DONE, UploadStatus.FAILED)
 
 
+class Lane(models.TextChoices):
+    """Which work goes first (``recognition.lanes``): what a person is
+    waiting for, before batches."""
+
+    INTERACTIVE = "interactive", _("Interactive")
+    BULK = "bulk", _("Bulk")
+
+
 class UploadQuerySet(models.QuerySet):
     def for_user(self, user) -> "UploadQuerySet":
         """Uploads of the user's teams, without moderator-hidden ones."""
@@ -66,6 +74,9 @@ class Upload(models.Model):
     pinned = models.BooleanField(default=False, help_text=_("Exempt from retention."))
     profile = models.CharField(max_length=20, blank=True, default="",
                                help_text=_("Engine profile to read it with; empty: the server's default."))
+    # Bulk uploads wait in their lane with no ``enqueued_at`` until
+    # ``recognition.lanes.dispatch`` hands them to the queue.
+    lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.INTERACTIVE)
 
     objects = UploadQuerySet.as_manager()
 
@@ -74,7 +85,11 @@ class Upload(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "md5", "sha256"], name="one_upload_per_image_per_team"),
         ]
-        indexes = [models.Index(fields=["team", "-created_at"], name="upload_team_recent")]
+        indexes = [
+            models.Index(fields=["team", "-created_at"], name="upload_team_recent"),
+            # The bulk lane's dispatcher: what waits, and what is in flight.
+            models.Index(fields=["lane", "status", "enqueued_at"], name="upload_lane_waiting"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.md5[:8]})"

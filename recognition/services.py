@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrspace.errors import DomainError, Forbidden
-from recognition import engine_gateway, events, storage
-from recognition.models import EventKind, Result, Sighting, Upload, UploadStatus
+from recognition import engine_gateway, events, lanes, storage
+from recognition.models import EventKind, Lane, Result, Sighting, Upload, UploadStatus
 from teams import audit
 from teams.models import Team
 from teams.permissions import can, require
@@ -69,7 +69,8 @@ def resolve_profile(team: Team, requested: str | None = None) -> str:
     return name
 
 
-def create_upload(team: Team, user, data: bytes, name: str, profile: str | None = None) -> UploadOutcome:
+def create_upload(team: Team, user, data: bytes, name: str, profile: str | None = None,
+                  lane: str = Lane.INTERACTIVE) -> UploadOutcome:
     """Validate, store and queue one image for ``team``, to be read with
     ``profile`` (see ``resolve_profile``).
 
@@ -105,14 +106,19 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
                 height=info.height,
                 image_type=image_type,
                 profile=profile,
-                enqueued_at=timezone.now(),
+                lane=lane,
+                # A bulk upload waits in its lane until lanes.dispatch hands it out.
+                enqueued_at=timezone.now() if lane == Lane.INTERACTIVE else None,
             )
             events.record(upload, EventKind.CREATED)
             # robust: the upload is stored and committed by now; if the
             # broker is unreachable (Redis restarting) the error is logged,
             # the upload stays queued and the sweeper queues it again, instead
             # of a 500 for an upload that was in fact accepted.
-            transaction.on_commit(lambda: enqueue(upload.pk), robust=True)
+            if lane == Lane.INTERACTIVE:
+                transaction.on_commit(lambda: enqueue(upload.pk), robust=True)
+            else:
+                transaction.on_commit(lanes.dispatch, robust=True)
     except IntegrityError:
         # A concurrent request stored the same image first: that one wins.
         existing = _existing(team, md5, sha256)
@@ -170,6 +176,7 @@ def requeue(upload: Upload, profile: str | None = None) -> Upload:
             return current
         if profile:
             current.profile = profile
+        current.lane = Lane.INTERACTIVE  # somebody asked for it now
         Result.objects.filter(upload=current).delete()
         current.status = UploadStatus.QUEUED
         current.error = ""

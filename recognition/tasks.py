@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
-from recognition import engine_gateway, maintenance, processing, storage, thumbnails
+from recognition import engine_gateway, lanes, maintenance, processing, storage, thumbnails
 from recognition.vocabulary import selectors as vocabulary_selectors
 
 log = logging.getLogger(__name__)
@@ -113,9 +113,12 @@ def _team_vocabulary(team_id: int):
 
 
 def run_ocr(upload_id: int) -> str:
-    """Recognise one upload and store its result."""
+    """Recognise one upload and store its result, then hand the bulk lane's
+    next upload to the queue (``recognition.lanes``)."""
     with give_back_on_sigterm(upload_id):
-        return _run_ocr(upload_id)
+        outcome = _run_ocr(upload_id)
+    _db(lanes.dispatch)
+    return outcome
 
 
 def _run_ocr(upload_id: int) -> str:

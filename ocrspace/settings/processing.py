@@ -22,6 +22,12 @@ OCRSPACE_WARM_UP = env.bool("OCRSPACE_WARM_UP", default=True)
 OCRSPACE_WORKERS = env.int("OCRSPACE_WORKERS", default=1)
 # Default: the machine's CPUs shared between the workers (``config.torch_threads``).
 OCRSPACE_TORCH_THREADS = torch_threads(env.str("OCRSPACE_TORCH_THREADS", default=""), OCRSPACE_WORKERS)
+# Fair lanes (recognition.lanes): uploads from these sources wait in the bulk
+# lane and go to the queue at most this many at a time, teams taking turns;
+# everything else goes first. With several worker clusters, set it to their
+# workers together.
+OCRSPACE_BULK_SOURCES = ("zip", "hot_folder", "bulk")
+OCRSPACE_BULK_IN_FLIGHT = env.int("OCRSPACE_BULK_IN_FLIGHT", default=OCRSPACE_WORKERS)
 Q_CLUSTER = {
     "name": "ocrspace",
     "workers": OCRSPACE_WORKERS,

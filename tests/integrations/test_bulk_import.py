@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from integrations import bulk
+from recognition import lanes
 from recognition.models import Sighting, Upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -37,7 +38,8 @@ def test_directory_is_imported_recursively(team, member, tmp_path, png, queued):
     assert error is None, output
     assert "New: 3  Duplicates: 0  Rejected: 0" in output
     assert set(Upload.objects.values_list("original_name", flat=True)) == {"a.png", "b.png", "c.png"}
-    assert len(queued) == 3
+    # A bulk source: one image in the queue, the others wait their turn.
+    assert len(queued) == 1 and lanes.waiting().count() == 2
     assert (folder / "a.png").exists(), "the import never touches the source files"
 
 

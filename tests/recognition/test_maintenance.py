@@ -63,14 +63,14 @@ def test_sweeper_requeues_lost_tasks_then_gives_up(team, member, png, queued, se
     long_ago = timezone.now() - timedelta(hours=1)
     Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING, started_at=long_ago, attempts=1)
 
-    assert maintenance.sweep_stale() == {"requeued": 1, "failed": 0}
+    assert maintenance.sweep_stale() == {"requeued": 1, "failed": 0, "dispatched": 0}
     assert queued == [upload.pk]
     assert Upload.objects.get(pk=upload.pk).status == UploadStatus.QUEUED
 
     Upload.objects.filter(pk=upload.pk).update(
         status=UploadStatus.PROCESSING, started_at=long_ago, attempts=settings.Q_CLUSTER["max_attempts"]
     )
-    assert maintenance.sweep_stale() == {"requeued": 0, "failed": 1}
+    assert maintenance.sweep_stale() == {"requeued": 0, "failed": 1, "dispatched": 0}
     upload.refresh_from_db()
     assert upload.status == UploadStatus.FAILED and "several attempts" in upload.error
 
@@ -78,7 +78,7 @@ def test_sweeper_requeues_lost_tasks_then_gives_up(team, member, png, queued, se
 @pytest.mark.django_db(transaction=True)
 def test_sweeper_leaves_fresh_work_alone(team, member, png, queued):
     services.create_upload(team, member, png(), "a.png")
-    assert maintenance.sweep_stale() == {"requeued": 0, "failed": 0}
+    assert maintenance.sweep_stale() == {"requeued": 0, "failed": 0, "dispatched": 0}
 
 
 @pytest.mark.django_db
