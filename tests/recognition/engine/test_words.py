@@ -8,7 +8,7 @@ from PIL import Image, ImageDraw
 from recognition.engine.crops import InkProfile
 from recognition.engine.words import char_extents, text_frame, word_boxes
 
-from .conftest import CJK, SANS, font
+from tests.recognition.engine.conftest import CJK, SANS, font
 
 WORDS = "Invoice 4711 was paid today".split()
 
