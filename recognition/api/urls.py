@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import corrections, events, export, keys, recognize, search, uploads, vocabulary
+from recognition.api import corrections, events, export, keys, outputs, recognize, search, uploads, vocabulary
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("api/uploads/<int:pk>/image/", uploads.UploadImage.as_view(), name="api-upload-image"),
     path("api/uploads/<int:pk>/rerun/", uploads.UploadRerun.as_view(), name="api-upload-rerun"),
     path("api/uploads/<int:pk>/pin/", uploads.UploadPin.as_view(), name="api-upload-pin"),
+    # Outputs: tables of a result.
+    path("api/uploads/<int:pk>/tables/", outputs.UploadTables.as_view(), name="api-upload-tables"),
+    path("api/uploads/<int:pk>/tables/file/", outputs.UploadTableFile.as_view(), name="api-upload-table-file"),
     path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
     path("api/teams/<slug:slug>/vocabulary/", vocabulary.VocabularyList.as_view(), name="api-vocabulary-list"),
     path("api/teams/<slug:slug>/vocabulary/csv/", vocabulary.VocabularyCsv.as_view(), name="api-vocabulary-csv"),

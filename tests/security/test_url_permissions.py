@@ -229,6 +229,10 @@ TABLE: dict[str, Rule] = {
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
     "api-webhook-ping": Rule({"POST": MANAGERS}, api=True, params={"pk": "webhook"}),
     "api-webhook-deliveries": Rule({"GET": MANAGERS}, api=True, params={"pk": "webhook"}),
+    # --- Outputs: tables of a result (JSON cells; CSV and XLSX files) ---------
+    "api-upload-tables": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}),
+    "api-upload-table-file": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}, query="format=xlsx"),
+    # --- end of outputs --------------------------------------------------------
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
