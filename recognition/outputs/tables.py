@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from recognition.engine.textclass import is_cjk
 from recognition.outputs.source import SourceLine
 
 
@@ -85,30 +86,39 @@ def _rect(box) -> list[float]:
     return [float(pts[:, 0].min()), float(pts[:, 1].min()), float(pts[:, 0].max()), float(pts[:, 1].max())]
 
 
-def row_cells(line: SourceLine) -> list[tuple[str, list[float]]]:
-    """The cells of one line as (text, [x0, y0, x1, y1]); one cell for a
-    line without column gaps; none for a line without geometry."""
+@dataclass
+class RowCell:
+    text: str
+    box: list[float]
+    words: list[tuple[str, list[float]]] = field(default_factory=list)  # (text, rect) of its words, when known
+
+
+def row_cells(line: SourceLine) -> list[RowCell]:
+    """The cells of one line; one cell for a line without column gaps;
+    none for a line without geometry."""
     if line.rect is None or not line.text.strip():
         return []
     texts = line.text.split("\t")
-    if len(texts) == 1:
-        return [(line.text.strip(), list(line.rect))]
-    boxes = [_rect(c["box"]) for c in line.cells] if len(line.cells) == len(texts) else None
     words = [w for w in line.words if w.get("text")]
     if words and sum(len(w["text"]) for w in words) == sum(len("".join(t.split())) for t in texts):
         # Each cell's words, by their characters.
-        boxes, k = [], 0
+        cells, k = [], 0
         for t in texts:
             need, mine = len("".join(t.split())), []
             while need > 0 and k < len(words):
-                mine.append(_rect(words[k]["box"]))
+                mine.append((words[k]["text"], _rect(words[k]["box"])))
                 need -= len(words[k]["text"])
                 k += 1
             if not mine:
-                boxes = None
                 break
-            a = np.array(mine)
-            boxes.append([float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()), float(a[:, 3].max())])
+            a = np.array([r for _, r in mine])
+            cells.append(RowCell(t.strip(), [float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()),
+                                             float(a[:, 3].max())], mine))
+        else:
+            return cells
+    if len(texts) == 1:
+        return [RowCell(line.text.strip(), list(line.rect))]
+    boxes = [_rect(c["box"]) for c in line.cells] if len(line.cells) == len(texts) else None
     if boxes is None:
         # No geometry per cell: divide the line by characters.
         x0, y0, x1, y1 = line.rect
@@ -118,16 +128,16 @@ def row_cells(line: SourceLine) -> list[tuple[str, list[float]]]:
             a = x0 + (x1 - x0) * used / total
             used += len(t)
             boxes.append([a, y0, x0 + (x1 - x0) * used / total, y1])
-    return [(t.strip(), b) for t, b in zip(texts, boxes)]
+    return [RowCell(t.strip(), b) for t, b in zip(texts, boxes)]
 
 
-def _columns(rows: list[list[tuple[str, list[float]]]]) -> list[tuple[float, float]]:
+def _columns(rows: list[list[RowCell]]) -> list[tuple[float, float]]:
     """Column intervals from the fullest rows' cells (overlapping ones merged)."""
     most = max(len(r) for r in rows)
     full = [r for r in rows if len(r) == most]
     if len(full) < 2:  # one row with a stray extra cell must not decide alone
         full = [r for r in rows if len(r) >= max(2, most - 1)]
-    intervals = sorted((b[0], b[2]) for r in full for _, b in r)
+    intervals = sorted((c.box[0], c.box[2]) for r in full for c in r)
     merged: list[list[float]] = []
     for a, b in intervals:
         if merged and a < merged[-1][1]:
@@ -147,6 +157,40 @@ def _span(box: list[float], columns: list[tuple[float, float]]) -> tuple[int, in
     centre = (x0 + x1) / 2
     k = int(np.argmin([min(abs(centre - a), abs(centre - b)) for a, b in columns]))
     return k, k
+
+
+def _split(cell: RowCell, columns: list[tuple[float, float]], height: float) -> list[RowCell]:
+    """A cell over several columns whose words stand apart in those columns
+    (two cells the engine joined because their gap was narrow: "数量单价",
+    "Unlimited 59 元") as one cell per column; a cell whose words run across
+    the gutter (a real spanning header) stays whole."""
+    if len(cell.words) < 2:
+        return [cell]
+    groups: list[tuple[int, list[tuple[str, list[float]]]]] = []
+    for text, rect in cell.words:
+        touched = [k for k, (a, b) in enumerate(columns) if min(rect[2], b) > max(rect[0], a)]
+        if len(touched) != 1:
+            return [cell]  # a word over a gutter, or in it
+        first = touched[0]
+        if groups and groups[-1][0] == first:
+            groups[-1][1].append((text, rect))
+        elif groups and groups[-1][0] > first:
+            return [cell]
+        else:
+            if groups and rect[0] - groups[-1][1][-1][1][2] < 0.5 * height:
+                return [cell]  # an ordinary word space, not a column gap
+            groups.append((first, [(text, rect)]))
+    if len(groups) < 2:
+        return [cell]
+    out = []
+    for _, words in groups:
+        text = words[0][0]
+        for w, _ in words[1:]:
+            text += ("" if is_cjk(text[-1]) and is_cjk(w[0]) else " ") + w
+        a = np.array([r for _, r in words])
+        out.append(RowCell(text, [float(a[:, 0].min()), float(a[:, 1].min()), float(a[:, 2].max()),
+                                  float(a[:, 3].max())], words))
+    return out
 
 
 def _is_row(line: SourceLine) -> bool:
@@ -198,7 +242,11 @@ def _build(index: int, lines: list[SourceLine], block: list[int]) -> Table:
     cells: list[Cell] = []
     taken: dict[tuple[int, int], Cell] = {}
     for r, row in enumerate(rows):
-        for text, box in row:
+        height = lines[block[r]].height
+        pieces = [piece for cell in row
+                  for piece in (_split(cell, columns, height) if len(set(_span(cell.box, columns))) > 1 else [cell])]
+        for piece in pieces:
+            text, box = piece.text, piece.box
             first, last = _span(box, columns)
             while (r, first) in taken and first < last:
                 first += 1

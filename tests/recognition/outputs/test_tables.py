@@ -109,3 +109,30 @@ def test_files_never_hold_formulas_and_keep_spans():
     assert sheet["A3"].value == "South"
     empty = load_workbook(io.BytesIO(tablefiles.to_xlsx([])))
     assert empty.active["A1"].value == "No table was found."
+
+
+def words_of(*items):
+    """Words (text, x0, x1) on one row at y 0-20."""
+    return [{"text": t, "box": box(x0, 0, x1, 20), "chars": [], "char_confidences": []} for t, x0, x1 in items]
+
+
+def full_row(y, texts, xs):
+    words = [{"text": token, "box": box(x + 22 * k, y, x + 22 * k + 18, y + 20)}
+             for t, x in zip(texts, xs) for k, token in enumerate(t.split())]
+    return SourceLine("\t".join(texts), box(xs[0], y, xs[-1] + 40, y + 20), words=words)
+
+
+def test_cells_the_engine_joined_over_a_column_gap_are_split_by_their_words():
+    header = SourceLine("项目\t数量单价\t金额", box(10, 0, 440, 20),
+                        words=words_of(("项目", 10, 50), ("数量", 200, 240), ("单价", 300, 340), ("金额", 400, 440)))
+    rows = [full_row(30 + 30 * k, [f"a{k}", str(k), f"{k}.00", f"{k}.50"], [10, 200, 300, 400]) for k in range(3)]
+    (table,) = find_tables([header] + rows)
+    assert table.grid()[0] == ["项目", "数量", "单价", "金额"]
+
+
+def test_a_spanning_header_whose_words_cross_the_gutter_stays_one_cell():
+    header = SourceLine("Item\tPrice and data", box(10, 0, 340, 20),
+                        words=words_of(("Item", 10, 50), ("Price", 200, 240), ("and", 250, 280), ("data", 290, 340)))
+    rows = [full_row(30 + 30 * k, [f"a{k}", f"{k}.00", f"{k} GB"], [10, 200, 300]) for k in range(3)]
+    (table,) = find_tables([header] + rows)
+    assert table.cells[1].text == "Price and data" and table.cells[1].column_span == 2
