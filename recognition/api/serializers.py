@@ -180,7 +180,8 @@ class UploadDetailSerializer(UploadSerializer):
 class UploadListQuerySerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    # A username as Django allows it; the pattern tells the schema that blank text is none.
+    uploader = serializers.RegexField(r"^[\w.@+-]+$", required=False, max_length=150, help_text="Username of the uploader.")
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
     pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -264,7 +265,8 @@ class ExportQuerySerializer(StrictInput):
                                  help_text="Comma-separated upload ids (at most 10,000; long lists in a POST body).")
     q = serializers.CharField(required=False, max_length=200, help_text="Only finished uploads whose text contains this.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    # A username as Django allows it; the pattern tells the schema that blank text is none.
+    uploader = serializers.RegexField(r"^[\w.@+-]+$", required=False, max_length=150, help_text="Username of the uploader.")
     created_after = serializers.DateTimeField(required=False, help_text="Uploaded at or after this time.")
     created_before = serializers.DateTimeField(required=False, help_text="Uploaded before this time.")
     layout = serializers.ChoiceField(choices=LAYOUTS, default=LINES, help_text=LAYOUT_HELP)

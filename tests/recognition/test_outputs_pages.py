@@ -59,3 +59,8 @@ def test_hits_are_escaped_and_a_bad_query_is_a_400(done, member, client_for):
     html = client.get(f"/uploads/{done.pk}/?q=<script>").content.decode()
     assert '<mark class="hit-mark">&lt;script&gt;</mark>' in html and XSS not in html
     assert client.get(f"/uploads/{done.pk}/?q=%00").status_code == 400
+
+
+def test_outputs_speak_chinese(done, member, client_for):
+    html = client_for(member).get(f"/uploads/{done.pk}/?q=tea", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "版式" in html and "1 个表格" in html and "“tea”共 1 处匹配" in html
