@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/manifest.json
 
-.PHONY: run test bench-ocr bench-vocabulary bench-platform install install-dev weights system-packages test-idp clean-venv
+.PHONY: run test bench-ocr bench-vocabulary bench-tables bench-platform install install-dev weights system-packages test-idp clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
@@ -32,6 +32,12 @@ bench-vocabulary: install-dev weights
 	bash tools/install-system-packages.sh --bench
 	$(PY) -m bench.ocr.generate --out bench/out/devset-full --size full
 	$(PY) -m bench.ocr.vocabulary --out bench/out/vocabulary --devset bench/out/devset-full
+
+# The table benchmark: rendered bills, receipts and operator tables with
+# known cells, clean and degraded; cell accuracy in bench/out/tables/report.md.
+bench-tables: install-dev weights
+	bash tools/install-system-packages.sh --bench
+	$(PY) -m bench.tables --pages 12 --out bench/out/tables
 
 # The platform benchmark: upload latency, websocket latency, drain rate and
 # memory of the real stack (daphne + worker cluster), on the embedded default

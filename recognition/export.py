@@ -20,7 +20,8 @@ from django.db.models import Q, QuerySet
 
 from ocrspace.errors import DomainError
 from ocrspace.spreadsheets import csv_safe
-from recognition import search
+from recognition import result_outputs, search
+from recognition.outputs import LINES
 from recognition.representation import EXPORT, represent
 from recognition.models import Upload
 from teams.models import Team
@@ -38,15 +39,23 @@ class ExportFormat:
     pieces: Callable[[Iterable[Upload]], Iterator[str]]
 
 
-def _row(upload: Upload) -> dict:
-    return represent(upload, EXPORT)
+def _row(upload: Upload, layout: str = LINES, signed: bool = False) -> dict:
+    """An upload's export row; with another layout than lines its text is
+    laid out (``signed``: beside the signed text, as ``layout_text``)."""
+    row = represent(upload, EXPORT)
+    if layout != LINES:
+        if signed:
+            row.update(layout=layout, layout_text=result_outputs.layout_text(upload, layout))
+        else:
+            row["text"] = result_outputs.layout_text(upload, layout)
+    return row
 
 
-def _json_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+def _json_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
     # The same text as json.dumps({"uploads": rows}, indent=2), row by row.
     first = True
     for upload in uploads:
-        row = json.dumps(_row(upload), ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        row = json.dumps(_row(upload, layout, signed=True), ensure_ascii=False, indent=2).replace("\n", "\n    ")
         yield ('{\n  "uploads": [\n    ' if first else ",\n    ") + row
         first = False
     yield '{\n  "uploads": []\n}\n' if first else "\n  ]\n}\n"
@@ -59,12 +68,12 @@ def to_json(uploads: Iterable[Upload]) -> str:
 CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "text"]
 
 
-def _csv_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+def _csv_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for upload in uploads:
-        row = _row(upload)
+        row = _row(upload, layout)
         writer.writerow([csv_safe(row[column]) for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
@@ -81,10 +90,10 @@ def _joined(blocks: Iterable[str]) -> Iterator[str]:
         yield block if n == 0 else "\n" + block
 
 
-def _txt_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+def _txt_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
     def blocks():
         for upload in uploads:
-            row = _row(upload)
+            row = _row(upload, layout)
             header = f"# {row['name']} (upload {row['id']}, {row['created_at']})"
             yield f"{header}\n{row['text']}".rstrip() + "\n"
 
@@ -112,10 +121,10 @@ def _md_fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def _md_pieces(uploads: Iterable[Upload]) -> Iterator[str]:
+def _md_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
     def parts():
         for upload in uploads:
-            row = _row(upload)
+            row = _row(upload, layout)
             fence = _md_fence(row["text"])
             meta = f"upload {row['id']} · {row['created_at']}"
             if row["confidence"] is not None:
@@ -146,12 +155,12 @@ def get_format(name: str) -> ExportFormat:
     return FORMATS[key]
 
 
-def _encoded(fmt: ExportFormat, uploads: Iterable[Upload]) -> Iterator[bytes]:
+def _encoded(fmt: ExportFormat, uploads: Iterable[Upload], layout: str = LINES) -> Iterator[bytes]:
     # CSV starts with a BOM so Excel reads Chinese; pieces are batched so a
     # chunk is a few dozen kB, not one row.
     pending = ["\ufeff"] if fmt.extension == "csv" else []
     size = 0
-    for piece in fmt.pieces(uploads):
+    for piece in fmt.pieces(uploads, layout):
         pending.append(piece)
         size += len(piece)
         if size >= 32_768:
@@ -161,10 +170,10 @@ def _encoded(fmt: ExportFormat, uploads: Iterable[Upload]) -> Iterator[bytes]:
         yield "".join(pending).encode("utf-8")
 
 
-def render(uploads: list[Upload], format_name: str) -> tuple[bytes, ExportFormat]:
+def render(uploads: list[Upload], format_name: str, layout: str = LINES) -> tuple[bytes, ExportFormat]:
     """The export file's bytes (UTF-8; CSV with a BOM so Excel reads Chinese)."""
     fmt = get_format(format_name)
-    return b"".join(_encoded(fmt, uploads)), fmt
+    return b"".join(_encoded(fmt, uploads, result_outputs.check_layout(layout))), fmt
 
 
 class ExportError(DomainError):
@@ -233,7 +242,8 @@ def _pages(uploads: QuerySet[Upload]) -> Iterator[Upload]:
         last = rows[-1]
 
 
-def stream(uploads: QuerySet[Upload], format_name: str) -> tuple[Iterator[bytes], ExportFormat]:
-    """The export file of ``uploads`` (from ``select``) as byte chunks."""
+def stream(uploads: QuerySet[Upload], format_name: str, layout: str = LINES) -> tuple[Iterator[bytes], ExportFormat]:
+    """The export file of ``uploads`` (from ``select``) as byte chunks, the
+    text in ``layout`` (recognition.outputs.layouts)."""
     fmt = get_format(format_name)
-    return _encoded(fmt, _pages(uploads)), fmt
+    return _encoded(fmt, _pages(uploads), result_outputs.check_layout(layout)), fmt

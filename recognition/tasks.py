@@ -195,6 +195,7 @@ def read_region(upload_id: int, region: list[int], profile: str) -> dict:
     finally:
         engine_gateway.after_task()
     for line in result["lines"]:
+        line.pop("words", None)  # the page shows the region's text; word boxes belong to stored results
         line["box"] = [[px + x, py + y] for px, py in line["box"]]
         for cell in line.get("cells") or []:
             x0, y0, x1, y1 = cell["box"]

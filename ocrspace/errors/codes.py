@@ -44,6 +44,8 @@ CODES: dict[str, ErrorCode] = {
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
     "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
     "region_invalid": ErrorCode(400, "The region must lie on the image and be at least 8 pixels on each side."),
+    # Outputs (layout modes, tables)
+    "unknown_layout": ErrorCode(400, "No such layout mode (lines, paragraphs, code)."),
     "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),
@@ -53,6 +55,7 @@ CODES: dict[str, ErrorCode] = {
     "permission_denied": ErrorCode(403, "Your role in the team does not allow this."),
     "not_found": ErrorCode(404, "No such object in your teams."),
     "unknown_uploads": ErrorCode(404, "Some of the ids are not uploads of the team."),
+    "unknown_table": ErrorCode(404, "The result has no table with this number."),
     "method_not_allowed": ErrorCode(405, "Method not allowed."),
     "not_acceptable": ErrorCode(406, "None of the accepted media types can be produced."),
     # 409, 410: the state of things forbids it
@@ -60,6 +63,7 @@ CODES: dict[str, ErrorCode] = {
     "image_removed": ErrorCode(409, "The image was removed by a moderator."),
     "region_not_ready": ErrorCode(409, "The image is still being read; a region can be read once it is done."),
     "not_ready": ErrorCode(409, "The upload has no finished text to correct yet."),
+    "no_text_yet": ErrorCode(409, "The upload has no finished text yet (queued, being read or failed)."),
     "stale_version": ErrorCode(409, "The text changed since the version the change was made on."),
     "upload_deleted": ErrorCode(410, "The upload was deleted before its text was ready."),
     "version_mismatch": ErrorCode(412, "The If-Match ETag names an older version of the text."),

@@ -24,7 +24,8 @@ DESCRIPTION = (
     "With no other parameter: the whole team. `ids` (comma-separated; an id that is not in the team gives 404), "
     "`q` (a search: finished uploads whose text contains it), `status`, `uploader`, `created_after` and "
     "`created_before` narrow it down, all together. CSV cells that start with = + - @ are prefixed with ' so "
-    "spreadsheets never run them; CSV starts with a UTF-8 BOM."
+    "spreadsheets never run them; CSV starts with a UTF-8 BOM. `layout` (lines, paragraphs, code) lays the text out; "
+    "in JSON the laid-out text is `layout_text` beside the signed `text`."
 )
 RESPONSES = {
     **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The export file.") for t in MEDIA_TYPES},
@@ -66,7 +67,7 @@ class ExportView(JSONOnlyNegotiation, APIView):
         team = resolve_team(request, params.get("team"))
         selection = export.Selection(**{k: params.get(k) for k in (
             "ids", "q", "status", "uploader", "created_after", "created_before")})
-        chunks, fmt = export.stream(export.select(team, selection), params["format"])
+        chunks, fmt = export.stream(export.select(team, selection), params["format"], params["layout"])
         if isinstance(request._request, ASGIRequest):
             chunks = _async_chunks(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)

@@ -28,7 +28,7 @@ from rest_framework_simplejwt.tokens import Token
 from ocrspace.errors import DomainError
 from ocrspace.errors.recognize import seed_response
 from ocrspace.throttling import AccessTokenRateThrottle, AnonRateThrottle, SimpleRateThrottle
-from recognition import services
+from recognition import result_outputs, services
 from recognition.ingest import Incoming, Source, ingest
 from recognition.representation import RECOGNIZE, represent
 from recognition.models import Upload, UploadStatus
@@ -96,22 +96,26 @@ def _team_for(user, token, slug: str) -> Team:
 NO_IMAGE = "Send the image as multipart/form-data in the field “image”."
 
 
-def _submit(request: HttpRequest, user, token) -> tuple[services.UploadOutcome | None, JsonResponse | None]:
+def _submit(request: HttpRequest, user, token
+            ) -> tuple[tuple[services.UploadOutcome, str | None] | None, JsonResponse | None]:
     try:
         try:
             image = request.FILES.get("image") or request.FILES.get("file")
             slug = (request.POST.get("team") or "").strip()
             profile = request.POST.get("profile")
+            layout = request.POST.get("layout")
         except (RequestDataTooBig, TooManyFilesSent):
             raise Refused("The request is too large.", "request_too_large") from None
         except (MultiPartParserError, SuspiciousOperation):
             raise Refused(NO_IMAGE, "no_file") from None
         if image is None:
             raise Refused(NO_IMAGE, "no_file")
+        if layout is not None:
+            layout = result_outputs.check_layout(layout)
         team = _team_for(user, token, slug)
         data = image.read(settings.OCRSPACE_MAX_UPLOAD_BYTES + 1)
         item = Incoming(Source.RECOGNIZE, team, user, image.name or "image", data, profile)
-        return ingest(item), None
+        return (ingest(item), layout), None
     except DomainError as error:
         return None, seed_response(error)
 
@@ -120,13 +124,15 @@ def _current(upload_id: int) -> Upload | None:
     return Upload.objects.select_related("result").filter(pk=upload_id, hidden=False).first()
 
 
-def _answer(upload: Upload, deduplicated: bool) -> JsonResponse:
+def _answer(upload: Upload, deduplicated: bool, layout: str | None = None) -> JsonResponse:
     url = reverse("api-upload-detail", args=[upload.pk])
     if upload.status == UploadStatus.FAILED:
         failed = Refused(upload.error or "Recognition failed.", "recognition_failed")
         return seed_response(failed, id=upload.pk, md5=upload.md5, url=url)
-    return JsonResponse({"success": True, **represent(upload, RECOGNIZE), "deduplicated": deduplicated},
-                        json_dumps_params={"ensure_ascii": False})
+    answer = {"success": True, **represent(upload, RECOGNIZE), "deduplicated": deduplicated}
+    if layout is not None:  # the ``layout`` form field: the text in that layout mode
+        answer.update(text=result_outputs.layout_text(upload, layout), layout=layout)
+    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
 
 
 def _pending(upload: Upload, deduplicated: bool, waited: float) -> JsonResponse:
@@ -162,6 +168,7 @@ async def recognize(request: HttpRequest) -> JsonResponse:
     if problem is not None:
         return problem
 
+    (outcome, layout) = outcome
     upload, deduplicated = outcome.upload, outcome.deduplicated
     wait = float(settings.OCRSPACE_RECOGNIZE_WAIT_SECONDS)
     loop = asyncio.get_running_loop()
@@ -173,7 +180,7 @@ async def recognize(request: HttpRequest) -> JsonResponse:
             gone = Refused("The upload was deleted before its text was ready.", "upload_deleted")
             return seed_response(gone, id=upload.pk)
         if current.is_finished:
-            return await sync_to_async(_answer)(current, deduplicated)
+            return await sync_to_async(_answer)(current, deduplicated, layout)
         remaining = deadline - loop.time()
         if remaining <= 0:
             return _pending(current, deduplicated, wait)

@@ -10,7 +10,7 @@ RECOGNIZE_ERRORS = (
     "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_error", "not_authenticated",
     "authentication_failed", "permission_denied", "not_found", "method_not_allowed", "image_removed",
     "upload_deleted", "request_too_large", "file_too_large", "image_too_large", "unsupported_image",
-    "recognition_failed", "throttled", "storage_unavailable", "storage_full",
+    "recognition_failed", "throttled", "storage_unavailable", "storage_full", "unknown_layout",
 )
 
 
@@ -35,6 +35,8 @@ RECOGNIZE = {
                         "properties": {
                             "image": {"type": "string", "format": "binary"},
                             "team": {"type": "string", "description": "Team slug; default: your current team."},
+                            "layout": {"type": "string", "enum": ["lines", "paragraphs", "code"],
+                                       "description": "Layout mode of the answer's `text` (default: lines)."},
                         },
                         "required": ["image"],
                     }
@@ -58,6 +60,7 @@ RECOGNIZE = {
                             "deduplicated": {"type": "boolean"},
                             "engine_version": {"type": "string"},
                             "url": {"type": "string"},
+                            "layout": {"type": "string", "description": "The layout asked for, if one was."},
                         },
                         "required": ["success", "text", "confidence", "timestamp", "id", "md5", "lines", "deduplicated"],
                     },

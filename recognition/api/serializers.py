@@ -7,8 +7,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
-from recognition import selectors, signatures
+from recognition import result_outputs, selectors, signatures
 from recognition.models import Upload, UploadStatus
+from recognition.outputs import LAYOUTS, LINES
 from recognition.representation import value
 from recognition.search import Snippet
 
@@ -16,14 +17,41 @@ PROFILE_HELP = ("Engine profile: accurate (best reading), fast (quicker; Chinese
                 "engine). Default: the team's profile, else the server's.")
 
 
+LAYOUT_HELP = ("Layout mode of the text: lines (one per visual line, as read), paragraphs (wrapped lines joined: "
+               "CJK without spaces, Latin with one, end-of-line hyphens resolved) or code (indentation from the x "
+               "positions, editor gutter line numbers left out).")
+
+
 class BoxField(serializers.ListField):
     child = serializers.ListField(child=serializers.FloatField(), min_length=2, max_length=2)
+
+
+class WordSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="A run of characters without whitespace (a run of CJK characters is one word).")
+    confidence = serializers.FloatField(help_text="Mean of its characters' confidences.")
+    box = BoxField(help_text="Four [x, y] corners in image pixels, in reading direction from top left.")
+    chars = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4),
+        help_text="[x0, y0, x1, y1] of each character of `text`, in image pixels.")
+    char_confidences = serializers.ListField(child=serializers.FloatField(),
+                                             help_text="Confidence of each character of `text`.")
+
+
+class CellSerializer(serializers.Serializer):
+    text = serializers.CharField(allow_blank=True)
+    box = serializers.ListField(child=serializers.FloatField(), min_length=4, max_length=4,
+                                help_text="[x0, y0, x1, y1] in image pixels.")
 
 
 class LineSerializer(serializers.Serializer):
     text = serializers.CharField()
     confidence = serializers.FloatField()
     box = BoxField(help_text="Four [x, y] corners in image pixels, clockwise from top left.")
+    # Results read before engine version 4 have no words.
+    words = WordSerializer(many=True, required=False,
+                           help_text="The engine's words with word and character boxes (from the CTC alignment).")
+    cells = CellSerializer(many=True, required=False,
+                           help_text="Table or form cells of the line (its text has a tab between them).")
 
 
 class SignatureSerializer(serializers.Serializer):
@@ -31,6 +59,18 @@ class SignatureSerializer(serializers.Serializer):
     key_id = serializers.CharField()
     value = serializers.CharField(help_text="base64url")
     signed = serializers.CharField(help_text="The signed statement; compare its fields with the data.")
+
+
+class LayoutTextSerializer(serializers.Serializer):
+    layout = serializers.ChoiceField(choices=LAYOUTS)
+    text = serializers.CharField(allow_blank=True, help_text="Pages (of a multi-page upload) joined by a form feed.")
+    monospace = serializers.BooleanField(allow_null=True, help_text="code: the page looked monospaced (null: not "
+                                         "measured or not code).")
+    gutter = serializers.BooleanField(help_text="code: line numbers of an editor's gutter were left out.")
+
+
+class LayoutQuerySerializer(StrictInput):
+    layout = serializers.ChoiceField(choices=LAYOUTS, required=False, help_text=LAYOUT_HELP)
 
 
 class ResultSerializer(serializers.Serializer):
@@ -49,6 +89,16 @@ class ResultSerializer(serializers.Serializer):
     signature = serializers.SerializerMethodField(
         help_text="Ed25519 signature of the statement `signed` (canonical JSON of team and upload ids, MD5, "
                   "SHA-256, current text, engine version, time) under the key `key_id` of /.well-known/jwks.json.")
+    layout = serializers.SerializerMethodField(help_text="The text in the layout mode asked for with `?layout=`; "
+                                               "null without it.")
+
+    @extend_schema_field(LayoutTextSerializer(allow_null=True))
+    def get_layout(self, result) -> dict | None:
+        mode = self.context.get("layout")
+        if not mode:
+            return None
+        laid = result_outputs.laid_out(result, mode)
+        return {"layout": laid.layout, "text": laid.text, "monospace": laid.monospace, "gutter": laid.gutter}
 
     def get_corrected(self, result) -> bool:
         return result.text != result.engine_text
@@ -114,7 +164,7 @@ class UploadDetailSerializer(UploadSerializer):
     @extend_schema_field(ResultSerializer(allow_null=True))
     def get_result(self, upload: Upload) -> dict | None:
         result = selectors.done_result(upload)
-        return ResultSerializer(result).data if result else None
+        return ResultSerializer(result, context={"layout": self.context.get("layout")}).data if result else None
 
     @extend_schema_field(DedupSerializer)
     def get_dedup(self, upload: Upload) -> dict:
@@ -130,7 +180,8 @@ class UploadDetailSerializer(UploadSerializer):
 class UploadListQuerySerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    # A username as Django allows it; the pattern tells the schema that blank text is none.
+    uploader = serializers.RegexField(r"^[\w.@+-]+$", required=False, max_length=150, help_text="Username of the uploader.")
     created_after = serializers.DateTimeField(required=False)
     created_before = serializers.DateTimeField(required=False)
     pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -214,9 +265,11 @@ class ExportQuerySerializer(StrictInput):
                                  help_text="Comma-separated upload ids (at most 10,000; long lists in a POST body).")
     q = serializers.CharField(required=False, max_length=200, help_text="Only finished uploads whose text contains this.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
+    # A username as Django allows it; the pattern tells the schema that blank text is none.
+    uploader = serializers.RegexField(r"^[\w.@+-]+$", required=False, max_length=150, help_text="Username of the uploader.")
     created_after = serializers.DateTimeField(required=False, help_text="Uploaded at or after this time.")
     created_before = serializers.DateTimeField(required=False, help_text="Uploaded before this time.")
+    layout = serializers.ChoiceField(choices=LAYOUTS, default=LINES, help_text=LAYOUT_HELP)
 
     def validate_ids(self, value: str) -> list[int]:
         ids = sorted({int(i) for i in value.split(",")})
@@ -238,6 +291,9 @@ class ExportRowSerializer(serializers.Serializer):
     confidence = serializers.FloatField(allow_null=True)
     engine_version = serializers.CharField(allow_null=True)
     text = serializers.CharField(allow_blank=True)
+    layout = serializers.ChoiceField(choices=LAYOUTS, required=False, help_text="With a layout other than lines.")
+    layout_text = serializers.CharField(allow_blank=True, required=False,
+                                        help_text="The text in `layout`; `text` stays the signed current text.")
 
 
 class ExportDocumentSerializer(serializers.Serializer):

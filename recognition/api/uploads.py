@@ -22,6 +22,7 @@ from recognition.api.common import (
 )
 from recognition.api.serializers import (
     BatchResultSerializer,
+    LayoutQuerySerializer,
     RerunSerializer,
     UploadCreateSerializer,
     UploadDetailSerializer,
@@ -181,7 +182,8 @@ class UploadZip(APIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="Upload detail with result", responses={200: UploadDetailSerializer, **ERRORS}),
+    get=extend_schema(summary="Upload detail with result", parameters=[LayoutQuerySerializer],
+                      responses={200: UploadDetailSerializer, **ERRORS}),
     delete=extend_schema(
         summary="Delete an upload",
         description="The uploader, team admins and owners may delete.",
@@ -197,8 +199,12 @@ class UploadDetail(generics.RetrieveDestroyAPIView):
         return selectors.visible_uploads(self.request.user)
 
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
+        query = LayoutQuerySerializer(data=request.query_params)  # ?layout= adds result.layout
+        query.is_valid(raise_exception=True)
         upload = self.get_object()
-        response = Response(self.get_serializer(upload).data)
+        serializer = self.get_serializer(upload)
+        serializer.context["layout"] = query.validated_data.get("layout")
+        response = Response(serializer.data)
         result = selectors.done_result(upload)
         if result is not None:
             response["ETag"] = correction_api.etag(result)  # for If-Match on PATCH

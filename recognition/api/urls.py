@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.api import corrections, events, export, keys, recognize, regions, search, uploads, vocabulary
+from recognition.api import corrections, events, export, keys, outputs, recognize, regions, search, uploads, vocabulary
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -17,6 +17,9 @@ urlpatterns = [
     path("api/uploads/<int:pk>/region/", regions.UploadRegion.as_view(), name="api-upload-region"),
     path("api/uploads/<int:pk>/region/<str:task>/", regions.UploadRegionReading.as_view(),
          name="api-upload-region-reading"),
+    # Outputs: tables of a result.
+    path("api/uploads/<int:pk>/tables/", outputs.UploadTables.as_view(), name="api-upload-tables"),
+    path("api/uploads/<int:pk>/tables/file/", outputs.UploadTableFile.as_view(), name="api-upload-table-file"),
     path("api/teams/<slug:slug>/events/", events.TeamEvents.as_view(), name="api-team-events"),
     path("api/teams/<slug:slug>/vocabulary/", vocabulary.VocabularyList.as_view(), name="api-vocabulary-list"),
     path("api/teams/<slug:slug>/vocabulary/csv/", vocabulary.VocabularyCsv.as_view(), name="api-vocabulary-csv"),

@@ -45,9 +45,14 @@ def warp_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
         m = cv2.getPerspectiveTransform(q, dst)
         crop = cv2.warpPerspective(image, m, (w, h), flags=cv2.INTER_CUBIC,
                                    borderMode=cv2.BORDER_REPLICATE)
-    if crop.shape[0] >= 1.5 * crop.shape[1]:
+    if needs_rotation(crop.shape[0], crop.shape[1]):
         crop = np.rot90(crop)
     return np.ascontiguousarray(crop)
+
+
+def needs_rotation(height: int, width: int) -> bool:
+    """A crop this much taller than wide is read turned a quarter (see warp_quad)."""
+    return height >= 1.5 * width
 
 
 def _is_axis_aligned(q: np.ndarray, tol: float = 0.5) -> bool:

@@ -22,6 +22,7 @@ from .segments import Segment
 from .stages import Layout, LineFinder, LineReader, Preprocessor
 from .types import PIPELINE_VERSION, DecodedImage, OcrResult
 from .vocabulary import Vocabulary
+from .words import text_frame, word_boxes
 
 TRIM_ABOVE_PIXELS = 1_500_000  # see release_memory
 
@@ -197,11 +198,13 @@ class OcrEngine:
         lap("detect")
         crops48 = [crops.resize_to_height(crops.warp_quad(img, q)) for q in quads]
         lap("crop")
-        texts = self.read_lines(crops48, vocabulary)
+        readings = self.read_lines.read(crops48, vocabulary)
         if trim:
             release_memory()
         lap("recognize")
-        segments = [Segment(q, text, confs) for q, (text, confs) in zip(quads, texts)]
+        segments = [Segment(q, r.text, r.confs,
+                            words=word_boxes(r.chars, r.text, text_frame(q, img.shape), r.width, r.flipped))
+                    for q, r in zip(quads, readings)]
         lines, confidences = self.layout(img, segments)
         lap("layout")
         timings["total"] = (time.perf_counter() - t0) * 1000.0

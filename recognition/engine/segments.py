@@ -13,6 +13,7 @@ class Segment:
     quad: np.ndarray  # (4, 2) float, original pixels
     text: str
     confs: list[float] = field(default_factory=list)  # one per read character
+    words: list[dict] | None = None  # its words with page boxes (words.py)
     x0: float = 0.0
     y0: float = 0.0
     x1: float = 0.0

@@ -9,6 +9,7 @@ can share one loaded model.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Callable
 
 import cv2
@@ -28,8 +29,22 @@ from .segments import Segment
 from .spacing import assemble
 from .types import Line
 from .vocabulary import Vocabulary
+from .words import ReadChar, char_extents
 
 ModelCall = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass
+class LineReading:
+    """What the reader made of one crop: the text, a confidence per read
+    character, and where in the crop (of ``width`` pixels) each non-space
+    character was read (words.py)."""
+
+    text: str
+    confs: list[float]
+    chars: list[ReadChar] = field(default_factory=list)
+    width: int = 0
+    flipped: bool = False  # the crop was read upside down (direction classifier)
 
 
 class Preprocessor:
@@ -98,34 +113,42 @@ class LineReader:
 
     def __call__(self, images: list[np.ndarray],
                  vocabulary: Vocabulary | None = None) -> list[tuple[str, list[float]]]:
+        return [(r.text, r.confs) for r in self.read(images, vocabulary)]
+
+    def read(self, images: list[np.ndarray], vocabulary: Vocabulary | None = None) -> list[LineReading]:
+        """Like calling the reader, with where each character was read."""
+        flipped = [False] * len(images)
         if self.run_classifier is not None and images:
-            images = self._orient(images)
+            turned = self._orient(images)
+            flipped = [a is not b for a, b in zip(turned, images)]
+            images = turned
         profiles = [crops.ink_profile(im) for im in images]
         lines = self._read(images, profiles, self.run, self.charset, vocabulary)
         if self.fallback is not None:
             lines = self._second_opinion(images, profiles, lines, vocabulary)
+        for reading, flip in zip(lines, flipped):
+            reading.flipped = flip
         return lines
 
     def _second_opinion(self, images: list[np.ndarray], profiles: list[crops.InkProfile],
-                        lines: list[tuple[str, list[float]]],
-                        vocabulary: Vocabulary | None) -> list[tuple[str, list[float]]]:
+                        lines: list[LineReading], vocabulary: Vocabulary | None) -> list[LineReading]:
         """Re-read the doubtful lines with the fallback recognizer; keep the
         more confident reading of each (both networks' confidences are
         calibrated softmax maxima of the same kind)."""
-        doubtful = [i for i, (_, confs) in enumerate(lines)
-                    if confs and float(np.mean(confs)) < self.config.fallback_below]
+        doubtful = [i for i, r in enumerate(lines)
+                    if r.confs and float(np.mean(r.confs)) < self.config.fallback_below]
         if not doubtful:
             return lines
         run, charset = self.fallback
         again = self._read([images[i] for i in doubtful], [profiles[i] for i in doubtful], run, charset, vocabulary)
         out = list(lines)
-        for i, (text, confs) in zip(doubtful, again):
-            if confs and float(np.mean(confs)) > float(np.mean(lines[i][1])):
-                out[i] = (text, confs)
+        for i, reading in zip(doubtful, again):
+            if reading.confs and float(np.mean(reading.confs)) > float(np.mean(lines[i].confs)):
+                out[i] = reading
         return out
 
     def _read(self, images: list[np.ndarray], profiles: list[crops.InkProfile], run: ModelCall,
-              charset: list[str], vocabulary: Vocabulary | None = None) -> list[tuple[str, list[float]]]:
+              charset: list[str], vocabulary: Vocabulary | None = None) -> list[LineReading]:
         cfg = self.config
         trie = vocabulary.trie_for(charset) if vocabulary else None
         pieces: list[np.ndarray] = []
@@ -146,15 +169,19 @@ class LineReader:
         # Batches go by width, so a long line's pieces arrive in any order.
         for hs in hits:
             hs.sort(key=lambda h: h.start)
-        return [self._text(hs, prof) for hs, prof in zip(hits, profiles)]
+        return [self._text(hs, prof, im.shape[1]) for hs, prof, im in zip(hits, profiles, images)]
 
-    def _text(self, hits: list[CharHit], profile: crops.InkProfile) -> tuple[str, list[float]]:
+    def _text(self, hits: list[CharHit], profile: crops.InkProfile, width: int) -> LineReading:
         if self.spacing.insert_spaces:
             hits = assemble(hits, profile, self.spacing.gaps)
         text = "".join(h.char for h in hits).strip()
         if self.spacing.fix_confusions:
-            text = fix_confusions(text)
-        return text, [h.conf for h in hits if not h.char.isspace()]
+            text = fix_confusions(text)  # one character for one: positions stay aligned
+        read = [h for h in hits if not h.char.isspace()]
+        chars = [c for c in text if not c.isspace()]
+        extents = char_extents(chars, [h.conf for h in read], [h.center_px for h in read], profile, width) \
+            if len(chars) == len(read) else []
+        return LineReading(text, [h.conf for h in read], extents, width)
 
     def _orient(self, images: list[np.ndarray], thresh: float = 0.9) -> list[np.ndarray]:
         """Turn crops the direction classifier is sure are upside down."""
@@ -183,8 +210,9 @@ class Layout:
                 continue
             box = [[int(round(x)), int(round(y))] for x, y in quad]
             cells = row_cells(row, cfg.order) if "\t" in text else []
+            words = [w for s in row if s.text for w in (s.words or [])]
             lines.append(Line(text=text, confidence=float(np.mean(confs)) if confs else 0.0, box=box,
-                              cells=cells or None))
+                              cells=cells or None, words=words or None))
             confidences.extend(confs)
         return lines, confidences
 

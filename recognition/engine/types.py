@@ -6,7 +6,9 @@ from typing import Any
 
 # Bump whenever a change to the pipeline can change the text it produces:
 # stored results carrying an older version are then recomputed.
-PIPELINE_VERSION = "3"
+# 4: lines carry their words with word and character boxes (text unchanged;
+# bumped so that results reused for identical images carry them too).
+PIPELINE_VERSION = "4"
 
 Point = list[int]
 
@@ -23,6 +25,9 @@ class Line:
     # A row of table or form cells (its text has tabs between them): each
     # cell's text and [x0, y0, x1, y1] box, left to right.
     cells: list[dict[str, Any]] | None = None
+    # The line's words, left to right, with word and character boxes from
+    # the CTC alignment (shape in words.py).
+    words: list[dict[str, Any]] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out = {
@@ -32,6 +37,8 @@ class Line:
         }
         if self.cells:
             out["cells"] = self.cells
+        if self.words:
+            out["words"] = self.words
         return out
 
 

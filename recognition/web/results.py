@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 from ocrspace.errors.web import attempt
 from recognition import export, selectors, services
 from recognition.models import Upload
+from recognition.result_outputs import UnknownLayout
 from recognition.web.corrections import editor_lines, unsaved_key, waiting_reading
+from recognition.web.outputs import page_outputs
 from recognition.web.strings import ui_strings
 from teams.permissions import can
 from teams.roles import Capability
@@ -39,11 +41,16 @@ def result_page(request, upload_id: int):
     after_event = selectors.last_event_id(team.pk)
     upload = _visible_upload(request.user, upload_id)
     result = selectors.done_result(upload)
+    lines = editor_lines(result, LOW_CONFIDENCE)
+    outputs, problems = page_outputs(result, request.GET, lines)  # ?layout=, ?q= (hit highlighting)
+    for problem in problems:
+        messages.error(request, problem)
     context = {
+        **outputs,
         "team": team,
         "upload": upload,
         "result": result,
-        "lines": editor_lines(result, LOW_CONFIDENCE),
+        "lines": lines,
         "may_correct": result is not None and can(request.user, team, Capability.CORRECT),
         "waiting_reading": waiting_reading(upload, result),
         "unsaved_text": request.session.pop(unsaved_key(upload.pk), None),
@@ -68,7 +75,7 @@ def result_page(request, upload_id: int):
             "csrfToken": get_token(request),
         },
     }
-    return render(request, "recognition/result.html", context)
+    return render(request, "recognition/result.html", context, status=400 if problems else 200)
 
 
 @login_required
@@ -106,7 +113,10 @@ def download(request, upload_id: int, fmt: str):
     upload = _visible_upload(request.user, upload_id)
     if fmt not in DOWNLOAD_FORMATS:
         return HttpResponse(status=404)
-    data, file_format = export.render([upload], fmt)
+    try:
+        data, file_format = export.render([upload], fmt, request.GET.get("layout"))
+    except UnknownLayout as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type=file_format.content_type)
     response["Content-Disposition"] = f'attachment; filename="upload-{upload.pk}.{file_format.extension}"'
     return response

@@ -257,6 +257,10 @@ TABLE: dict[str, Rule] = {
     "openid_connect_login": Rule({"GET": EVERYONE, "POST": EVERYONE}, path="/accounts/oidc/matrix/login/", **PUBLIC),
     "openid_connect_callback": Rule({"GET": EVERYONE}, path="/accounts/oidc/matrix/login/callback/", **PUBLIC),
     # --- end of sign-on ---------------------------------------------------
+    # --- Outputs: tables of a result (JSON cells; CSV and XLSX files) ---------
+    "api-upload-tables": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}),
+    "api-upload-table-file": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}, query="format=xlsx"),
+    # --- end of outputs --------------------------------------------------------
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
