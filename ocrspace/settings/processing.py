@@ -28,6 +28,9 @@ OCRSPACE_TORCH_THREADS = torch_threads(env.str("OCRSPACE_TORCH_THREADS", default
 # workers together.
 OCRSPACE_BULK_SOURCES = ("zip", "hot_folder", "bulk")
 OCRSPACE_BULK_IN_FLIGHT = env.int("OCRSPACE_BULK_IN_FLIGHT", default=OCRSPACE_WORKERS)
+# Prometheus scrapers send it as a Bearer token to /metrics (staff sessions
+# need none); empty: staff only.
+OCRSPACE_METRICS_TOKEN = env.str("OCRSPACE_METRICS_TOKEN", default="")
 Q_CLUSTER = {
     "name": "ocrspace",
     "workers": OCRSPACE_WORKERS,

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from recognition.api import corrections, events, export, keys, outputs, recognize, regions, search, uploads, vocabulary
+from recognition.api import (
+    corrections, events, export, keys, metrics, outputs, recognize, regions, search, uploads, vocabulary,
+)
 
 urlpatterns = [
     path("api/uploads/", uploads.UploadListCreate.as_view(), name="api-upload-list"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("api/search/", search.SearchView.as_view(), name="api-search"),
     path("api/export/", export.ExportView.as_view(), name="api-export"),
     path(".well-known/jwks.json", keys.jwks, name="signing-keys"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("ocr/recognize", recognize.recognize, name="ocr-recognize"),
     path("ocr/recognize/", recognize.recognize),
 ]

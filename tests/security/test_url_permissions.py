@@ -237,6 +237,8 @@ TABLE: dict[str, Rule] = {
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
     "api-webhook-ping": Rule({"POST": MANAGERS}, api=True, params={"pk": "webhook"}),
     "api-webhook-deliveries": Rule({"GET": MANAGERS}, api=True, params={"pk": "webhook"}),
+    # Prometheus metrics: the operator's (staff, or the scraper's token).
+    "metrics": Rule({"GET": frozenset({STAFF})}, hidden=False),
     # --- Capture: the installable app and region reads ---------------------
     # Manifest, service worker and offline page: public, no user data.
     "web-manifest": Rule({"GET": EVERYONE}, **PUBLIC),
