@@ -1,4 +1,5 @@
-"""Exporting uploads and their text as txt, json, csv or markdown.
+"""Exporting uploads and their text as txt, json, csv, markdown or a
+searchable PDF (``recognition.searchable_pdf``).
 
 ``select`` picks a team's uploads (ids, a search, uploader, status, dates;
 nothing given: the whole team); ``stream`` turns any number of them into the
@@ -35,7 +36,10 @@ PAGE = 500
 class ExportFormat:
     extension: str
     content_type: str
-    pieces: Callable[[Iterable[Upload]], Iterator[str]]
+    pieces: Callable[[Iterable[Upload]], Iterator[str]] | None = None
+    # A binary file made as a whole (before the response starts, so its
+    # refusals are answered as errors): the searchable PDF.
+    whole: Callable[[list[Upload]], bytes] | None = None
 
 
 def _row(upload: Upload) -> dict:
@@ -134,7 +138,14 @@ FORMATS: dict[str, ExportFormat] = {
     "json": ExportFormat("json", "application/json", _json_pieces),
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", _csv_pieces),
     "md": ExportFormat("md", "text/markdown; charset=utf-8", _md_pieces),
+    "pdf": ExportFormat("pdf", "application/pdf", whole=lambda uploads: _searchable_pdf(uploads)),
 }
+
+
+def _searchable_pdf(uploads: list[Upload]) -> bytes:
+    from recognition import searchable_pdf
+
+    return searchable_pdf.build(uploads)
 # "markdown" is accepted as a synonym of "md".
 ALIASES = {"markdown": "md"}
 
@@ -164,6 +175,8 @@ def _encoded(fmt: ExportFormat, uploads: Iterable[Upload]) -> Iterator[bytes]:
 def render(uploads: list[Upload], format_name: str) -> tuple[bytes, ExportFormat]:
     """The export file's bytes (UTF-8; CSV with a BOM so Excel reads Chinese)."""
     fmt = get_format(format_name)
+    if fmt.whole is not None:
+        return fmt.whole(list(uploads)), fmt
     return b"".join(_encoded(fmt, uploads)), fmt
 
 
@@ -236,4 +249,6 @@ def _pages(uploads: QuerySet[Upload]) -> Iterator[Upload]:
 def stream(uploads: QuerySet[Upload], format_name: str) -> tuple[Iterator[bytes], ExportFormat]:
     """The export file of ``uploads`` (from ``select``) as byte chunks."""
     fmt = get_format(format_name)
+    if fmt.whole is not None:
+        return iter([fmt.whole(list(_pages(uploads)))]), fmt
     return _encoded(fmt, _pages(uploads)), fmt

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
-from recognition import engine_gateway, maintenance, processing, storage, thumbnails
+from recognition import documents, engine_gateway, maintenance, processing, storage, thumbnails
 from recognition.vocabulary import selectors as vocabulary_selectors
 
 log = logging.getLogger(__name__)
@@ -144,10 +144,15 @@ def _run_ocr(upload_id: int) -> str:
                 # The engine's reading, never another team's correction of it.
                 processing.complete, upload, text=previous.engine_text, confidence=previous.confidence,
                 lines=previous.lines, engine_version=previous.engine_version, timings={}, reused=True,
-                profile=engine.profile,
+                profile=engine.profile, pages=previous.pages,
             )
             return "done: reused"
+        if upload.image_type == "pdf":
+            return _read_document(upload, data, engine, vocabulary)
         result = engine.recognize(data, vocabulary=vocabulary)
+    except documents.DocumentError as error:
+        _db(processing.fail, upload_id, f"The PDF could not be read: {error}")
+        return "failed: bad document"
     except engine_gateway.ImageError as error:
         _db(processing.fail, upload_id, f"The image could not be read: {error}")
         return "failed: bad image"
@@ -166,6 +171,41 @@ def _run_ocr(upload_id: int) -> str:
         engine_version=payload["engine_version"],
         timings=payload["timings"],
         profile=payload["profile"],
+    )
+    engine_gateway.after_task()
+    return "done"
+
+
+class _Abandoned(Exception):
+    """The upload stopped being processed while its pages were read."""
+
+
+def _read_document(upload, data: bytes, engine, vocabulary) -> str:
+    """Read a PDF page by page (``documents.read``), announcing each page on
+    the feed, and store the document's result."""
+
+    def recognize(image):
+        return engine.recognize(image, vocabulary=vocabulary).to_dict()
+
+    def on_page(page: dict, done: int) -> None:
+        if not _db(processing.progress, upload, page, done):
+            raise _Abandoned
+
+    try:
+        payload = documents.read(data, recognize, dpi=settings.OCRSPACE_PDF_DPI,
+                                 text_min_chars=settings.OCRSPACE_PDF_TEXT_MIN_CHARS, on_page=on_page)
+    except _Abandoned:
+        return "skipped: no longer processing"
+    _db(
+        processing.complete,
+        upload,
+        text=payload["text"],
+        confidence=payload["confidence"],
+        lines=payload["lines"],
+        pages=payload["pages"],
+        engine_version=engine.version_for(vocabulary),
+        timings=payload["timings"],
+        profile=engine.profile,
     )
     engine_gateway.after_task()
     return "done"

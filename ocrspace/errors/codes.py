@@ -41,6 +41,10 @@ CODES: dict[str, ErrorCode] = {
     "token_rule": ErrorCode(400, "The access token cannot be made as asked (name, scopes, teams, expiry)."),
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
     "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
+    # documents (recognition.documents)
+    "pdf_damaged": ErrorCode(400, "The PDF is damaged or truncated."),
+    "pdf_encrypted": ErrorCode(400, "The PDF is protected by a password."),
+    "pdf_empty": ErrorCode(400, "The PDF has no pages."),
     "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),
@@ -63,6 +67,7 @@ CODES: dict[str, ErrorCode] = {
     "request_too_large": ErrorCode(413, "The request is too large."),
     "file_too_large": ErrorCode(413, "The file is larger than the upload limit."),
     "image_too_large": ErrorCode(413, "The image has too many pixels."),
+    "pdf_too_many_pages": ErrorCode(413, "The PDF has more pages than accepted."),
     "too_many_files": ErrorCode(413, "The archive has more files than accepted."),
     "archive_too_large": ErrorCode(413, "The archive is larger than the unpacked-size limit."),
     "entry_too_large": ErrorCode(413, "An archive entry is larger than the upload limit."),

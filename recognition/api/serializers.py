@@ -208,7 +208,7 @@ class ExportQuerySerializer(StrictInput):
     """Which uploads to export: every condition given applies; none: the whole team."""
 
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
-    format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown"], default="json")
+    format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown", "pdf"], default="json")
     # At most 18 digits: every such number is a valid id (below 2**63).
     ids = serializers.RegexField(r"^\s*\d{1,18}(\s*,\s*\d{1,18})*\s*$", required=False,
                                  help_text="Comma-separated upload ids (at most 10,000; long lists in a POST body).")

@@ -18,8 +18,11 @@ from django.views.decorators.http import require_GET
 from recognition import storage, thumbnails
 from recognition.models import Upload
 
-# Only raster types we accept are ever sent back, under their real type.
+# Only types we accept are ever sent back, under their real type.
 CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "heic": "image/heic",
+    "avif": "image/avif",
     "png": "image/png",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
