@@ -99,3 +99,41 @@ def text_with_positions(data: bytes) -> list[dict]:
     finally:
         document.close()
     return out
+
+
+# --- The real engine, in the test process ------------------------------------
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def loaded_engine():
+    from recognition.engine import DEFAULT_PROFILE, EngineConfig, OcrEngine
+
+    return OcrEngine(EngineConfig.for_profile(DEFAULT_PROFILE, threads=2))
+
+
+class CountingEngine:
+    """The real engine, counting the pages it is given."""
+
+    def __init__(self, engine):
+        self.engine = engine
+        self.calls = 0
+        self.profile = engine.profile
+
+    def version_for(self, vocabulary=None) -> str:
+        return self.engine.version_for(vocabulary)
+
+    def recognize(self, image, **options):
+        self.calls += 1
+        return self.engine.recognize(image, **options)
+
+
+@pytest.fixture
+def real_engine(monkeypatch, loaded_engine):
+    """The worker task reads with the real engine (loaded once per session)."""
+    from recognition import engine_gateway
+
+    counting = CountingEngine(loaded_engine)
+    monkeypatch.setattr(engine_gateway, "get_engine", lambda profile=None: counting)
+    return counting

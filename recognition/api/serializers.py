@@ -24,6 +24,17 @@ class LineSerializer(serializers.Serializer):
     text = serializers.CharField()
     confidence = serializers.FloatField()
     box = BoxField(help_text="Four [x, y] corners in image pixels, clockwise from top left.")
+    page = serializers.IntegerField(required=False, help_text="A PDF's page the line is on (from 1); boxes are "
+                                    "in that page's pixels at OCRSPACE_PDF_DPI.")
+
+
+class PageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=["text_layer", "ocr"],
+                                     help_text="text_layer: the PDF's own text, no OCR; ocr: the page was read.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    confidence = serializers.FloatField()
 
 
 class SignatureSerializer(serializers.Serializer):
@@ -41,6 +52,8 @@ class ResultSerializer(serializers.Serializer):
     corrected = serializers.SerializerMethodField(help_text="The current text differs from the engine's reading.")
     confidence = serializers.FloatField()
     lines = LineSerializer(many=True)
+    pages = PageSerializer(many=True, help_text="A PDF's pages in order (its text: `text` split at form feeds); "
+                           "empty for an image.")
     engine_version = serializers.CharField(help_text="Engine, weights and settings fingerprint that read it.")
     profile = serializers.CharField(help_text="Engine profile that read it (accurate, fast, v4).")
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
@@ -79,7 +92,7 @@ class UploadSerializer(serializers.ModelSerializer):
         fields = [
             "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
             "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts", "profile",
-            "confidence", "preview", "url", "image_url",
+            "confidence", "preview", "url", "image_url", "page_count",
         ]
         read_only_fields = fields
 
