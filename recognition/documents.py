@@ -210,9 +210,11 @@ def pages(data: bytes, *, dpi: int, text_min_chars: int) -> Iterator[Page]:
             document.close()
 
 
-def render_page(data: bytes, number: int, *, dpi: int | None = None, longest_side: int | None = None):
+def render_page(data: bytes, number: int, *, dpi: int | None = None, longest_side: int | None = None,
+                with_size: bool = False):
     """Page ``number`` (from 1) as a PIL image, at ``dpi`` or scaled so its
-    longer side is ``longest_side`` pixels."""
+    longer side is ``longest_side`` pixels (``with_size``: and the page's
+    size in points)."""
     from PIL import Image
 
     with _lock:
@@ -222,7 +224,8 @@ def render_page(data: bytes, number: int, *, dpi: int | None = None, longest_sid
             try:
                 width, height = page.get_size()
                 scale = (dpi / POINTS_PER_INCH) if dpi else longest_side / max(width, height)
-                return Image.fromarray(_render(page, scale))
+                image = Image.fromarray(_render(page, scale))
+                return (image, (width, height)) if with_size else image
             finally:
                 page.close()
         finally:

@@ -85,11 +85,14 @@ class _Writer:
             self.family = "ocrtext"
         self.latin_only = self.family == "helvetica"
 
-    def page(self, image, width_px: int, height_px: int, dpi: float, lines: Iterable[dict]) -> None:
+    def page(self, image, width_px: int, height_px: int, dpi: float, lines: Iterable[dict],
+             size: tuple[float, float] | None = None) -> None:
+        """A page of ``size`` points (default: the image's pixels at ``dpi``)."""
         scale = 72.0 / dpi
         pdf = self.pdf
-        pdf.add_page(format=(width_px * scale, height_px * scale))
-        pdf.image(image, x=0, y=0, w=width_px * scale, h=height_px * scale)
+        width, height = size or (width_px * scale, height_px * scale)
+        pdf.add_page(format=(width, height))
+        pdf.image(image, x=0, y=0, w=width, h=height)
         pdf.text_mode = "INVISIBLE"
         for line in lines:
             for text, box in _words(line):
@@ -110,7 +113,7 @@ class _Writer:
         size = max(height * SIZE_OF_HEIGHT, 1.0)
         pdf.set_font(self.family, size=size)
         pdf.set_stretching(100)
-        natural = pdf.get_string_width(text)
+        natural = pdf.get_string_width(text.rstrip())  # a word's trailing space may overhang its box
         if natural > 0:
             pdf.set_stretching(max(1.0, width / natural * 100))
         # The baseline starts at the box's lower-left corner, lifted by the descent.
@@ -172,9 +175,9 @@ def build(uploads: Iterable[Upload]) -> bytes:
                 by_page.setdefault(line.get("page", 1), []).append(line)
             for page in result.pages:
                 number = page["page"]
-                image = documents.render_page(data, number, dpi=dpi)
+                image, size = documents.render_page(data, number, dpi=dpi, with_size=True)
                 writer.pdf.set_image_filter("DCTDecode")  # rendered pages: JPEG, a fraction of the size
-                writer.page(image, image.width, image.height, dpi, by_page.get(number, []))
+                writer.page(image, image.width, image.height, dpi, by_page.get(number, []), size)
         else:
             image, dpi = _image_page(data, upload)
             writer.pdf.set_image_filter("FlateDecode")
