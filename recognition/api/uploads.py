@@ -211,13 +211,14 @@ class UploadDetail(generics.RetrieveDestroyAPIView):
         services.delete_upload(upload, self.request.user)
 
 
-IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff"]
+IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff", "image/heic",
+               "image/avif", "application/pdf"]
 
 
 @extend_schema(
-    summary="The uploaded image",
+    summary="The uploaded image (or PDF document), as stored",
     responses={
-        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The image bytes.") for t in IMAGE_TYPES},
+        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes.") for t in IMAGE_TYPES},
         **ERRORS,
     },
 )
