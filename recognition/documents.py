@@ -183,7 +183,7 @@ def _read_page(document: pdfium.PdfDocument, index: int, scale: float, text_min_
         textpage = page.get_textpage()
         try:
             raw = textpage.get_text_bounded()
-            has_text = sum(1 for ch in raw if not ch.isspace()) >= text_min_chars
+            has_text = _characters(raw) >= text_min_chars
             lines = _text_lines(textpage, height, scale) if has_text else []
         finally:
             textpage.close()
@@ -233,7 +233,8 @@ def render_page(data: bytes, number: int, *, dpi: int | None = None, longest_sid
 
 
 def _characters(text: str) -> int:
-    return sum(1 for ch in text if not ch.isspace())
+    """Characters that are not white space."""
+    return len("".join(text.split()))
 
 
 def read(data: bytes, recognize, *, dpi: int, text_min_chars: int, on_page=None) -> dict:

@@ -39,13 +39,14 @@ ERRORS = responses()
 UPLOAD_ERRORS = responses(
     "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
     "image_too_large", "unsupported_image", "storage_unavailable", "storage_full",
+    "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 ZIP_ERRORS = responses(
     "no_file", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
     "damaged_entry", "image_removed", "too_many_files", "archive_too_large", "entry_too_large", "file_too_large",
     "image_too_large", "unsupported_image", "nested_archive", "unsupported_compression", "storage_unavailable",
-    "storage_full",
+    "storage_full", "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 BATCH_EXAMPLE = OpenApiExample(

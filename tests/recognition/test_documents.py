@@ -52,7 +52,8 @@ def test_text_layer_pages_are_used_and_image_pages_are_read(team, member, queued
     assert 140 <= x0 <= 160 and x1 > 500 and 150 <= y0 < y1 <= 230
 
 
-def test_each_page_is_announced_on_the_feed(team, member, queued, real_engine):
+def test_each_page_is_announced_on_the_feed(team, member, queued, real_engine, monkeypatch):
+    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL_SECONDS", 0)
     data = pdf([TEXT_PAGE, TEXT_PAGE.upper(), text_image(["Last page"])])
     upload = services.create_upload(team, member, data, "three.pdf").upload
     tasks.run_ocr(upload.pk)
@@ -63,6 +64,14 @@ def test_each_page_is_announced_on_the_feed(team, member, queued, real_engine):
     assert all(e.payload["status"] == "processing" for e in progress)
     kinds = list(Event.objects.filter(upload_id=upload.pk).order_by("id").values_list("kind", flat=True))
     assert kinds.index(EventKind.PROCESSING) < kinds.index(EventKind.PROGRESS) < kinds.index(EventKind.DONE)
+
+
+def test_pages_read_in_quick_succession_are_announced_together(team, member, queued, real_engine, monkeypatch):
+    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL_SECONDS", 3600)
+    upload = services.create_upload(team, member, pdf([TEXT_PAGE] * 4), "four.pdf").upload
+    tasks.run_ocr(upload.pk)
+    progress = Event.objects.filter(upload_id=upload.pk, kind=EventKind.PROGRESS)
+    assert [e.payload["progress"]["done"] for e in progress] == [4]  # the last page is always announced
 
 
 def test_the_representation_has_the_pages_with_their_text_and_lines(team, member, queued, real_engine):
@@ -142,6 +151,7 @@ def test_the_thumbnail_shows_the_first_page(team, member, queued):
 
 
 def test_a_document_deleted_while_being_read_stops(team, member, queued, real_engine, monkeypatch):
+    monkeypatch.setattr(tasks, "PROGRESS_INTERVAL_SECONDS", 0)
     upload = services.create_upload(team, member, pdf([TEXT_PAGE, TEXT_PAGE, TEXT_PAGE]), "gone.pdf").upload
     real_progress = processing.progress
 
