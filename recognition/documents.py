@@ -203,7 +203,10 @@ def pages(data: bytes, *, dpi: int, text_min_chars: int) -> Iterator[Page]:
     try:
         for index in range(len(document)):
             with _lock:
-                page = _read_page(document, index, scale, text_min_chars)
+                try:
+                    page = _read_page(document, index, scale, text_min_chars)
+                except pdfium.PdfiumError:
+                    raise DocumentError(f"Page {index + 1} of the PDF is damaged and cannot be read.") from None
             yield page
     finally:
         with _lock:
