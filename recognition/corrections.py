@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from ocrspace.errors import DomainError
 from recognition import events, signatures
+from recognition.history import LINE_BREAK
 from recognition.models import EventKind, Result, TextVersion, Upload, UploadStatus, VersionKind
 from teams import audit
 from teams.permissions import require
@@ -76,11 +77,18 @@ def clean_text(text: str) -> str:
     return text
 
 
+def text_lines(text: str) -> list[str]:
+    """The lines of a text; a form feed (between a document's pages) ends a line too."""
+    return LINE_BREAK.split(text)
+
+
 def apply_line_changes(text: str, changes: list[LineChange]) -> str:
-    """``text`` with the given lines replaced (indexes count its lines from 0)."""
+    """``text`` with the given lines replaced (indexes count its lines from 0;
+    a document's page breaks stay where they are)."""
     if not changes:
         raise CorrectionError(_("Give at least one line to change."))
-    lines = text.split("\n")
+    breaks = LINE_BREAK.findall(text)
+    lines = text_lines(text)
     seen: set[int] = set()
     for change in changes:
         if not 0 <= change.index < len(lines):
@@ -90,10 +98,10 @@ def apply_line_changes(text: str, changes: list[LineChange]) -> str:
             raise CorrectionError(_("Line %(index)s is given twice.") % {"index": change.index})
         seen.add(change.index)
         line = clean_text(change.text)
-        if "\n" in line:
+        if LINE_BREAK.search(line):
             raise CorrectionError(_("A line cannot contain a line break; send the whole text instead."))
         lines[change.index] = line
-    return "\n".join(lines)
+    return "".join(line + brk for line, brk in zip(lines, breaks + [""]))
 
 
 def _locked_result(upload: Upload) -> Result:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from recognition.engine import ImageError, decode_image  # no torch behind these
+from recognition import documents
+from recognition.engine import ImageError, ImageTooLarge, decode_image  # no torch behind these
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -44,7 +45,17 @@ def probe(data: bytes):
     header is fine but whose pixel data is truncated must be refused at
     upload, not discovered later by the worker. Raises ``ImageError`` (with a
     message for the user) for anything that is not a supported, sane image.
+
+    A PDF (recognised from its bytes) is checked by ``documents.probe``:
+    its pages, each page's pixels at the rendering DPI, no password; the
+    answer then has ``pages`` too.
     """
+    if documents.is_pdf(data):
+        if len(data) > settings.OCRSPACE_MAX_UPLOAD_BYTES:
+            raise ImageTooLarge(f"The file is {len(data) / 1e6:.1f} MB; the limit is "
+                                f"{settings.OCRSPACE_MAX_UPLOAD_BYTES / 1e6:.1f} MB.")
+        return documents.probe(data, max_pages=settings.OCRSPACE_PDF_MAX_PAGES,
+                               max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS, dpi=settings.OCRSPACE_PDF_DPI)
     return decode_image(data, max_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES, max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS)
 
 

@@ -1,4 +1,5 @@
-"""Exporting uploads and their text as txt, json, csv or markdown.
+"""Exporting uploads and their text as txt, json, csv, markdown or a
+searchable PDF (``recognition.searchable_pdf``).
 
 ``select`` picks a team's uploads (ids, a search, uploader, status, dates;
 nothing given: the whole team); ``stream`` turns any number of them into the
@@ -36,7 +37,10 @@ PAGE = 500
 class ExportFormat:
     extension: str
     content_type: str
-    pieces: Callable[[Iterable[Upload]], Iterator[str]]
+    pieces: Callable[[Iterable[Upload]], Iterator[str]] | None = None
+    # A binary file made as a whole (before the response starts, so its
+    # refusals are answered as errors): the searchable PDF.
+    whole: Callable[[list[Upload]], bytes] | None = None
 
 
 def _row(upload: Upload, layout: str = LINES, signed: bool = False) -> dict:
@@ -143,7 +147,14 @@ FORMATS: dict[str, ExportFormat] = {
     "json": ExportFormat("json", "application/json", _json_pieces),
     "csv": ExportFormat("csv", "text/csv; charset=utf-8", _csv_pieces),
     "md": ExportFormat("md", "text/markdown; charset=utf-8", _md_pieces),
+    "pdf": ExportFormat("pdf", "application/pdf", whole=lambda uploads: _searchable_pdf(uploads)),
 }
+
+
+def _searchable_pdf(uploads: list[Upload]) -> bytes:
+    from recognition import searchable_pdf
+
+    return searchable_pdf.build(uploads)
 # "markdown" is accepted as a synonym of "md".
 ALIASES = {"markdown": "md"}
 
@@ -173,7 +184,10 @@ def _encoded(fmt: ExportFormat, uploads: Iterable[Upload], layout: str = LINES) 
 def render(uploads: list[Upload], format_name: str, layout: str = LINES) -> tuple[bytes, ExportFormat]:
     """The export file's bytes (UTF-8; CSV with a BOM so Excel reads Chinese)."""
     fmt = get_format(format_name)
-    return b"".join(_encoded(fmt, uploads, result_outputs.check_layout(layout))), fmt
+    layout = result_outputs.check_layout(layout)
+    if fmt.whole is not None:
+        return fmt.whole(list(uploads)), fmt
+    return b"".join(_encoded(fmt, uploads, layout)), fmt
 
 
 class ExportError(DomainError):
@@ -246,4 +260,7 @@ def stream(uploads: QuerySet[Upload], format_name: str, layout: str = LINES) -> 
     """The export file of ``uploads`` (from ``select``) as byte chunks, the
     text in ``layout`` (recognition.outputs.layouts)."""
     fmt = get_format(format_name)
-    return _encoded(fmt, _pages(uploads), result_outputs.check_layout(layout)), fmt
+    layout = result_outputs.check_layout(layout)
+    if fmt.whole is not None:
+        return iter([fmt.whole(list(_pages(uploads)))]), fmt
+    return _encoded(fmt, _pages(uploads), layout), fmt

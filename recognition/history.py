@@ -9,6 +9,7 @@ template and API clients escape the text as they show it.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 
 from recognition.models import Result, TextVersion, Upload
@@ -83,6 +84,10 @@ def changed(rows: list[DiffRow]) -> dict[str, int]:
     return counts
 
 
+# As ``corrections.LINE_BREAK``: a form feed between a document's pages ends a line.
+LINE_BREAK = re.compile(r"[\n\f]")
+
+
 def line_boxes(result: Result) -> list[dict | None]:
     """For each line of the current text, the engine line it corrects (with
     its ``box`` and ``confidence``), or None for a line a person added.
@@ -91,7 +96,7 @@ def line_boxes(result: Result) -> list[dict | None]:
     whole-text edit does not shift every box after it.
     """
     engine_lines = list(result.lines or [])
-    current = result.text.split("\n") if result.text else []
+    current = LINE_BREAK.split(result.text) if result.text else []
     if not result.engine_text and not engine_lines:
         return [None] * len(current)
     engine = [str(line.get("text", "")) for line in engine_lines]

@@ -63,6 +63,9 @@ class Upload(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     image_type = models.CharField(max_length=10, help_text=_("Detected from the bytes, not the name."))
+    # A PDF is one upload of several pages (``width``/``height``: its first
+    # page at OCRSPACE_PDF_DPI); an image has one.
+    page_count = models.PositiveIntegerField(default=1)
     status = models.CharField(max_length=12, choices=UploadStatus.choices, default=UploadStatus.QUEUED, db_index=True)
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -120,8 +123,13 @@ class Result(models.Model):
     engine_text = models.TextField(blank=True, default="", help_text=_("What the engine read, never edited."))
     version = models.PositiveIntegerField(default=1, help_text=_("Number of the current text version."))
     confidence = models.FloatField()
-    # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]
+    # [{"text": str, "confidence": float, "box": [[x, y] * 4]}, ...]; a
+    # document's lines also carry their "page" (from 1), boxes in that page's pixels.
     lines = models.JSONField(default=list)
+    # A document's pages, in order: [{"page": n, "source": "text_layer" | "ocr",
+    # "width": px, "height": px, "confidence": float}, ...]; the text of page n
+    # is the n-th part of ``text`` split at form feeds. Empty for an image.
+    pages = models.JSONField(default=list, blank=True)
     # Room for the vocabulary suffix ("+v" and 8 hex digits) after the longest
     # profile version (about 90 characters).
     engine_version = models.CharField(max_length=150, db_index=True)
@@ -199,6 +207,7 @@ class EventKind(models.TextChoices):
     CREATED = "upload.created"
     UPDATED = "upload.updated"        # re-queued, pinned, shown again
     PROCESSING = "upload.processing"
+    PROGRESS = "upload.progress"      # a page of a document was read
     DONE = "upload.done"
     FAILED = "upload.failed"
     DELETED = "upload.deleted"

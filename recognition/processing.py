@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from recognition import corrections, events, services, signatures
 from recognition.models import EventKind, Result, Upload, UploadStatus
+from recognition.representation import feed_summary
 
 
 def claim(upload_id: int, stale_after_seconds: float) -> Upload | None:
@@ -78,8 +79,21 @@ def reusable_result(upload: Upload, engine_version: str) -> Result | None:
     )
 
 
+def progress(upload: Upload, page: dict, done: int) -> bool:
+    """Announce on the feed that page ``page["page"]`` of a document was
+    read (``done`` of ``upload.page_count``); False once the upload is no
+    longer being processed (re-queued, deleted), so the reading can stop."""
+    with transaction.atomic():
+        if not Upload.objects.filter(pk=upload.pk, status=UploadStatus.PROCESSING).exists():
+            return False
+        payload = {**feed_summary(upload), "progress": {"page": page["page"], "pages": upload.page_count,
+                                                        "done": done, "source": page["source"]}}
+        events.record(upload, EventKind.PROGRESS, payload)
+    return True
+
+
 def complete(upload: Upload, *, text: str, confidence: float, lines: list, engine_version: str,
-             timings: dict, reused: bool = False, profile: str = "") -> bool:
+             timings: dict, reused: bool = False, profile: str = "", pages: list | None = None) -> bool:
     """Store the result and mark the upload done, in one transaction.
 
     Returns False when the upload vanished or was re-queued meanwhile.
@@ -100,6 +114,7 @@ def complete(upload: Upload, *, text: str, confidence: float, lines: list, engin
                 "version": version,
                 "confidence": confidence,
                 "lines": lines,
+                "pages": pages or [],
                 "engine_version": engine_version,
                 "profile": profile,
                 "timings": timings,

@@ -37,6 +37,24 @@ def _api_url(upload: Upload) -> str:
     return reverse("api-upload-detail", args=[upload.pk])
 
 
+def _pages(u: Upload, r: Result | None) -> list[dict]:
+    """The result page by page: text (the current one, split at form feeds),
+    confidence and lines of each page; one page for an image."""
+    if r is None:
+        return []
+    if not r.pages:  # an image
+        return [{"page": 1, "source": "ocr", "width": u.width, "height": u.height, "text": r.text,
+                 "confidence": round(r.confidence, 4), "lines": r.lines}]
+    texts = r.text.split("\f")
+    if len(texts) != len(r.pages):  # a correction removed or added a page break: the engine's pages
+        texts = r.engine_text.split("\f")
+    by_page: dict[int, list] = {}
+    for line in r.lines:
+        by_page.setdefault(line.get("page", 1), []).append(line)
+    return [{**page, "text": texts[n] if n < len(texts) else "", "lines": by_page.get(page["page"], [])}
+            for n, page in enumerate(r.pages)]
+
+
 FIELDS: dict[str, Field] = {
     "id": lambda u, r: u.pk,
     "name": lambda u, r: u.original_name,
@@ -58,6 +76,8 @@ FIELDS: dict[str, Field] = {
     "preview": lambda u, r: selectors.preview(u),
     "confidence": lambda u, r: round(r.confidence, 4) if r else None,
     "lines": lambda u, r: r.lines if r else [],
+    "page_count": lambda u, r: u.page_count,
+    "pages": _pages,
     "engine_version": lambda u, r: r.engine_version if r else None,
     "profile": lambda u, r: r.profile if r else u.profile,
     # When the text was stored, to the second, as the seed API wrote it.
@@ -70,14 +90,15 @@ FIELDS: dict[str, Field] = {
 
 # What the live feed shows (the text only once it is done); stored in the
 # event outbox, so it must stay JSON.
-FEED = ("id", "name", "status", "uploaded_by", "created_at", "width", "height", "pinned", "error")
+FEED = ("id", "name", "status", "uploaded_by", "created_at", "width", "height", "pinned", "error", "page_count")
 FEED_DONE = ("text", "preview", "confidence", "version")
 EXPORT = ("id", "name", "team", "uploaded_by", "created_at", "status", "width", "height", "md5", "confidence",
           "engine_version", "text", "signature")
 WEBHOOK = ("id", "name", "md5", "sha256", "status", "error", "width", "height", "created_at", "finished_at",
            "text", "version", "engine_text", "confidence", "lines", "engine_version", "signature", "api_url",
-           "browser_url")
-RECOGNIZE = ("text", "confidence", "timestamp", "id", "md5", "lines", "engine_version", "profile", "url")
+           "browser_url", "page_count")
+RECOGNIZE = ("text", "confidence", "timestamp", "id", "md5", "lines", "engine_version", "profile", "url",
+             "page_count", "pages")
 
 
 def represent(upload: Upload, fields: Iterable[str]) -> dict:

@@ -71,8 +71,8 @@ def resolve_profile(team: Team, requested: str | None = None) -> str:
 
 def create_upload(team: Team, user, data: bytes, name: str, profile: str | None = None,
                   lane: str = Lane.INTERACTIVE) -> UploadOutcome:
-    """Validate, store and queue one image for ``team``, to be read with
-    ``profile`` (see ``resolve_profile``).
+    """Validate, store and queue one image or PDF document for ``team``, to
+    be read with ``profile`` (see ``resolve_profile``).
 
     The same bytes uploaded again to the same team return the existing upload
     (and its result) at once, whatever profile is asked for: no second file,
@@ -105,6 +105,7 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
                 width=info.width,
                 height=info.height,
                 image_type=image_type,
+                page_count=getattr(info, "pages", 1),
                 profile=profile,
                 lane=lane,
                 # A bulk upload waits in its lane until lanes.dispatch hands it out.

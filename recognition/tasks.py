@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django_q.utils import close_old_django_connections
 
-from recognition import engine_gateway, lanes, maintenance, processing, storage, thumbnails
+from recognition import documents, engine_gateway, lanes, maintenance, processing, storage, thumbnails
 from recognition.vocabulary import selectors as vocabulary_selectors
 
 log = logging.getLogger(__name__)
@@ -147,10 +148,15 @@ def _run_ocr(upload_id: int) -> str:
                 # The engine's reading, never another team's correction of it.
                 processing.complete, upload, text=previous.engine_text, confidence=previous.confidence,
                 lines=previous.lines, engine_version=previous.engine_version, timings={}, reused=True,
-                profile=engine.profile,
+                profile=engine.profile, pages=previous.pages,
             )
             return "done: reused"
+        if upload.image_type == "pdf":
+            return _read_document(upload, data, engine, vocabulary)
         result = engine.recognize(data, vocabulary=vocabulary)
+    except documents.DocumentError as error:
+        _db(processing.fail, upload_id, f"The PDF could not be read: {error}")
+        return "failed: bad document"
     except engine_gateway.ImageError as error:
         _db(processing.fail, upload_id, f"The image could not be read: {error}")
         return "failed: bad image"
@@ -202,6 +208,66 @@ def read_region(upload_id: int, region: list[int], profile: str) -> dict:
             cell["box"] = [x0 + x, y0 + y, x1 + x, y1 + y]
     return {"ok": True, "region": region, "text": result["text"], "confidence": result["confidence"],
             "lines": result["lines"], "profile": result["profile"], "engine_version": result["engine_version"]}
+
+
+class _Abandoned(Exception):
+    """The upload stopped being processed while its pages were read."""
+
+
+# A page read sooner than this after the last announced one is announced
+# with the next (the last page always is): a scanned page takes seconds and
+# gets its own event, a born-digital document's hundred text pages do not
+# write a hundred events in a second.
+PROGRESS_INTERVAL_SECONDS = 0.25
+
+
+def _live(step, *args):
+    """``step`` on the task's connection; once more on a new connection when
+    the database dropped it (cheaper than ``_db`` between pages: no close
+    and reconnect before every step)."""
+    try:
+        return step(*args)
+    except (OperationalError, InterfaceError) as error:
+        log.warning("Database connection lost in %s (%s); trying again on a new one", step.__name__, error)
+        connection.close()
+        return step(*args)
+
+
+def _read_document(upload, data: bytes, engine, vocabulary) -> str:
+    """Read a PDF page by page (``documents.read``), announcing the pages on
+    the feed, and store the document's result."""
+    last_announced = time.monotonic()
+
+    def recognize(image):
+        return engine.recognize(image, vocabulary=vocabulary).to_dict()
+
+    def on_page(page: dict, done: int) -> None:
+        nonlocal last_announced
+        now = time.monotonic()
+        if done < upload.page_count and now - last_announced < PROGRESS_INTERVAL_SECONDS:
+            return
+        last_announced = now
+        if not _live(processing.progress, upload, page, done):
+            raise _Abandoned
+
+    try:
+        payload = documents.read(data, recognize, dpi=settings.OCRSPACE_PDF_DPI,
+                                 text_min_chars=settings.OCRSPACE_PDF_TEXT_MIN_CHARS, on_page=on_page)
+    except _Abandoned:
+        return "skipped: no longer processing"
+    _db(
+        processing.complete,
+        upload,
+        text=payload["text"],
+        confidence=payload["confidence"],
+        lines=payload["lines"],
+        pages=payload["pages"],
+        engine_version=engine.version_for(vocabulary),
+        timings=payload["timings"],
+        profile=engine.profile,
+    )
+    engine_gateway.after_task()
+    return "done"
 
 
 def apply_retention() -> str:

@@ -6,7 +6,7 @@ in the same storage under ``thumbs/`` with a name derived from the image's own
 content-addressed path: uploads that share an image share its thumbnail,
 and it is removed with the image. Like the images it is served only by a
 permission-checked view. A tall capture is cut to its top (a square of its
-width) first, so the thumbnail shows readable content, not a sliver.
+width) first, so the thumbnail shows readable content, not a sliver. A PDF's thumbnail shows its first page.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import logging
 
 from PIL import Image, ImageOps
 
-from recognition import storage
+from recognition import documents, storage
+import recognition.engine.image_io  # noqa: F401 - registers the HEIC opener with Pillow
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,15 @@ def path_for(image_path: str) -> str:
 
 
 def render(data: bytes) -> bytes:
-    """WebP bytes of the thumbnail of the image ``data``."""
-    with Image.open(io.BytesIO(data)) as image:
+    """WebP bytes of the thumbnail of the image or PDF ``data``."""
+    if documents.is_pdf(data):
+        try:
+            opened = documents.render_page(data, 1, longest_side=SIZE * 2)
+        except documents.DocumentError as error:
+            raise ValueError(str(error)) from None
+    else:
+        opened = Image.open(io.BytesIO(data))
+    with opened as image:
         image.draft("RGB", (SIZE * 2, SIZE * 2))  # JPEG: decode at a reduced scale
         image = ImageOps.exif_transpose(image)
         image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "P") else "RGB")

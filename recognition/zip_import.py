@@ -207,11 +207,16 @@ def incoming(team: Team, user, entries: Iterable[Entry], profile: str | None = N
         yield Incoming(source, team, user, entry.name, entry.data or b"", profile, refused=entry.error)
 
 
+def is_zip(head: bytes) -> bool:
+    """A ZIP archive, from its first bytes (an empty archive starts with its end record)."""
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06"))
+
+
 def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None,
-                   profile: str | None = None) -> list[ItemResult]:
+                   profile: str | None = None, source: Source = Source.ZIP) -> list[ItemResult]:
     """Check, then import every image in the archive (see module docstring)."""
     limits = limits or ZipLimits.from_settings()
     check_archive(fileobj, limits)
     fileobj.seek(0)
     with open_archive(fileobj, limits) as archive:
-        return ingest_each(incoming(team, user, scan(archive, limits), profile))
+        return ingest_each(incoming(team, user, scan(archive, limits), profile, source))

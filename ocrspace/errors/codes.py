@@ -46,6 +46,10 @@ CODES: dict[str, ErrorCode] = {
     "region_invalid": ErrorCode(400, "The region must lie on the image and be at least 8 pixels on each side."),
     # Outputs (layout modes, tables)
     "unknown_layout": ErrorCode(400, "No such layout mode (lines, paragraphs, code)."),
+    # documents (recognition.documents)
+    "pdf_damaged": ErrorCode(400, "The PDF is damaged or truncated."),
+    "pdf_encrypted": ErrorCode(400, "The PDF is protected by a password."),
+    "pdf_empty": ErrorCode(400, "The PDF has no pages."),
     "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),
@@ -71,6 +75,7 @@ CODES: dict[str, ErrorCode] = {
     "request_too_large": ErrorCode(413, "The request is too large."),
     "file_too_large": ErrorCode(413, "The file is larger than the upload limit."),
     "image_too_large": ErrorCode(413, "The image has too many pixels."),
+    "pdf_too_many_pages": ErrorCode(413, "The PDF has more pages than accepted."),
     "too_many_files": ErrorCode(413, "The archive has more files than accepted."),
     "archive_too_large": ErrorCode(413, "The archive is larger than the unpacked-size limit."),
     "entry_too_large": ErrorCode(413, "An archive entry is larger than the upload limit."),

@@ -153,6 +153,19 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # ZIP import limits: files per archive and bytes after decompression.
 OCRSPACE_ZIP_MAX_ENTRIES = env.int("OCRSPACE_ZIP_MAX_ENTRIES", default=1000)
 OCRSPACE_ZIP_MAX_TOTAL_BYTES = env.int("OCRSPACE_ZIP_MAX_TOTAL_BYTES", default=500 * 1024 * 1024)
+# PDF documents (recognition.documents): pages per document, the DPI pages
+# without a text layer are rendered at for OCR (each page must stay within
+# OCRSPACE_MAX_IMAGE_PIXELS at it, the file within OCRSPACE_MAX_UPLOAD_BYTES),
+# and the characters a page's text layer needs to be used instead of OCR.
+OCRSPACE_PDF_MAX_PAGES = env.int("OCRSPACE_PDF_MAX_PAGES", default=100)
+OCRSPACE_PDF_DPI = env.int("OCRSPACE_PDF_DPI", default=150)
+OCRSPACE_PDF_TEXT_MIN_CHARS = env.int("OCRSPACE_PDF_TEXT_MIN_CHARS", default=10)
+# Searchable PDF export: at most this many uploads (or PDF pages) per file,
+# which is built in memory; the font of its invisible text layer for text
+# beyond Latin-1 (a TrueType file or collection; empty: the first of
+# recognition.searchable_pdf.FONT_CANDIDATES that exists).
+OCRSPACE_SEARCHABLE_PDF_MAX_PAGES = env.int("OCRSPACE_SEARCHABLE_PDF_MAX_PAGES", default=200)
+OCRSPACE_SEARCHABLE_PDF_FONT = env.str("OCRSPACE_SEARCHABLE_PDF_FONT", default="")
 
 # --- Logging -------------------------------------------------------------------
 def _command_verbosity(argv: list[str]) -> tuple[str | None, int]:

@@ -18,9 +18,11 @@ from recognition.api.common import resolve_team
 from recognition.api.serializers import ExportDocumentSerializer, ExportQuerySerializer
 from recognition.api.uploads import JSONOnlyNegotiation
 
-MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown"]
+MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown", "application/pdf"]
 DESCRIPTION = (
-    "The uploads of one team as `txt`, `json`, `csv` or `md` (alias `markdown`), newest first, streamed. "
+    "The uploads of one team as `txt`, `json`, `csv` or `md` (alias `markdown`), newest first, streamed, or "
+    "`pdf`: a searchable PDF of the finished ones (their page images under an invisible text layer on the "
+    "word or line boxes; at most OCRSPACE_SEARCHABLE_PDF_MAX_PAGES pages). "
     "With no other parameter: the whole team. `ids` (comma-separated; an id that is not in the team gives 404), "
     "`q` (a search: finished uploads whose text contains it), `status`, `uploader`, `created_after` and "
     "`created_before` narrow it down, all together. CSV cells that start with = + - @ are prefixed with ' so "

@@ -3,6 +3,12 @@
     requests.post(url, files={"image": open("shot.png", "rb")},
                   headers={"Authorization": "Bearer <access token>"})
 
+A PDF is answered the same way, its pages' texts joined by form feeds, with
+``pages`` (text, confidence, lines of each). A ZIP archive is a batch: it is
+checked and imported like the REST ZIP import (``recognition.zip_import``)
+and answered ``{"success": true, "results": [...]}``, one seed-shaped entry
+per file in the archive's order, each with its own ``success`` or ``error``.
+
 The image goes through ``recognition.ingest`` like every other upload and
 is recognised by the worker; this view then waits for the result. It is an
 async view that polls the database with ``asyncio.sleep`` between short
@@ -28,8 +34,8 @@ from rest_framework_simplejwt.tokens import Token
 from ocrspace.errors import DomainError
 from ocrspace.errors.recognize import seed_response
 from ocrspace.throttling import AccessTokenRateThrottle, AnonRateThrottle, SimpleRateThrottle
-from recognition import result_outputs, services
-from recognition.ingest import Incoming, Source, ingest
+from recognition import result_outputs, services, zip_import
+from recognition.ingest import Incoming, ItemResult, Source, ingest
 from recognition.representation import RECOGNIZE, represent
 from recognition.models import Upload, UploadStatus
 from teams.access_tokens import AccessTokenAuthentication
@@ -93,11 +99,11 @@ def _team_for(user, token, slug: str) -> Team:
     return team_for(user, slug, claim, Capability.UPLOAD)
 
 
-NO_IMAGE = "Send the image as multipart/form-data in the field “image”."
+NO_IMAGE = "Send the image (or a PDF, or a ZIP of them) as multipart/form-data in the field “image”."
 
 
 def _submit(request: HttpRequest, user, token
-            ) -> tuple[tuple[services.UploadOutcome, str | None] | None, JsonResponse | None]:
+            ) -> tuple[tuple[services.UploadOutcome | list[ItemResult], str | None] | None, JsonResponse | None]:
     try:
         try:
             image = request.FILES.get("image") or request.FILES.get("file")
@@ -113,6 +119,10 @@ def _submit(request: HttpRequest, user, token
         if layout is not None:
             layout = result_outputs.check_layout(layout)
         team = _team_for(user, token, slug)
+        head = image.read(4)
+        image.seek(0)
+        if zip_import.is_zip(head):
+            return (_submit_archive(image, team, user, profile), layout), None
         data = image.read(settings.OCRSPACE_MAX_UPLOAD_BYTES + 1)
         item = Incoming(Source.RECOGNIZE, team, user, image.name or "image", data, profile)
         return (ingest(item), layout), None
@@ -120,38 +130,80 @@ def _submit(request: HttpRequest, user, token
         return None, seed_response(error)
 
 
+def _submit_archive(archive, team: Team, user, profile: str | None) -> list[ItemResult]:
+    limits = zip_import.ZipLimits.from_settings()
+    if archive.size > limits.max_total_bytes:
+        raise zip_import.ArchiveRejected("The archive is larger than the unpacked-size limit.", "archive_too_large")
+    results = zip_import.import_archive(team, user, archive, limits, profile, source=Source.RECOGNIZE)
+    if not results:
+        raise zip_import.ArchiveRejected("The archive contains no files.", "empty_archive")
+    return results
+
+
 def _current(upload_id: int) -> Upload | None:
     return Upload.objects.select_related("result").filter(pk=upload_id, hidden=False).first()
 
 
-def _answer(upload: Upload, deduplicated: bool, layout: str | None = None) -> JsonResponse:
-    url = reverse("api-upload-detail", args=[upload.pk])
+def _answer_body(upload: Upload, deduplicated: bool, layout: str | None = None) -> dict:
     if upload.status == UploadStatus.FAILED:
-        failed = Refused(upload.error or "Recognition failed.", "recognition_failed")
-        return seed_response(failed, id=upload.pk, md5=upload.md5, url=url)
+        return {"success": False, "error": upload.error or "Recognition failed.", "id": upload.pk,
+                "md5": upload.md5, "url": reverse("api-upload-detail", args=[upload.pk])}
     answer = {"success": True, **represent(upload, RECOGNIZE), "deduplicated": deduplicated}
     if layout is not None:  # the ``layout`` form field: the text in that layout mode
         answer.update(text=result_outputs.layout_text(upload, layout), layout=layout)
-    return JsonResponse(answer, json_dumps_params={"ensure_ascii": False})
+    return answer
+
+
+def _answer(upload: Upload, deduplicated: bool, layout: str | None = None) -> JsonResponse:
+    if upload.status == UploadStatus.FAILED:
+        url = reverse("api-upload-detail", args=[upload.pk])
+        failed = Refused(upload.error or "Recognition failed.", "recognition_failed")
+        return seed_response(failed, id=upload.pk, md5=upload.md5, url=url)
+    return JsonResponse(_answer_body(upload, deduplicated, layout), json_dumps_params={"ensure_ascii": False})
+
+
+def _pending_body(upload: Upload, deduplicated: bool, waited: float) -> dict:
+    url = reverse("api-upload-detail", args=[upload.pk])
+    return {
+        "success": False,
+        "pending": True,
+        "status": upload.status,
+        "error": f"The text was not ready within {waited:g} s; poll {url} for the result.",
+        "id": upload.pk,
+        "md5": upload.md5,
+        "deduplicated": deduplicated,
+        "url": url,
+    }
 
 
 def _pending(upload: Upload, deduplicated: bool, waited: float) -> JsonResponse:
-    url = reverse("api-upload-detail", args=[upload.pk])
-    response = JsonResponse(
-        {
-            "success": False,
-            "pending": True,
-            "status": upload.status,
-            "error": f"The text was not ready within {waited:g} s; poll {url} for the result.",
-            "id": upload.pk,
-            "md5": upload.md5,
-            "deduplicated": deduplicated,
-            "url": url,
-        },
-        status=202,
-    )
-    response["Location"] = url
+    response = JsonResponse(_pending_body(upload, deduplicated, waited), status=202)
+    response["Location"] = reverse("api-upload-detail", args=[upload.pk])
     return response
+
+
+def _batch_answer(items: list[ItemResult], current: dict[int, Upload | None], waited: float,
+                  layout: str | None = None) -> JsonResponse:
+    """One seed-shaped entry per archive member, in order."""
+    entries = []
+    for item in items:
+        if item.upload is None:
+            entry = {"success": False, "error": item.message, "code": item.error.code if item.error else "invalid"}
+        else:
+            upload = current.get(item.upload.pk)
+            if upload is None:
+                entry = {"success": False, "error": "The upload was deleted before its text was ready.",
+                         "code": "upload_deleted", "id": item.upload.pk}
+            elif upload.is_finished:
+                entry = _answer_body(upload, item.deduplicated, layout)
+            else:
+                entry = _pending_body(upload, item.deduplicated, waited)
+        entries.append({"name": item.name, **entry})
+    return JsonResponse({"success": True, "results": entries}, json_dumps_params={"ensure_ascii": False})
+
+
+def _current_many(ids: list[int]) -> dict[int, Upload]:
+    return {u.pk: u for u in Upload.objects.select_related("result", "uploaded_by").filter(pk__in=ids, hidden=False)}
 
 
 @csrf_exempt
@@ -167,13 +219,15 @@ async def recognize(request: HttpRequest) -> JsonResponse:
     outcome, problem = await sync_to_async(_submit)(request, user, token)
     if problem is not None:
         return problem
-
     (outcome, layout) = outcome
-    upload, deduplicated = outcome.upload, outcome.deduplicated
     wait = float(settings.OCRSPACE_RECOGNIZE_WAIT_SECONDS)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
     interval = FIRST_POLL
+    if isinstance(outcome, list):
+        return await _wait_for_batch(outcome, wait, deadline, layout)
+
+    upload, deduplicated = outcome.upload, outcome.deduplicated
     while True:
         current = await sync_to_async(_current)(upload.pk)
         if current is None:
@@ -184,5 +238,20 @@ async def recognize(request: HttpRequest) -> JsonResponse:
         remaining = deadline - loop.time()
         if remaining <= 0:
             return _pending(current, deduplicated, wait)
+        await asyncio.sleep(min(interval, remaining))
+        interval = min(interval * 1.5, MAX_POLL)
+
+
+async def _wait_for_batch(items: list[ItemResult], wait: float, deadline: float,
+                          layout: str | None = None) -> JsonResponse:
+    """Wait (as for one image) until every stored member is finished or the time is up."""
+    loop = asyncio.get_running_loop()
+    ids = [item.upload.pk for item in items if item.upload is not None]
+    interval = FIRST_POLL
+    while True:
+        current = await sync_to_async(_current_many)(ids)
+        remaining = deadline - loop.time()
+        if all(u.is_finished for u in current.values()) or remaining <= 0:
+            return await sync_to_async(_batch_answer)(items, current, wait, layout)
         await asyncio.sleep(min(interval, remaining))
         interval = min(interval * 1.5, MAX_POLL)

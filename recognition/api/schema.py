@@ -11,7 +11,41 @@ RECOGNIZE_ERRORS = (
     "authentication_failed", "permission_denied", "not_found", "method_not_allowed", "image_removed",
     "upload_deleted", "request_too_large", "file_too_large", "image_too_large", "unsupported_image",
     "recognition_failed", "throttled", "storage_unavailable", "storage_full", "unknown_layout",
+    # documents and archives
+    "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages", "bad_archive", "empty_archive",
+    "too_many_files", "archive_too_large",
 )
+
+PAGE = {
+    "type": "object",
+    "properties": {
+        "page": {"type": "integer"},
+        "source": {"type": "string", "enum": ["text_layer", "ocr"]},
+        "width": {"type": "integer"},
+        "height": {"type": "integer"},
+        "text": {"type": "string"},
+        "confidence": {"type": "number"},
+        "lines": {"type": "array", "items": {"type": "object"}},
+    },
+    "required": ["page", "source", "text", "confidence", "lines"],
+}
+# One member of a ZIP: the single answer's fields with its own success, or
+# {"success": false, "error": ...} (and "pending" when not ready in time).
+BATCH_ENTRY = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "success": {"type": "boolean"},
+        "error": {"type": "string"},
+        "code": {"type": "string"},
+        "pending": {"type": "boolean"},
+        "text": {"type": "string"},
+        "pages": {"type": "array", "items": PAGE},
+        "id": {"type": "integer"},
+        "url": {"type": "string"},
+    },
+    "required": ["name", "success"],
+}
 
 
 RECOGNIZE = {
@@ -47,11 +81,11 @@ RECOGNIZE = {
             "200": {
                 "description": "The recognised text.",
                 "content": {"application/json": {
-                    "schema": {
+                    "schema": {"oneOf": [{
                         "type": "object",
                         "properties": {
                             "success": {"type": "boolean"},
-                            "text": {"type": "string"},
+                            "text": {"type": "string", "description": "Pages of a PDF are separated by a form feed."},
                             "confidence": {"type": "number"},
                             "timestamp": {"type": "string", "format": "date-time"},
                             "id": {"type": "integer"},
@@ -61,9 +95,16 @@ RECOGNIZE = {
                             "engine_version": {"type": "string"},
                             "url": {"type": "string"},
                             "layout": {"type": "string", "description": "The layout asked for, if one was."},
+                            "page_count": {"type": "integer"},
+                            "pages": {"type": "array", "items": PAGE},
                         },
                         "required": ["success", "text", "confidence", "timestamp", "id", "md5", "lines", "deduplicated"],
-                    },
+                    }, {
+                        "type": "object",
+                        "properties": {"success": {"type": "boolean"},
+                                       "results": {"type": "array", "items": BATCH_ENTRY}},
+                        "required": ["success", "results"],
+                    }]},
                     "example": {"success": True, "text": "销售报表 Q3", "confidence": 0.93,
                                 "timestamp": "2025-04-05T10:23:45Z", "id": 42, "md5": "9e107d9d372bb6826bd81d3542a419d6",
                                 "lines": [], "deduplicated": False},

@@ -52,6 +52,17 @@ class LineSerializer(serializers.Serializer):
                            help_text="The engine's words with word and character boxes (from the CTC alignment).")
     cells = CellSerializer(many=True, required=False,
                            help_text="Table or form cells of the line (its text has a tab between them).")
+    page = serializers.IntegerField(required=False, help_text="A PDF's page the line is on (from 1); boxes are "
+                                    "in that page's pixels at OCRSPACE_PDF_DPI.")
+
+
+class PageSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=["text_layer", "ocr"],
+                                     help_text="text_layer: the PDF's own text, no OCR; ocr: the page was read.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    confidence = serializers.FloatField()
 
 
 class SignatureSerializer(serializers.Serializer):
@@ -81,6 +92,8 @@ class ResultSerializer(serializers.Serializer):
     corrected = serializers.SerializerMethodField(help_text="The current text differs from the engine's reading.")
     confidence = serializers.FloatField()
     lines = LineSerializer(many=True)
+    pages = PageSerializer(many=True, help_text="A PDF's pages in order (its text: `text` split at form feeds); "
+                           "empty for an image.")
     engine_version = serializers.CharField(help_text="Engine, weights and settings fingerprint that read it.")
     profile = serializers.CharField(help_text="Engine profile that read it (accurate, fast, v4).")
     timings = serializers.DictField(child=serializers.FloatField(), help_text="Milliseconds per stage.")
@@ -129,7 +142,7 @@ class UploadSerializer(serializers.ModelSerializer):
         fields = [
             "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
             "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts", "profile",
-            "confidence", "preview", "url", "image_url",
+            "confidence", "preview", "url", "image_url", "page_count",
         ]
         read_only_fields = fields
 
@@ -259,7 +272,7 @@ class ExportQuerySerializer(StrictInput):
     """Which uploads to export: every condition given applies; none: the whole team."""
 
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
-    format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown"], default="json")
+    format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown", "pdf"], default="json")
     # At most 18 digits: every such number is a valid id (below 2**63).
     ids = serializers.RegexField(r"^\s*\d{1,18}(\s*,\s*\d{1,18})*\s*$", required=False,
                                  help_text="Comma-separated upload ids (at most 10,000; long lists in a POST body).")

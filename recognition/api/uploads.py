@@ -40,13 +40,14 @@ ERRORS = responses()
 UPLOAD_ERRORS = responses(
     "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
     "image_too_large", "unsupported_image", "storage_unavailable", "storage_full",
+    "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 ZIP_ERRORS = responses(
     "no_file", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
     "damaged_entry", "image_removed", "too_many_files", "archive_too_large", "entry_too_large", "file_too_large",
     "image_too_large", "unsupported_image", "nested_archive", "unsupported_compression", "storage_unavailable",
-    "storage_full",
+    "storage_full", "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 BATCH_EXAMPLE = OpenApiExample(
@@ -217,13 +218,14 @@ class UploadDetail(generics.RetrieveDestroyAPIView):
         services.delete_upload(upload, self.request.user)
 
 
-IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff"]
+IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/gif", "image/bmp", "image/tiff", "image/heic",
+               "image/avif", "application/pdf"]
 
 
 @extend_schema(
-    summary="The uploaded image",
+    summary="The uploaded image (or PDF document), as stored",
     responses={
-        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The image bytes.") for t in IMAGE_TYPES},
+        **{(200, t): OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes.") for t in IMAGE_TYPES},
         **ERRORS,
     },
 )

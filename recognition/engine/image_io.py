@@ -12,6 +12,7 @@ import struct
 import warnings
 
 import numpy as np
+import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import CorruptImage, EmptyImage, ImageTooLarge, UnsupportedImage
@@ -20,14 +21,51 @@ from .types import DecodedImage, ImageInfo
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 60_000_000
 
+# HEIC/HEIF photos open through pillow-heif's Pillow plugin (libheif applies
+# the file's rotation and clears the EXIF orientation, so nothing turns
+# twice); AVIF through Pillow's own plugin, whose EXIF orientation is
+# applied like a JPEG's. Registering only adds an opener: nothing is decoded.
+pillow_heif.register_heif_opener(thumbnails=False)
+
 # Pillow plugin names we accept, and the name we report for each.
 _FORMATS = {"PNG": "PNG", "JPEG": "JPEG", "MPO": "JPEG", "WEBP": "WEBP", "BMP": "BMP",
-            "DIB": "BMP", "TIFF": "TIFF", "GIF": "GIF"}
+            "DIB": "BMP", "TIFF": "TIFF", "GIF": "GIF", "HEIF": "HEIC", "AVIF": "AVIF"}
 
 # Pillow opener names (MPO files open through the JPEG opener).
-_OPENERS = ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF"]
+_OPENERS = ["PNG", "JPEG", "WEBP", "BMP", "TIFF", "GIF", "HEIF", "AVIF"]
 
-SUPPORTED = "PNG, JPEG, WebP, BMP, TIFF or GIF"
+SUPPORTED = "PNG, JPEG, WebP, BMP, TIFF, GIF, HEIC or AVIF"
+
+# ISO base media file brands (the ``ftyp`` box) of the two photo formats.
+_HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs"}
+_AVIF_BRANDS = {b"avif", b"avis"}
+_HEIF_GENERIC = {b"mif1", b"msf1", b"miaf"}
+
+
+def _ftyp_brands(data: bytes) -> list[bytes]:
+    """Major and compatible brands of an ISO-BMFF file, or [] when it is not one."""
+    if len(data) < 16 or data[4:8] != b"ftyp":
+        return []
+    size = int.from_bytes(data[:4], "big")
+    end = min(max(size, 16), len(data), 256)
+    brands = [data[8:12]] + [data[i:i + 4] for i in range(16, end - 3, 4)]
+    return [b for b in brands if len(b) == 4]
+
+
+def _heif_kind(data: bytes) -> str | None:
+    brands = _ftyp_brands(data)
+    if not brands:
+        return None
+    if brands[0] in _AVIF_BRANDS:
+        return "AVIF"
+    if brands[0] in _HEIC_BRANDS:
+        return "HEIC"
+    if brands[0] in _HEIF_GENERIC:
+        if any(b in _AVIF_BRANDS for b in brands):
+            return "AVIF"
+        if any(b in _HEIC_BRANDS for b in brands):
+            return "HEIC"
+    return None
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -45,7 +83,7 @@ def sniff_format(data: bytes) -> str | None:
         return "TIFF"
     if head.startswith(b"BM") and len(data) >= 26:
         return "BMP"
-    return None
+    return _heif_kind(data)
 
 
 def _describe_unknown(data: bytes) -> str:
@@ -54,9 +92,9 @@ def _describe_unknown(data: bytes) -> str:
     if head.startswith(b"<svg") or (head.startswith((b"<?xml", b"<!doctype svg")) and b"<svg" in data[:4096].lower()):
         return "SVG vector drawings are not supported; export it as PNG first."
     if head.startswith(b"%pdf"):
-        return "PDF files are not supported; upload each page as an image."
-    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif", b"ftypheim"):
-        return "HEIC/AVIF photos are not supported; convert them to JPEG or PNG."
+        return "PDF files are not read here; upload the PDF as a document."
+    if data[4:8] == b"ftyp":
+        return "This HEIF-family file holds neither a HEIC nor an AVIF image; convert it to JPEG or PNG."
     try:
         data[:4096].decode("utf-8")
         return f"This file contains text, not an image. Upload a {SUPPORTED} image."

@@ -36,7 +36,7 @@ def editor_lines(result: Result | None, low_confidence: float) -> list[dict]:
     confidence of the engine line it corrects (when there is one)."""
     if result is None:
         return []
-    current = result.text.split("\n") if result.text else []
+    current = history.LINE_BREAK.split(result.text) if result.text else []
     lines = []
     for index, (text, engine_line) in enumerate(zip(current, history.line_boxes(result))):
         box = (engine_line or {}).get("box") or []
@@ -51,6 +51,7 @@ def editor_lines(result: Result | None, low_confidence: float) -> list[dict]:
             "has_confidence": engine_line is not None,
             "low": not edited and confidence < low_confidence,
             "edited": edited,
+            "page": (engine_line or {}).get("page", 1),
             "points": " ".join(f"{x:.1f},{y:.1f}" for x, y in box),
             "crop": _crop(box) if len(box) >= 2 else "",
         })

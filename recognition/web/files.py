@@ -8,18 +8,27 @@ object store would hold all of it in memory.
 
 from __future__ import annotations
 
+import io
+
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.handlers.asgi import ASGIRequest
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from recognition import storage, thumbnails
+from PIL import Image
+
+from recognition import documents, storage, thumbnails
+from recognition.engine.image_io import decode_image
 from recognition.models import Upload
 
-# Only raster types we accept are ever sent back, under their real type.
+# Only types we accept are ever sent back, under their real type.
 CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "heic": "image/heic",
+    "avif": "image/avif",
     "png": "image/png",
     "jpeg": "image/jpeg",
     "webp": "image/webp",
@@ -86,3 +95,49 @@ def upload_thumbnail(request, upload_id: int) -> HttpResponse:
     if path is None:
         return image_response(upload, request)  # unreadable for the thumbnailer: the image as it is
     return stored_file_response(request, path, "image/webp", f"upload-{upload.pk}-thumbnail.webp", max_age=86400)
+
+
+# Stored types a browser cannot show in an <img>: their pages are rendered.
+RENDERED_TYPES = ("pdf", "heic")
+
+
+@login_required
+@require_GET
+def upload_page(request, upload_id: int, number: int) -> HttpResponse:
+    """Page ``number`` of the upload as an image a browser shows: a PDF's
+    page rendered at OCRSPACE_PDF_DPI (the pixels its line boxes are in), a
+    HEIC photo as JPEG, any other image as it is (page 1 only). Same
+    permission check as the image."""
+    upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
+    if not 1 <= number <= upload.page_count:
+        raise Http404("No such page.")
+    if upload.image_type not in RENDERED_TYPES:
+        return image_response(upload, request)
+    try:
+        data = storage.read(upload.file_path)
+    except FileNotFoundError:
+        raise Http404("The file is missing.")
+    except storage.StorageUnavailable:
+        response = JsonResponse({"detail": "The image storage cannot be reached right now; try again shortly."},
+                                status=503)
+        response["Retry-After"] = "30"
+        return response
+    jpeg = page_jpeg(upload, data, number)
+    response = HttpResponse(jpeg, content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}-page-{number}.jpg"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def page_jpeg(upload: Upload, data: bytes, number: int) -> bytes:
+    if upload.image_type == "pdf":
+        image = documents.render_page(data, number, dpi=settings.OCRSPACE_PDF_DPI)
+    else:
+        decoded = decode_image(data, max_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES,
+                               max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS)
+        image = Image.fromarray(decoded.array)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()

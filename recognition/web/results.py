@@ -24,7 +24,7 @@ from teams.roles import Capability
 
 # Lines the recogniser was less sure of than this are marked for checking.
 LOW_CONFIDENCE = 0.8
-DOWNLOAD_FORMATS = ("txt", "json")
+DOWNLOAD_FORMATS = ("txt", "json", "pdf")
 
 
 def _visible_upload(user, upload_id: int) -> Upload:
@@ -58,6 +58,7 @@ def result_page(request, upload_id: int):
         "may_change": can(request.user, team, Capability.UPLOAD),
         "may_delete": services.can_delete(request.user, upload),
         "download_formats": DOWNLOAD_FORMATS,
+        "page_numbers": range(1, upload.page_count + 1) if upload.page_count > 1 else (),
         "profiles": settings.OCRSPACE_PROFILES,
         "current_profile": ((result.profile if result else "") or upload.profile or team.ocr_profile
                             or settings.OCRSPACE_DEFAULT_PROFILE),

@@ -16,6 +16,7 @@ def ui_strings() -> dict:
     return {
         "status": {value: str(label) for value, label in UploadStatus.choices},
         "pinned": _("Pinned"),
+        "pageProgress": _("page {done} of {pages}"),
         "openResult": _("Open result"),
         "noText": _("No text was found in this image."),
         "uploading": _("Uploading…"),

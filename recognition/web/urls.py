@@ -8,6 +8,7 @@ urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
     path("uploads/<int:upload_id>/image/", files.upload_image, name="upload-image"),
     path("uploads/<int:upload_id>/thumbnail/", files.upload_thumbnail, name="upload-thumbnail"),
+    path("uploads/<int:upload_id>/pages/<int:number>/", files.upload_page, name="upload-page"),
     path("uploads/<int:upload_id>/", results.result_page, name="upload-result"),
     path("uploads/<int:upload_id>/rerun/", results.rerun, name="upload-rerun"),
     path("uploads/<int:upload_id>/pin/", results.pin, name="upload-pin"),

@@ -132,6 +132,12 @@
       var status = event.upload && event.upload.status;
       if (!status) return;
       badge.textContent = strings.status[status] || status;
+      var progress = event.upload.progress;
+      if (status === "processing" && progress && strings.pageProgress) {
+        badge.textContent += " · " + strings.pageProgress
+          .replace("{done}", String(Number(progress.done)))
+          .replace("{pages}", String(Number(progress.pages)));
+      }
       badge.className = "badge status-badge status-" + status;
       // A finished page reloads only for a new result (a re-run by someone
       // else), never while this person has a correction in hand.

@@ -50,7 +50,14 @@
   function fill(item, upload) {
     item.className = "feed-item status-" + upload.status;
     field(item, "name").textContent = upload.name;
-    field(item, "status").textContent = strings.status[upload.status] || upload.status;
+    var status = strings.status[upload.status] || upload.status;
+    // A document being read page by page: "Processing · page 3 of 10".
+    if (upload.status === "processing" && upload.progress && strings.pageProgress) {
+      status += " · " + strings.pageProgress
+        .replace("{done}", String(Number(upload.progress.done)))
+        .replace("{pages}", String(Number(upload.progress.pages)));
+    }
+    field(item, "status").textContent = status;
     field(item, "pinned").hidden = !upload.pinned;
     field(item, "uploaded_by").textContent = upload.uploaded_by || "—";
     showTime(field(item, "created_at"), upload.created_at);

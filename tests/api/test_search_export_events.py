@@ -124,7 +124,7 @@ def test_export_foreign_ids_are_404(api_for, member, done_upload, other_team, ou
 
 def test_export_bad_parameters(api_for, member):
     client = api_for(member)
-    assert client.get("/api/export/", {"format": "pdf", "ids": "1"}).status_code == 400
+    assert client.get("/api/export/", {"format": "docx", "ids": "1"}).status_code == 400  # pdf is a format now
     assert client.get("/api/export/", {"format": "csv", "ids": "1;2"}).status_code == 400
     assert client.get("/api/export/", {"format": "csv", "status": "nope"}).status_code == 400
     assert client.get("/api/export/", {"format": "csv", "created_after": "yesterday"}).status_code == 400

@@ -263,6 +263,10 @@ TABLE: dict[str, Rule] = {
     "api-upload-tables": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}),
     "api-upload-table-file": Rule({"GET": TEAM}, api=True, params={"pk": "done_upload"}, query="format=xlsx"),
     # --- end of outputs --------------------------------------------------------
+    # --- Documents in (PDF, HEIC): a page rendered for the browser, checked
+    # like the image (the world's upload is an image: page 1 is the image).
+    "upload-page": Rule({"GET": TEAM}, params={"upload_id": "upload", "number": "number"}),
+    # --- end of documents in
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
