@@ -225,6 +225,17 @@ class ExportQuerySerializer(StrictInput):
         return ids
 
 
+class TagBriefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    colour = serializers.CharField()
+
+
+class NoteBriefSerializer(serializers.Serializer):
+    author = serializers.CharField()
+    created_at = serializers.CharField()
+    body = serializers.CharField(help_text="Plain text; escape it.")
+
+
 class ExportRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -238,6 +249,8 @@ class ExportRowSerializer(serializers.Serializer):
     confidence = serializers.FloatField(allow_null=True)
     engine_version = serializers.CharField(allow_null=True)
     text = serializers.CharField(allow_blank=True)
+    tags = TagBriefSerializer(many=True)
+    notes = NoteBriefSerializer(many=True)
 
 
 class ExportDocumentSerializer(serializers.Serializer):
