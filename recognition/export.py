@@ -64,7 +64,7 @@ def to_json(uploads: Iterable[Upload]) -> str:
     return "".join(_json_pieces(uploads))
 
 
-CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "text", "tags", "notes"]
+CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "tags", "notes", "text"]
 JOINED = {"tags": _joined_tags, "notes": _joined_notes}
 
 

@@ -50,11 +50,21 @@ class FilterError(Invalid):
     code = "bad_filter"
 
 
+class QueryTextField(serializers.CharField):
+    """Search text: refusals (empty, too long, a NUL) come from
+    ``search.normalise_query``, with the message the search shows everywhere."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if type(v).__name__ != "ProhibitNullCharactersValidator"]
+
+
 class FilterSerializer(StrictInput):
     """The parameters of a filter (the schema documents the API's from it)."""
 
-    q = serializers.CharField(required=False, max_length=search.MAX_QUERY_LENGTH,
-                              help_text="Text, file name or a note contains this (case-insensitive, any language).")
+    # The length is checked after whitespace is collapsed (validate_q).
+    q = QueryTextField(required=False, help_text="Text, file name or a note contains this (case-insensitive, "
+                              "any language; at most 200 characters).")
     uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
     tag = serializers.ListField(child=serializers.CharField(max_length=TAG_NAME_LENGTH), required=False,
@@ -159,7 +169,12 @@ def parse(params, *, form: bool = False) -> UploadFilter:
         first = next(iter(problems.items()))
         raise FilterError(_("The filter “%(name)s” is not valid: %(problem)s") % {
             "name": first[0], "problem": first[1][0]}, errors=problems) from error
-    values = dict(data.validated_data)
+    return from_data(data.validated_data)
+
+
+def from_data(validated: dict) -> UploadFilter:
+    """The filter of data ``FilterSerializer`` (or a subclass) validated."""
+    values = {name: validated.get(name) for name in PARAMETERS}
     values["tag"] = tuple(values.get("tag") or ())
     return UploadFilter(**values)
 
@@ -202,4 +217,5 @@ def team_uploads(team, f: UploadFilter) -> QuerySet[Upload]:
     """The team's uploads the filter describes, newest first, with what the
     lists show loaded. The caller has checked that the requester may view ``team``."""
     uploads = Upload.objects.of_team(team).select_related("uploaded_by", "result", "team").prefetch_related("tags")
-    return apply(uploads, f).order_by("-created_at", "-id")
+    noted = Exists(Note.objects.filter(upload=OuterRef("pk")))
+    return apply(uploads, f).annotate(noted=noted).order_by("-created_at", "-id")

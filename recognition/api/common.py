@@ -22,6 +22,19 @@ def requested_profile(request, team: Team) -> str:
     return services.resolve_profile(team, request.data.get("profile"))
 
 
+def requested_tags(request, team: Team) -> tuple[str, ...]:
+    """The tags a multipart upload asks for (the ``tags`` field, repeated),
+    checked and made before any file is stored, so a bad name refuses the
+    request with nothing written."""
+    from recognition.tags import services as tag_services
+
+    getlist = getattr(request.data, "getlist", None)
+    names = [n for n in (getlist("tags") if getlist else []) if n.strip()]
+    if not names:
+        return ()
+    return tuple(t.name for t in tag_services.resolve(team, request.user, names))
+
+
 def request_source(request) -> Source:
     """The page's own calls carry the session cookie; clients carry a token."""
     return Source.API if request.auth is not None else Source.BROWSER

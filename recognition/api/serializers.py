@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
-from recognition import selectors, signatures
+from recognition import filters, selectors, signatures
 from recognition.models import Upload, UploadStatus
 from recognition.representation import value
 from recognition.search import Snippet
@@ -73,13 +73,14 @@ class UploadSerializer(serializers.ModelSerializer):
     preview = serializers.SerializerMethodField()
     confidence = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=UploadStatus.choices, read_only=True)
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Upload
         fields = [
             "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
             "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts", "profile",
-            "confidence", "preview", "url", "image_url",
+            "confidence", "preview", "url", "image_url", "tags",
         ]
         read_only_fields = fields
 
@@ -101,6 +102,11 @@ class UploadSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_confidence(self, upload: Upload) -> float | None:
         return value(upload, "confidence")
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(), help_text="The upload's tags: "
+                                               "{name, colour}, by name."))
+    def get_tags(self, upload: Upload) -> list[dict]:
+        return value(upload, "tags")
 
 
 class UploadDetailSerializer(UploadSerializer):
@@ -127,14 +133,13 @@ class UploadDetailSerializer(UploadSerializer):
         }
 
 
-class UploadListQuerySerializer(StrictInput):
+class UploadListQuerySerializer(filters.FilterSerializer):
+    """The filter of ``recognition.filters`` (the pages' too), and the team."""
+
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
-    status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
-    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
-    q = serializers.CharField(required=False, max_length=200, help_text="Text or file name contains this.")
+
+
+TAGS_HELP = "Tag names to put on the uploads (repeat the field); a name the team lacks makes a new tag."
 
 
 class UploadCreateSerializer(StrictInput):
@@ -145,6 +150,8 @@ class UploadCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
+    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH), required=False,
+                                 max_length=20, help_text=TAGS_HELP)
 
 
 class ZipCreateSerializer(StrictInput):
@@ -152,6 +159,8 @@ class ZipCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
+    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH), required=False,
+                                 max_length=20, help_text=TAGS_HELP)
 
 
 class RerunSerializer(StrictInput):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ocrspace.errors.web import attempt
 from recognition import export, selectors, services
 from recognition.models import Upload
+from recognition.web import organise
 from recognition.web.corrections import editor_lines, unsaved_key, waiting_reading
 from recognition.web.strings import ui_strings
 from teams.permissions import can
@@ -67,6 +68,7 @@ def result_page(request, upload_id: int):
             "csrfToken": get_token(request),
         },
     }
+    context.update(organise.result_context(request, upload))  # the tags and notes block
     return render(request, "recognition/result.html", context)
 
 

@@ -96,6 +96,13 @@
     var form = new FormData();
     form.append("files", file, file.name);
     form.append("team", zone.getAttribute("data-team"));
+    // Tags chosen above the drop zone go with every file.
+    var tagInput = document.getElementById("upload-tags-input");
+    if (tagInput) {
+      tagInput.value.split(",").forEach(function (name) {
+        if (name.trim()) form.append("tags", name.trim());
+      });
+    }
     var xhr = new XMLHttpRequest();
     xhr.open("POST", zone.getAttribute("data-upload-url"));
     xhr.setRequestHeader("X-CSRFToken", zone.getAttribute("data-csrf"));
