@@ -22,14 +22,19 @@ def requested_profile(request, team: Team) -> str:
     return services.resolve_profile(team, request.data.get("profile"))
 
 
+class TagsFormField(StrictInput):
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+
+
 def requested_tags(request, team: Team) -> tuple[str, ...]:
     """The tags a multipart upload asks for (the ``tags`` field, repeated),
-    checked and made before any file is stored, so a bad name refuses the
-    request with nothing written."""
+    validated as the schema states them and made before any file is stored,
+    so a bad name refuses the request with nothing written."""
     from recognition.tags import services as tag_services
 
-    getlist = getattr(request.data, "getlist", None)
-    names = [n for n in (getlist("tags") if getlist else []) if n.strip()]
+    form = TagsFormField(data=request.data)
+    form.is_valid(raise_exception=True)
+    names = form.validated_data.get("tags") or []
     if not names:
         return ()
     return tuple(t.name for t in tag_services.resolve(team, request.user, names))
