@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from recognition.models import Tag
 from teams.models import Team
 
 
 def tags_of(team: Team) -> QuerySet[Tag]:
-    """The team's tags by name, each with ``upload_count`` (visible uploads)."""
-    return Tag.objects.filter(team=team).annotate(upload_count=Count("uploads")).order_by("name", "id")
+    """The team's tags by name, each with ``upload_count`` (uploads not hidden by a moderator)."""
+    counted = Count("uploads", filter=Q(uploads__hidden=False))
+    return Tag.objects.filter(team=team).annotate(upload_count=counted).order_by("name", "id")
 
 
 def tag_dicts(upload) -> list[dict]:
