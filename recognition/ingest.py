@@ -34,6 +34,7 @@ class Source(str, Enum):
     HOT_FOLDER = "hot_folder"
     BULK = "bulk"
     RECOGNIZE = "recognize"
+    SHARE = "share"  # the installed app's share target
 
 
 @dataclass(frozen=True)

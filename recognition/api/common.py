@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
@@ -22,19 +24,30 @@ def requested_profile(request, team: Team) -> str:
     return services.resolve_profile(team, request.data.get("profile"))
 
 
-class TagsFormField(StrictInput):
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
+class TagNames(StrictInput):
+    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
 
 
 def requested_tags(request, team: Team) -> tuple[str, ...]:
-    """The tags a multipart upload asks for (the ``tags`` field, repeated),
-    validated as the schema states them and made before any file is stored,
-    so a bad name refuses the request with nothing written."""
+    """The tags a multipart upload asks for: the ``tags`` field, once, a
+    JSON array of names (a form field is only text, so the array is JSON,
+    as the schema's encoding says). Checked, and missing tags made, before
+    any file is stored: a bad name refuses the request with nothing written."""
     from recognition.tags import services as tag_services
 
-    form = TagsFormField(data=request.data)
+    getlist = getattr(request.data, "getlist", None)
+    values = getlist("tags") if getlist else []
+    if not values:
+        return ()
+    if len(values) > 1:
+        raise ValidationError({"tags": ["Give this field once: a JSON array of tag names."]})
+    try:
+        names = json.loads(values[0])
+    except ValueError:
+        raise ValidationError({"tags": ['A JSON array of tag names, e.g. ["invoice", "2026"].']}) from None
+    form = TagNames(data={"tags": names})
     form.is_valid(raise_exception=True)
-    names = form.validated_data.get("tags") or []
+    names = form.validated_data["tags"]
     if not names:
         return ()
     return tuple(t.name for t in tag_services.resolve(team, request.user, names))

@@ -139,7 +139,10 @@ class UploadListQuerySerializer(filters.FilterSerializer):
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
 
 
-TAGS_HELP = "Tag names to put on the uploads (repeat the field); a name the team lacks makes a new tag."
+TAGS_HELP = ('Tag names to put on every upload, as a JSON array (`["invoice", "2026"]`); a name the team lacks '
+             "makes a new tag.")
+# A form field is text: the tags part is JSON (see recognition.api.common.requested_tags).
+TAGS_ENCODING = {"tags": {"contentType": "application/json"}}
 
 
 class UploadCreateSerializer(StrictInput):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiRequest, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -22,6 +22,7 @@ from recognition.api.common import (
     resolve_team,
 )
 from recognition.api.serializers import (
+    TAGS_ENCODING,
     BatchResultSerializer,
     RerunSerializer,
     UploadCreateSerializer,
@@ -100,7 +101,7 @@ def batch_response(team, results, request) -> Response:
             "some files failed; when all failed, the failure's status (400, 413, 415, …). "
             "Each file has its own entry in `results`."
         ),
-        request={"multipart/form-data": UploadCreateSerializer},
+        request={"multipart/form-data": OpenApiRequest(UploadCreateSerializer, encoding=TAGS_ENCODING)},
         responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **UPLOAD_ERRORS},
         examples=[BATCH_EXAMPLE],
     ),
@@ -148,7 +149,7 @@ class UploadListCreate(generics.ListAPIView):
         "one and do not stop the others. Limits on the number of files and the unpacked size refuse the whole "
         "archive (413) before anything is stored. Status codes as for multipart uploads."
     ),
-    request={"multipart/form-data": ZipCreateSerializer},
+    request={"multipart/form-data": OpenApiRequest(ZipCreateSerializer, encoding=TAGS_ENCODING)},
     responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **ZIP_ERRORS},
     examples=[BATCH_EXAMPLE],
 )

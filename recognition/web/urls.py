@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import corrections, feed, files, organise, results, search, vocabulary
+from recognition.web import corrections, feed, files, organise, pwa, results, search, vocabulary
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -33,4 +33,9 @@ urlpatterns = [
     path("uploads/<int:upload_id>/notes/<int:note_id>/delete/", organise.note_delete, name="upload-note-delete"),
     path("notifications/", organise.notifications_page, name="notifications"),
     path("notifications/read/", organise.notifications_read, name="notifications-read"),
+    # The installable app: manifest, service worker, offline page, share target.
+    path("manifest.webmanifest", pwa.manifest, name="web-manifest"),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("offline/", pwa.offline, name="offline"),
+    path("share/", pwa.share_target, name="share-target"),
 ]

@@ -42,17 +42,20 @@ def test_tags_of_the_team_and_of_an_upload(team, member, viewer, admin_user, upl
 def test_uploads_and_zips_carry_tags_given_with_them(team, member, api_for, file_of, png, zip_of, queued):
     client = api_for(member)
     answer = client.post(reverse("api-upload-list"), {"files": [file_of(png())], "team": team.slug,
-                                                      "tags": ["scan", "2026"]}, format="multipart")
+                                                      "tags": '["scan", "2026"]'}, format="multipart")
     assert answer.status_code == 201, answer.json()
     assert [t["name"] for t in answer.json()["results"][0]["upload"]["tags"]] == ["2026", "scan"]
     archive = file_of(zip_of({"x.png": png(), "y.png": png()}), "a.zip", "application/zip")
-    zipped = client.post(reverse("api-upload-zip"), {"archive": archive, "team": team.slug, "tags": ["zipped"]},
+    zipped = client.post(reverse("api-upload-zip"), {"archive": archive, "team": team.slug, "tags": '["zipped"]'},
                          format="multipart")
     assert zipped.status_code == 201
     assert Upload.objects.filter(tags__name="zipped").count() == 2
-    refused = client.post(reverse("api-upload-list"), {"files": [file_of(png())], "team": team.slug,
-                                                       "tags": ["x" * 41]}, format="multipart")
-    assert refused.status_code == 400 and Upload.objects.count() == 3  # nothing stored
+    for bad in (f'["{"x" * 41}"]', '[""]', "invoice", '{"a": 1}', "[1]"):
+        refused = client.post(reverse("api-upload-list"), {"files": [file_of(png())], "team": team.slug,
+                                                           "tags": bad}, format="multipart")
+        assert refused.status_code == 400, bad
+        assert "tags" in refused.json()["errors"] or refused.json()["code"] == "tag_refused", bad
+    assert Upload.objects.count() == 3  # nothing stored
 
 
 def test_notes_with_a_mention_reach_the_member(team, member, viewer, uploads, api_for):

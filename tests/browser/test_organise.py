@@ -186,3 +186,17 @@ def test_bulk_tag_then_bulk_delete_with_the_summary(team, owner, member, log_in,
     assert set(Upload.objects.values_list("original_name", flat=True)) == {"scan-2.png", "keep-me.png"}
     assert not Upload.objects.filter(pk=first.pk).exists()
     keep(screenshot(page, "organise-bulk-summary"), "bulk-summary.png")
+
+
+def test_tags_chosen_at_the_drop_zone_go_with_the_upload(team, member, log_in, live_media, tmp_path):
+    page = log_in(member)
+    page.goto(f"/t/{team.slug}/")
+    expect(page.locator("#live-badge")).to_have_attribute("data-mode", "live")
+    page.fill("#upload-tags-input", "inbox, phone")
+    shot = tmp_path / "tagged.png"
+    shot.write_bytes(text_png(["Tagged while uploading"]))
+    page.set_input_files("#file-picker", str(shot))
+    # The feed shows the tags as soon as the upload is announced, not after reading.
+    expect(feed_item(page, "tagged.png").locator(".tag-chip")).to_have_text(["inbox", "phone"], timeout=60_000)
+    upload = Upload.objects.get(team=team, original_name="tagged.png")
+    assert sorted(upload.tags.values_list("name", flat=True)) == ["inbox", "phone"]

@@ -261,6 +261,14 @@ TABLE: dict[str, Rule] = {
                                   body=lambda w: {"name": "mine", "query": "status=done"}),
     "api-saved-search-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "saved_search"}),
     "api-bulk": Rule({"POST": WRITERS}, api=True, body=lambda w: {"action": "pin", "ids": (w.ids["done_upload"],)}),
+    # The installable app: manifest, service worker and offline page for
+    # everyone (they hold nothing of anyone's); the share target uploads to
+    # the signed-in user's own last team (a viewer gets a message).
+    "web-manifest": Rule({"GET": EVERYONE}, **PUBLIC),
+    "service-worker": Rule({"GET": EVERYONE}, **PUBLIC),
+    "offline": Rule({"GET": EVERYONE}, **PUBLIC),
+    "share-target": Rule({"GET": USERS, "POST": USERS}, hidden=False, body=lambda w: {"files": [
+        SimpleUploadedFile("shared.png", make_png(), "image/png")]}),
     # --- end of organising ---
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
