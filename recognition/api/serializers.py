@@ -188,7 +188,9 @@ class BatchResultSerializer(serializers.Serializer):
     results = ItemResultSerializer(many=True)
 
 
-class SearchQuerySerializer(StrictInput):
+class SearchQuerySerializer(filters.FilterSerializer):
+    """The text to find, narrowed by the other parameters of the filter."""
+
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     q = serializers.CharField(max_length=200, help_text="Substring to find (any language).")
 
@@ -216,8 +218,9 @@ def search_hit(upload: Upload, snippet: Snippet, context: dict) -> dict:
     }
 
 
-class ExportQuerySerializer(StrictInput):
-    """Which uploads to export: every condition given applies; none: the whole team."""
+class ExportQuerySerializer(filters.FilterSerializer):
+    """Which uploads to export: every condition given applies; none: the whole team.
+    Beside its own, the parameters of the filter (tag, profile, pinned, …)."""
 
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown"], default="json")

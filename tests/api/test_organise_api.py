@@ -132,3 +132,16 @@ def test_a_read_only_access_token_reads_but_does_not_organise(team, member, uplo
     assert client.post(reverse("api-bulk", args=[team.slug]), {"action": "pin", "matching": ""},
                        format="json").status_code == 403
     assert not Tag.objects.exists() and not Note.objects.exists()
+
+
+def test_search_and_export_take_the_tag_filter_too(team, member, uploads, api_for):
+    client = api_for(member)
+    client.put(reverse("api-upload-tags", args=[uploads[1].pk]), {"tags": ["keep"]}, format="json")
+    hits = client.get(reverse("api-search"), {"team": team.slug, "q": "text", "tag": "keep"}).json()["results"]
+    assert [h["upload"]["id"] for h in hits] == [uploads[1].pk]
+    exported = client.get(reverse("api-export"), {"team": team.slug, "format": "json", "tag": "keep"})
+    body = b"".join(exported.streaming_content).decode()
+    assert "second" in body and "first text" not in body and '"keep"' in body
+    posted = client.post(reverse("api-export"), {"team": team.slug, "format": "txt", "tag": ["keep"],
+                                                 "has_notes": False}, format="json")
+    assert "second" in b"".join(posted.streaming_content).decode()
