@@ -67,7 +67,8 @@ class FilterSerializer(StrictInput):
                               "any language; at most 200 characters).")
     uploader = serializers.CharField(required=False, max_length=150, help_text="Username of the uploader.")
     status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    tag = serializers.ListField(child=serializers.CharField(max_length=TAG_NAME_LENGTH), required=False,
+    tag = serializers.ListField(child=serializers.CharField(max_length=TAG_NAME_LENGTH, trim_whitespace=False),
+                                required=False,
                                 max_length=MAX_TAGS, help_text="Tag name; repeat for uploads having every one.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text="Engine profile the upload is read with.")
@@ -86,11 +87,11 @@ class FilterSerializer(StrictInput):
             raise serializers.ValidationError(error.message)
 
     def validate_tag(self, value: list[str]) -> list[str]:
+        # Whitespace collapsed as tag names are; a name no tag can have
+        # (only spaces) simply matches nothing.
         names = []
         for name in value:
-            name = " ".join(name.split())
-            if not name:
-                raise serializers.ValidationError("A tag name may not be empty.")
+            name = " ".join(name.split()) or name
             if name not in names:
                 names.append(name)
         return names

@@ -13,6 +13,7 @@ from ocrspace.api_input import StrictInput
 from ocrspace.errors.codes import status_for
 from recognition import services
 from recognition.ingest import ItemResult, Source
+from recognition.tags.services import NAME_PATTERN
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
@@ -25,7 +26,8 @@ def requested_profile(request, team: Team) -> str:
 
 
 class TagNames(StrictInput):
-    tags = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20)
+    tags = serializers.ListField(
+        child=serializers.RegexField(NAME_PATTERN.pattern, max_length=40, trim_whitespace=False), max_length=20)
 
 
 def requested_tags(request, team: Team) -> tuple[str, ...]:

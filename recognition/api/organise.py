@@ -46,20 +46,26 @@ class TagSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def tag_name_field(**kwargs) -> serializers.RegexField:
+    """A tag name as the schema states it: at most 40 characters, at least
+    one visible (``tags.services.clean_name`` checks the same)."""
+    return serializers.RegexField(tag_services.NAME_PATTERN.pattern, max_length=filters.TAG_NAME_LENGTH,
+                                  trim_whitespace=False, **kwargs)
+
+
 class TagCreateSerializer(StrictInput):
-    name = serializers.CharField(max_length=filters.TAG_NAME_LENGTH, help_text="1 to 40 characters, unique in the "
-                                 "team (any case).")
+    name = tag_name_field(help_text="At most 40 characters, unique in the team (any case).")
     colour = serializers.ChoiceField(choices=TagColour.choices, required=False, default=TagColour.GREY)
 
 
 class TagUpdateSerializer(StrictInput):
     at_least_one = True
-    name = serializers.CharField(max_length=filters.TAG_NAME_LENGTH, required=False)
+    name = tag_name_field(required=False)
     colour = serializers.ChoiceField(choices=TagColour.choices, required=False)
 
 
 class TagNamesSerializer(StrictInput):
-    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH),
+    tags = serializers.ListField(child=tag_name_field(),
                                  max_length=tag_services.MAX_TAGS_PER_REQUEST,
                                  help_text="Tag names; a name the team lacks makes a new grey tag.")
 
@@ -142,7 +148,7 @@ class BulkSerializer(StrictInput):
     matching = serializers.CharField(required=False, allow_blank=True, max_length=2000,
                                      help_text="Instead of `ids`: every upload matching this filter (a query "
                                                "string as in `GET /api/uploads/`; empty: the whole team).")
-    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH), required=False,
+    tags = serializers.ListField(child=tag_name_field(), required=False,
                                  max_length=tag_services.MAX_TAGS_PER_REQUEST, help_text="For tag and untag.")
     profile = serializers.CharField(required=False, max_length=20, help_text="For rerun: the engine profile.")
 

@@ -11,6 +11,7 @@ from recognition import filters, selectors, signatures
 from recognition.models import Upload, UploadStatus
 from recognition.representation import value
 from recognition.search import Snippet
+from recognition.tags.services import NAME_PATTERN
 
 PROFILE_HELP = ("Engine profile: accurate (best reading), fast (quicker; Chinese and English) or v4 (the earlier "
                 "engine). Default: the team's profile, else the server's.")
@@ -153,8 +154,9 @@ class UploadCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
-    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH), required=False,
-                                 max_length=20, help_text=TAGS_HELP)
+    tags = serializers.ListField(child=serializers.RegexField(NAME_PATTERN.pattern, max_length=filters.TAG_NAME_LENGTH,
+                                                              trim_whitespace=False),
+                                 required=False, max_length=20, help_text=TAGS_HELP)
 
 
 class ZipCreateSerializer(StrictInput):
@@ -162,8 +164,9 @@ class ZipCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
-    tags = serializers.ListField(child=serializers.CharField(max_length=filters.TAG_NAME_LENGTH), required=False,
-                                 max_length=20, help_text=TAGS_HELP)
+    tags = serializers.ListField(child=serializers.RegexField(NAME_PATTERN.pattern, max_length=filters.TAG_NAME_LENGTH,
+                                                              trim_whitespace=False),
+                                 required=False, max_length=20, help_text=TAGS_HELP)
 
 
 class RerunSerializer(StrictInput):

@@ -67,11 +67,16 @@ def test_viewers_cannot_tag_and_admins_alone_rename_or_delete(team, member, view
     assert not Tag.objects.exists()
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 41, "bad\x00name", "tab\x07"])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 41, "\x00\x07", "\u2028\u3000\u202e", "\x85"])
 def test_bad_tag_names_are_refused(team, member, name):
     with pytest.raises(tag_services.TagRefused):
         tag_services.create_tag(team, member, name)
     assert not Tag.objects.exists()
+
+
+def test_characters_that_do_not_print_are_dropped_from_tag_names(team, member):
+    assert tag_services.create_tag(team, member, "bad\x00name\u200b ok\x07").name == "bad name ok"
+    assert tag_services.create_tag(team, member, "★ 发票").name == "★ 发票"
 
 
 def test_unknown_colour_is_refused(team, member):
