@@ -62,10 +62,11 @@ def _free_name(target: Path) -> Path:
 
 
 class Ingestor:
-    def __init__(self, team: Team, user, root: Path, after: str = DONE):
+    def __init__(self, team: Team, user, root: Path, after: str = DONE, tags: tuple[str, ...] = ()):
         if after not in (DONE, "leave"):
             raise ValueError(f"after must be 'done' or 'leave', not {after!r}")
         self.team, self.user, self.root, self.after = team, user, root, after
+        self.tags = tuple(tags)  # put on every upload of the folder
         self.state = SeenState(root / STATE_FILE) if after == "leave" else None
 
     def ingest(self, path: Path, key: FileKey | None = None) -> Outcome:
@@ -94,7 +95,7 @@ class Ingestor:
             # restarts, idle timeouts); never drop a caller's transaction.
             close_old_connections()
         try:
-            outcome = ingest(Incoming(Source.HOT_FOLDER, self.team, self.user, path.name, data))
+            outcome = ingest(Incoming(Source.HOT_FOLDER, self.team, self.user, path.name, data, tags=self.tags))
         except services.UploadRejected as error:
             return self._failed(path, rel, key, str(error))
         except storage.StorageUnavailable as error:

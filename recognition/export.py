@@ -55,6 +55,14 @@ def _row(upload: Upload, layout: str = LINES, signed: bool = False) -> dict:
     return row
 
 
+def _joined_tags(row: dict) -> str:
+    return ", ".join(tag["name"] for tag in row["tags"])
+
+
+def _joined_notes(row: dict) -> str:
+    return "\n".join(f"{note['author']} ({note['created_at']}): {note['body']}" for note in row["notes"])
+
+
 def _json_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
     # The same text as json.dumps({"uploads": rows}, indent=2), row by row.
     first = True
@@ -69,7 +77,8 @@ def to_json(uploads: Iterable[Upload]) -> str:
     return "".join(_json_pieces(uploads))
 
 
-CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "text"]
+CSV_COLUMNS = ["id", "name", "uploaded_by", "created_at", "status", "confidence", "md5", "tags", "notes", "text"]
+JOINED = {"tags": _joined_tags, "notes": _joined_notes}
 
 
 def _csv_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
@@ -78,7 +87,7 @@ def _csv_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]
     writer.writerow(CSV_COLUMNS)
     for upload in uploads:
         row = _row(upload, layout)
-        writer.writerow([csv_safe(row[column]) for column in CSV_COLUMNS])
+        writer.writerow([csv_safe(JOINED[column](row) if column in JOINED else row[column]) for column in CSV_COLUMNS])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
@@ -99,7 +108,9 @@ def _txt_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]
         for upload in uploads:
             row = _row(upload, layout)
             header = f"# {row['name']} (upload {row['id']}, {row['created_at']})"
-            yield f"{header}\n{row['text']}".rstrip() + "\n"
+            extra = (f"\nTags: {_joined_tags(row)}" if row["tags"] else "") + (
+                f"\nNotes:\n{_joined_notes(row)}" if row["notes"] else "")
+            yield f"{header}\n{row['text']}".rstrip() + extra + "\n"
 
     return _joined(blocks())
 
@@ -133,7 +144,11 @@ def _md_pieces(uploads: Iterable[Upload], layout: str = LINES) -> Iterator[str]:
             meta = f"upload {row['id']} · {row['created_at']}"
             if row["confidence"] is not None:
                 meta += f" · confidence {row['confidence']}"
-            yield f"## {_md_inline(row['name'])}\n\n{meta}\n\n{fence}text\n{row['text']}\n{fence}\n"
+            if row["tags"]:
+                meta += " · tags " + ", ".join(_md_inline(t["name"]) for t in row["tags"])
+            notes = "".join(f"\n> {_md_inline(n['author'])}: {_md_inline(n['body']).replace(chr(10), ' ')}\n"
+                            for n in row["notes"])
+            yield f"## {_md_inline(row['name'])}\n\n{meta}\n\n{fence}text\n{row['text']}\n{fence}\n{notes}"
 
     return _joined(parts())
 
@@ -249,7 +264,7 @@ def _pages(uploads: QuerySet[Upload]) -> Iterator[Upload]:
         page = uploads
         if last is not None:
             page = page.filter(Q(created_at__lt=last.created_at) | Q(created_at=last.created_at, pk__lt=last.pk))
-        rows = list(page[:PAGE])
+        rows = list(page.prefetch_related("tags", "notes")[:PAGE])
         yield from rows
         if len(rows) < PAGE:
             return

@@ -48,6 +48,9 @@ class Incoming:
     name: str
     data: bytes = b""
     profile: str | None = None
+    # Tag names (checked by ``tags.services.clean_names`` beforehand), put
+    # on the upload whether it is new or found again.
+    tags: tuple[str, ...] = ()
     # Set when the source itself refuses the item; ``data`` is then unused.
     refused: DomainError | None = None
 
@@ -78,6 +81,10 @@ def ingest(item: Incoming) -> services.UploadOutcome:
         raise item.refused
     outcome = services.create_upload(item.team, item.user, item.data, item.name, item.profile,
                                      lane=lanes.lane_for(item.source.value))
+    if item.tags:
+        from recognition.tags import services as tag_services
+
+        tag_services.tag_new_upload(outcome.upload, item.user, item.tags)
     log.info("%s: %s → upload %s (%s)", item.source.value, outcome.upload.original_name, outcome.upload.pk,
              "new" if outcome.created else "seen before")
     return outcome

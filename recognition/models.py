@@ -213,6 +213,8 @@ class EventKind(models.TextChoices):
     DELETED = "upload.deleted"
     HIDDEN = "upload.hidden"
     CORRECTED = "upload.corrected"    # a person changed or reverted the text
+    TAGGED = "upload.tagged"          # its tags changed
+    NOTED = "upload.noted"            # a note was added or removed
 
 
 class Event(models.Model):
@@ -260,3 +262,89 @@ class VocabularyVersion(models.Model):
     team = models.OneToOneField(Team, on_delete=models.CASCADE, related_name="vocabulary_version")
     version = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+
+
+# --- Organising: tags, notes, mentions, saved searches ------------------------
+
+class TagColour(models.TextChoices):
+    """A fixed palette: pages show a tag with the class ``tag-<colour>``, so
+    no colour a user types ever reaches a style."""
+
+    GREY = "grey", _("Grey")
+    RED = "red", _("Red")
+    ORANGE = "orange", _("Orange")
+    YELLOW = "yellow", _("Yellow")
+    GREEN = "green", _("Green")
+    TEAL = "teal", _("Teal")
+    BLUE = "blue", _("Blue")
+    PURPLE = "purple", _("Purple")
+
+
+class Tag(models.Model):
+    """A team's label for uploads; an upload has any number of them."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="tags")
+    name = models.CharField(_("name"), max_length=40)
+    colour = models.CharField(_("colour"), max_length=10, choices=TagColour.choices, default=TagColour.GREY)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    uploads = models.ManyToManyField(Upload, blank=True, related_name="tags")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["team", "name"], name="one_tag_name_per_team")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Note(models.Model):
+    """A team member's note on an upload's result; goes with the upload."""
+
+    upload = models.ForeignKey(Upload, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_name = models.CharField(max_length=150, help_text=_("Kept when the user is deleted."))
+    body = models.TextField(_("note"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on upload {self.upload_id}"
+
+
+class Notification(models.Model):
+    """A member was mentioned (``@username``) in a note."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="notifications")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "note"], name="one_notification_per_mention")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+
+class SavedSearch(models.Model):
+    """A filter of the team's uploads (its query string) kept under a name:
+    its owner's, or shared with the whole team by an admin."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="saved_searches")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="saved_searches")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(max_length=1000, help_text=_("The filter as a query string (recognition.filters)."))
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

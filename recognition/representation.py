@@ -33,6 +33,15 @@ def absolute(path: str) -> str:
     return settings.OCRSPACE_BASE_URL + path
 
 
+def _tags(upload: Upload) -> list[dict]:
+    return [{"name": t.name, "colour": t.colour} for t in sorted(upload.tags.all(), key=lambda t: t.name.casefold())]
+
+
+def _notes(upload: Upload) -> list[dict]:
+    return [{"author": n.author_name, "created_at": _iso(n.created_at), "body": n.body}
+            for n in sorted(upload.notes.all(), key=lambda n: (n.created_at, n.pk))]
+
+
 def _api_url(upload: Upload) -> str:
     return reverse("api-upload-detail", args=[upload.pk])
 
@@ -82,6 +91,8 @@ FIELDS: dict[str, Field] = {
     "profile": lambda u, r: r.profile if r else u.profile,
     # When the text was stored, to the second, as the seed API wrote it.
     "timestamp": lambda u, r: r.created_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if r else None,
+    "tags": lambda u, r: _tags(u),
+    "notes": lambda u, r: _notes(u),  # team data: exported with the text
     "url": lambda u, r: _api_url(u),
     "image_url": lambda u, r: reverse("api-upload-image", args=[u.pk]),
     "api_url": lambda u, r: absolute(_api_url(u)),
@@ -90,10 +101,11 @@ FIELDS: dict[str, Field] = {
 
 # What the live feed shows (the text only once it is done); stored in the
 # event outbox, so it must stay JSON.
-FEED = ("id", "name", "status", "uploaded_by", "created_at", "width", "height", "pinned", "error", "page_count")
+FEED = ("id", "name", "status", "uploaded_by", "created_at", "width", "height", "pinned", "error", "page_count",
+        "tags")
 FEED_DONE = ("text", "preview", "confidence", "version")
 EXPORT = ("id", "name", "team", "uploaded_by", "created_at", "status", "width", "height", "md5", "confidence",
-          "engine_version", "text", "signature")
+          "engine_version", "text", "signature", "tags", "notes")
 WEBHOOK = ("id", "name", "md5", "sha256", "status", "error", "width", "height", "created_at", "finished_at",
            "text", "version", "engine_text", "confidence", "lines", "engine_version", "signature", "api_url",
            "browser_url", "page_count")

@@ -30,7 +30,7 @@ def preview(upload: Upload) -> str | None:
 def visible_uploads(user) -> UploadQuerySet:
     """Uploads of the user's teams (not moderator-hidden), with what every
     page and answer about one shows loaded."""
-    return Upload.objects.for_user(user).select_related("team", "uploaded_by", "result")
+    return Upload.objects.for_user(user).select_related("team", "uploaded_by", "result").prefetch_related("tags")
 
 
 def finished_ids(upload_ids: Iterable[int]) -> set[int]:

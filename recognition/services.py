@@ -220,6 +220,9 @@ def delete_upload(upload: Upload, user=None, *, reason: str = "user") -> None:
     path = upload.file_path
     with transaction.atomic():
         events.record(upload, EventKind.DELETED, {"id": upload.pk, "reason": reason})
+        if user is not None:
+            audit.record(user, "upload.delete", upload, team=upload.team, md5=upload.md5, name=upload.original_name,
+                         uploader=upload.uploaded_by.get_username() if upload.uploaded_by else None, reason=reason)
         upload.delete()
         transaction.on_commit(lambda: remove_file_if_unused(path))
 

@@ -201,10 +201,11 @@ def check_archive(fileobj: IO[bytes], limits: ZipLimits) -> int:
 
 
 def incoming(team: Team, user, entries: Iterable[Entry], profile: str | None = None,
-             source: Source = Source.ZIP) -> Iterator[Incoming]:
+             source: Source = Source.ZIP, tags: tuple[str, ...] = ()) -> Iterator[Incoming]:
     """The archive's entries as items for ``ingest.ingest_each``."""
     for entry in entries:
-        yield Incoming(source, team, user, entry.name, entry.data or b"", profile, refused=entry.error)
+        yield Incoming(source, team, user, entry.name, entry.data or b"", profile, tags=tuple(tags),
+                       refused=entry.error)
 
 
 def is_zip(head: bytes) -> bool:
@@ -213,10 +214,10 @@ def is_zip(head: bytes) -> bool:
 
 
 def import_archive(team: Team, user, fileobj: IO[bytes], limits: ZipLimits | None = None,
-                   profile: str | None = None, source: Source = Source.ZIP) -> list[ItemResult]:
+                   profile: str | None = None, source: Source = Source.ZIP, tags: tuple[str, ...] = ()) -> list[ItemResult]:
     """Check, then import every image in the archive (see module docstring)."""
     limits = limits or ZipLimits.from_settings()
     check_archive(fileobj, limits)
     fileobj.seek(0)
     with open_archive(fileobj, limits) as archive:
-        return ingest_each(incoming(team, user, scan(archive, limits), profile, source))
+        return ingest_each(incoming(team, user, scan(archive, limits), profile, source, tags=tags))

@@ -24,6 +24,7 @@ class Capability(models.TextChoices):
     VIEW = "view"                    # see uploads, results, members
     UPLOAD = "upload"                # add uploads, re-run, pin, delete own
     CORRECT = "correct"              # correct and revert recognised text
+    ORGANISE = "organise"            # tag uploads, write notes
     MODERATE = "moderate"            # delete anyone's upload
     MANAGE_MEMBERS = "manage_members"  # invite, change roles, remove members
     MANAGE_TEAM = "manage_team"      # rename, retention, webhooks
@@ -34,6 +35,7 @@ LEAST_ROLE = {
     Capability.VIEW: Role.VIEWER,
     Capability.UPLOAD: Role.MEMBER,
     Capability.CORRECT: Role.MEMBER,
+    Capability.ORGANISE: Role.MEMBER,
     Capability.MODERATE: Role.ADMIN,
     Capability.MANAGE_MEMBERS: Role.ADMIN,
     Capability.MANAGE_TEAM: Role.ADMIN,
@@ -67,6 +69,7 @@ SCOPE_OF = {
     Capability.VIEW: Scope.READ,
     Capability.UPLOAD: Scope.UPLOAD,
     Capability.CORRECT: Scope.UPLOAD,
+    Capability.ORGANISE: Scope.UPLOAD,
     Capability.MODERATE: Scope.ADMIN,
     Capability.MANAGE_MEMBERS: Scope.ADMIN,
     Capability.MANAGE_TEAM: Scope.ADMIN,

@@ -50,6 +50,11 @@ CODES: dict[str, ErrorCode] = {
     "pdf_damaged": ErrorCode(400, "The PDF is damaged or truncated."),
     "pdf_encrypted": ErrorCode(400, "The PDF is protected by a password."),
     "pdf_empty": ErrorCode(400, "The PDF has no pages."),
+    "bad_filter": ErrorCode(400, "A filter parameter is malformed (see errors)."),
+    "tag_refused": ErrorCode(400, "The tag cannot be made or set as asked (name, colour, a name taken, too many)."),
+    "note_refused": ErrorCode(400, "The note cannot be saved (empty, too long, a NUL)."),
+    "bulk_refused": ErrorCode(400, "The bulk action cannot run as asked (action, selection, its options)."),
+    "saved_search_refused": ErrorCode(400, "The search cannot be saved (name, filter, limit)."),
     "bad_precondition": ErrorCode(400, "If-Match is not one ETag of this upload's text, or disagrees with the version."),
     # 401, 403, 404, 405: who asks for what
     "not_authenticated": ErrorCode(401, "Not authenticated."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from rest_framework import serializers
 from rest_framework import status as http
 from rest_framework.exceptions import ValidationError
@@ -11,6 +13,7 @@ from ocrspace.api_input import StrictInput
 from ocrspace.errors.codes import status_for
 from recognition import services
 from recognition.ingest import ItemResult, Source
+from recognition.tags.services import NAME_PATTERN
 from teams.models import Team
 from teams.roles import Capability
 from teams.selectors import team_for
@@ -20,6 +23,36 @@ def requested_profile(request, team: Team) -> str:
     """The engine profile asked for in the form's ``profile`` field, checked
     (400 naming the profiles), else the team's or the server's default."""
     return services.resolve_profile(team, request.data.get("profile"))
+
+
+class TagNames(StrictInput):
+    tags = serializers.ListField(
+        child=serializers.RegexField(NAME_PATTERN.pattern, max_length=40, trim_whitespace=False), max_length=20)
+
+
+def requested_tags(request, team: Team) -> tuple[str, ...]:
+    """The tags a multipart upload asks for: the ``tags`` field, once, a
+    JSON array of names (a form field is only text, so the array is JSON,
+    as the schema's encoding says). Checked, and missing tags made, before
+    any file is stored: a bad name refuses the request with nothing written."""
+    from recognition.tags import services as tag_services
+
+    getlist = getattr(request.data, "getlist", None)
+    values = getlist("tags") if getlist else []
+    if not values:
+        return ()
+    if len(values) > 1:
+        raise ValidationError({"tags": ["Give this field once: a JSON array of tag names."]})
+    try:
+        names = json.loads(values[0])
+    except ValueError:
+        raise ValidationError({"tags": ['A JSON array of tag names, e.g. ["invoice", "2026"].']}) from None
+    form = TagNames(data={"tags": names})
+    form.is_valid(raise_exception=True)
+    names = form.validated_data["tags"]
+    if not names:
+        return ()
+    return tuple(t.name for t in tag_services.resolve(team, request.user, names))
 
 
 def request_source(request) -> Source:

@@ -13,19 +13,21 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from ocrspace.errors.schema import responses
-from recognition import export
+from recognition import export, filters
 from recognition.api.common import resolve_team
 from recognition.api.serializers import ExportDocumentSerializer, ExportQuerySerializer
 from recognition.api.uploads import JSONOnlyNegotiation
 
 MEDIA_TYPES = ["text/plain", "text/csv", "text/markdown", "application/pdf"]
+EXTRA_FILTERS = ("tag", "profile", "pinned", "has_notes", "date_from", "date_to")
 DESCRIPTION = (
     "The uploads of one team as `txt`, `json`, `csv` or `md` (alias `markdown`), newest first, streamed, or "
     "`pdf`: a searchable PDF of the finished ones (their page images under an invisible text layer on the "
     "word or line boxes; at most OCRSPACE_SEARCHABLE_PDF_MAX_PAGES pages). "
     "With no other parameter: the whole team. `ids` (comma-separated; an id that is not in the team gives 404), "
     "`q` (a search: finished uploads whose text contains it), `status`, `uploader`, `created_after` and "
-    "`created_before` narrow it down, all together. CSV cells that start with = + - @ are prefixed with ' so "
+    "`created_before` narrow it down, all together, with the filter's `tag`, `profile`, `pinned`, `has_notes`, "
+    "`date_from` and `date_to` as in `GET /api/uploads/`. CSV cells that start with = + - @ are prefixed with ' so "
     "spreadsheets never run them; CSV starts with a UTF-8 BOM. `layout` (lines, paragraphs, code) lays the text out; "
     "in JSON the laid-out text is `layout_text` beside the signed `text`."
 )
@@ -69,7 +71,10 @@ class ExportView(JSONOnlyNegotiation, APIView):
         team = resolve_team(request, params.get("team"))
         selection = export.Selection(**{k: params.get(k) for k in (
             "ids", "q", "status", "uploader", "created_after", "created_before")})
-        chunks, fmt = export.stream(export.select(team, selection), params["format"], params["layout"])
+        # The filter's conditions the selection does not have itself (tag, profile, pinned, notes, days).
+        narrowing = filters.from_data({k: params.get(k) for k in EXTRA_FILTERS})
+        chunks, fmt = export.stream(filters.apply(export.select(team, selection), narrowing), params["format"],
+                                    params["layout"])
         if isinstance(request._request, ASGIRequest):
             chunks = _async_chunks(chunks)
         response = StreamingHttpResponse(chunks, content_type=fmt.content_type)

@@ -7,7 +7,9 @@ from rest_framework import generics
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from recognition import search
+import dataclasses
+
+from recognition import filters, search
 from recognition.api.common import NewestFirstCursor, resolve_team
 from recognition.api.serializers import SearchHitSerializer, SearchQuerySerializer, search_hit
 from ocrspace.errors.schema import responses
@@ -19,7 +21,8 @@ from ocrspace.errors.schema import responses
         "Case-insensitive substring search (Chinese, English, mixed) over the finished results of one team, "
         "newest first, with cursor pagination. Each hit carries a plain-text `snippet` around the first match "
         "and `matches`: [start, end) offsets into the snippet in Unicode code points. The snippet is not "
-        "HTML: escape it, then mark the ranges."
+        "HTML: escape it, then mark the ranges. The other filter parameters (tag, uploader, status, profile, "
+        "pinned, has_notes, dates) narrow the hits as in `GET /api/uploads/`."
     ),
     parameters=[SearchQuerySerializer],
     responses={200: SearchHitSerializer(many=True), **responses("bad_query")},
@@ -41,7 +44,9 @@ class SearchView(generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         team = resolve_team(request, query.validated_data.get("team"))
         q = query.validated_data["q"]
-        uploads = search.search_uploads(team, q)
+        # The text query as the search reads it; the filter's other conditions on top.
+        narrowing = dataclasses.replace(filters.from_data(query.validated_data), q=None)
+        uploads = filters.apply(search.search_uploads(team, q), narrowing)
         page = self.paginate_queryset(uploads)
         context = self.get_serializer_context()
         hits = [search_hit(u, search.make_snippet(u.result.text, q), context) for u in page]

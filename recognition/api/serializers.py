@@ -7,11 +7,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ocrspace.api_input import StrictInput
-from recognition import result_outputs, selectors, signatures
+from recognition import filters, result_outputs, selectors, signatures
 from recognition.models import Upload, UploadStatus
 from recognition.outputs import LAYOUTS, LINES
 from recognition.representation import value
 from recognition.search import Snippet
+from recognition.tags.services import NAME_PATTERN
 
 PROFILE_HELP = ("Engine profile: accurate (best reading), fast (quicker; Chinese and English) or v4 (the earlier "
                 "engine). Default: the team's profile, else the server's.")
@@ -136,13 +137,14 @@ class UploadSerializer(serializers.ModelSerializer):
     preview = serializers.SerializerMethodField()
     confidence = serializers.SerializerMethodField()
     status = serializers.ChoiceField(choices=UploadStatus.choices, read_only=True)
+    tags = serializers.SerializerMethodField()
 
     class Meta:
         model = Upload
         fields = [
             "id", "team", "name", "status", "error", "uploaded_by", "created_at", "started_at", "finished_at",
             "width", "height", "byte_size", "image_type", "md5", "sha256", "pinned", "attempts", "profile",
-            "confidence", "preview", "url", "image_url", "page_count",
+            "confidence", "preview", "url", "image_url", "page_count", "tags",
         ]
         read_only_fields = fields
 
@@ -164,6 +166,11 @@ class UploadSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_confidence(self, upload: Upload) -> float | None:
         return value(upload, "confidence")
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField(), help_text="The upload's tags: "
+                                               "{name, colour}, by name."))
+    def get_tags(self, upload: Upload) -> list[dict]:
+        return value(upload, "tags")
 
 
 class UploadDetailSerializer(UploadSerializer):
@@ -190,15 +197,16 @@ class UploadDetailSerializer(UploadSerializer):
         }
 
 
-class UploadListQuerySerializer(StrictInput):
+class UploadListQuerySerializer(filters.FilterSerializer):
+    """The filter of ``recognition.filters`` (the pages' too), and the team."""
+
     team = serializers.SlugField(required=False, help_text="Team slug; default: all your teams.")
-    status = serializers.ChoiceField(choices=UploadStatus.choices, required=False)
-    # A username as Django allows it; the pattern tells the schema that blank text is none.
-    uploader = serializers.RegexField(r"^[\w.@+-]+$", required=False, max_length=150, help_text="Username of the uploader.")
-    created_after = serializers.DateTimeField(required=False)
-    created_before = serializers.DateTimeField(required=False)
-    pinned = serializers.BooleanField(required=False, allow_null=True, default=None)
-    q = serializers.CharField(required=False, max_length=200, help_text="Text or file name contains this.")
+
+
+TAGS_HELP = ('Tag names to put on every upload, as a JSON array (`["invoice", "2026"]`); a name the team lacks '
+             "makes a new tag.")
+# A form field is text: the tags part is JSON (see recognition.api.common.requested_tags).
+TAGS_ENCODING = {"tags": {"contentType": "application/json"}}
 
 
 class UploadCreateSerializer(StrictInput):
@@ -209,6 +217,9 @@ class UploadCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
+    tags = serializers.ListField(child=serializers.RegexField(NAME_PATTERN.pattern, max_length=filters.TAG_NAME_LENGTH,
+                                                              trim_whitespace=False),
+                                 required=False, max_length=20, help_text=TAGS_HELP)
 
 
 class ZipCreateSerializer(StrictInput):
@@ -216,6 +227,9 @@ class ZipCreateSerializer(StrictInput):
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     profile = serializers.ChoiceField(choices=list(settings.OCRSPACE_PROFILES), required=False,
                                       help_text=PROFILE_HELP)
+    tags = serializers.ListField(child=serializers.RegexField(NAME_PATTERN.pattern, max_length=filters.TAG_NAME_LENGTH,
+                                                              trim_whitespace=False),
+                                 required=False, max_length=20, help_text=TAGS_HELP)
 
 
 class RerunSerializer(StrictInput):
@@ -240,7 +254,9 @@ class BatchResultSerializer(serializers.Serializer):
     results = ItemResultSerializer(many=True)
 
 
-class SearchQuerySerializer(StrictInput):
+class SearchQuerySerializer(filters.FilterSerializer):
+    """The text to find, narrowed by the other parameters of the filter."""
+
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     q = serializers.CharField(max_length=200, help_text="Substring to find (any language).")
 
@@ -268,8 +284,9 @@ def search_hit(upload: Upload, snippet: Snippet, context: dict) -> dict:
     }
 
 
-class ExportQuerySerializer(StrictInput):
-    """Which uploads to export: every condition given applies; none: the whole team."""
+class ExportQuerySerializer(filters.FilterSerializer):
+    """Which uploads to export: every condition given applies; none: the whole team.
+    Beside its own, the parameters of the filter (tag, profile, pinned, …)."""
 
     team = serializers.SlugField(required=False, help_text="Team slug; default: your current team.")
     format = serializers.ChoiceField(choices=["txt", "json", "csv", "md", "markdown", "pdf"], default="json")
@@ -291,6 +308,17 @@ class ExportQuerySerializer(StrictInput):
         return ids
 
 
+class TagBriefSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    colour = serializers.CharField()
+
+
+class NoteBriefSerializer(serializers.Serializer):
+    author = serializers.CharField()
+    created_at = serializers.CharField()
+    body = serializers.CharField(help_text="Plain text; escape it.")
+
+
 class ExportRowSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -307,6 +335,8 @@ class ExportRowSerializer(serializers.Serializer):
     layout = serializers.ChoiceField(choices=LAYOUTS, required=False, help_text="With a layout other than lines.")
     layout_text = serializers.CharField(allow_blank=True, required=False,
                                         help_text="The text in `layout`; `text` stays the signed current text.")
+    tags = TagBriefSerializer(many=True)
+    notes = NoteBriefSerializer(many=True)
 
 
 class ExportDocumentSerializer(serializers.Serializer):

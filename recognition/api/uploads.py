@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiRequest, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -15,12 +15,14 @@ from rest_framework.views import APIView
 
 from ocrspace.errors import Invalid
 from ocrspace.errors.schema import responses
-from recognition import ingest, search, selectors, services, zip_import
+from recognition import filters, ingest, selectors, services, zip_import
 from recognition.api import corrections as correction_api
 from recognition.api.common import (
-    NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, resolve_team,
+    NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, requested_tags,
+    resolve_team,
 )
 from recognition.api.serializers import (
+    TAGS_ENCODING,
     BatchResultSerializer,
     LayoutQuerySerializer,
     RerunSerializer,
@@ -38,13 +40,13 @@ ERRORS = responses()
 # When every file of a batch is refused for the same reason, the answer has
 # that reason's status and the batch report as its body.
 UPLOAD_ERRORS = responses(
-    "no_file", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
+    "no_file", "tag_refused", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
     "image_too_large", "unsupported_image", "storage_unavailable", "storage_full",
     "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 ZIP_ERRORS = responses(
-    "no_file", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
+    "no_file", "tag_refused", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
     "damaged_entry", "image_removed", "too_many_files", "archive_too_large", "entry_too_large", "file_too_large",
     "image_too_large", "unsupported_image", "nested_archive", "unsupported_compression", "storage_unavailable",
     "storage_full", "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
@@ -87,7 +89,8 @@ def batch_response(team, results, request) -> Response:
 @extend_schema_view(
     get=extend_schema(
         summary="List uploads",
-        description="Uploads of your teams, newest first, with cursor pagination.",
+        description="Uploads of your teams, newest first, with cursor pagination, narrowed by the filter "
+                    "parameters (all together; the same filter as the team space and the saved searches).",
         parameters=[UploadListQuerySerializer],
         responses={200: UploadSerializer(many=True), **ERRORS},
     ),
@@ -100,7 +103,7 @@ def batch_response(team, results, request) -> Response:
             "some files failed; when all failed, the failure's status (400, 413, 415, …). "
             "Each file has its own entry in `results`."
         ),
-        request={"multipart/form-data": UploadCreateSerializer},
+        request={"multipart/form-data": OpenApiRequest(UploadCreateSerializer, encoding=TAGS_ENCODING)},
         responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **UPLOAD_ERRORS},
         examples=[BATCH_EXAMPLE],
     ),
@@ -121,19 +124,7 @@ class UploadListCreate(generics.ListAPIView):
         uploads = selectors.visible_uploads(self.request.user)
         if params.get("team"):
             uploads = uploads.filter(team=resolve_team(self.request, params["team"]))
-        if params.get("status"):
-            uploads = uploads.filter(status=params["status"])
-        if params.get("uploader"):
-            uploads = uploads.filter(uploaded_by__username=params["uploader"])
-        if params.get("created_after"):
-            uploads = uploads.filter(created_at__gte=params["created_after"])
-        if params.get("created_before"):
-            uploads = uploads.filter(created_at__lt=params["created_before"])
-        if params.get("pinned") is not None:
-            uploads = uploads.filter(pinned=params["pinned"])
-        if params.get("q"):
-            uploads = search.filter_by_text(uploads, params["q"])
-        return uploads
+        return filters.apply(uploads, filters.from_data(params))
 
     def post(self, request: Request) -> Response:
         files = request.FILES.getlist("files") or request.FILES.getlist("file")
@@ -141,12 +132,13 @@ class UploadListCreate(generics.ListAPIView):
             raise Invalid("Attach one or more images in the “files” field.", "no_file")
         team = resolve_team(request, form_team(request), Capability.UPLOAD)
         profile = requested_profile(request, team)
+        tags = requested_tags(request, team)
         # One byte over the limit is enough for create_upload to refuse the
         # file; a huge upload is never read into memory in full.
         cap = settings.OCRSPACE_MAX_UPLOAD_BYTES + 1
         source = request_source(request)
         results = ingest.ingest_each(
-            ingest.Incoming(source, team, request.user, f.name or "image", f.read(cap), profile) for f in files
+            ingest.Incoming(source, team, request.user, f.name or "image", f.read(cap), profile, tags) for f in files
         )
         return batch_response(team, results, request)
 
@@ -159,7 +151,7 @@ class UploadListCreate(generics.ListAPIView):
         "one and do not stop the others. Limits on the number of files and the unpacked size refuse the whole "
         "archive (413) before anything is stored. Status codes as for multipart uploads."
     ),
-    request={"multipart/form-data": ZipCreateSerializer},
+    request={"multipart/form-data": OpenApiRequest(ZipCreateSerializer, encoding=TAGS_ENCODING)},
     responses={200: BatchResultSerializer, 201: BatchResultSerializer, 207: BatchResultSerializer, **ZIP_ERRORS},
     examples=[BATCH_EXAMPLE],
 )
@@ -176,7 +168,8 @@ class UploadZip(APIView):
         limits = zip_import.ZipLimits.from_settings()
         if archive.size > limits.max_total_bytes:
             raise zip_import.ArchiveRejected("The archive is larger than the unpacked-size limit.", "archive_too_large")
-        results = zip_import.import_archive(team, request.user, archive, limits, profile)
+        tags = requested_tags(request, team)
+        results = zip_import.import_archive(team, request.user, archive, limits, profile, tags)
         if not results:
             raise zip_import.ArchiveRejected("The archive contains no files.", "empty_archive")
         return batch_response(team, results, request)

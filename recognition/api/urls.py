@@ -1,7 +1,7 @@
 from django.urls import path
 
 from recognition.api import (
-    corrections, events, export, keys, metrics, outputs, recognize, regions, search, uploads, vocabulary,
+    corrections, events, export, keys, metrics, organise, outputs, recognize, regions, search, uploads, vocabulary,
 )
 
 urlpatterns = [
@@ -28,6 +28,18 @@ urlpatterns = [
     path("api/teams/<slug:slug>/vocabulary/<int:pk>/", vocabulary.VocabularyDetail.as_view(),
          name="api-vocabulary-detail"),
     path("api/search/", search.SearchView.as_view(), name="api-search"),
+    # Organising: tags, notes, notifications, saved searches, bulk actions.
+    path("api/teams/<slug:slug>/tags/", organise.TagList.as_view(), name="api-tag-list"),
+    path("api/teams/<slug:slug>/tags/<int:pk>/", organise.TagDetail.as_view(), name="api-tag-detail"),
+    path("api/uploads/<int:pk>/tags/", organise.UploadTags.as_view(), name="api-upload-tags"),
+    path("api/uploads/<int:pk>/notes/", organise.UploadNotes.as_view(), name="api-upload-notes"),
+    path("api/uploads/<int:pk>/notes/<int:note_id>/", organise.UploadNoteDetail.as_view(), name="api-upload-note"),
+    path("api/notifications/", organise.NotificationList.as_view(), name="api-notifications"),
+    path("api/notifications/read/", organise.NotificationsRead.as_view(), name="api-notifications-read"),
+    path("api/teams/<slug:slug>/saved-searches/", organise.SavedSearchList.as_view(), name="api-saved-search-list"),
+    path("api/teams/<slug:slug>/saved-searches/<int:pk>/", organise.SavedSearchDetail.as_view(),
+         name="api-saved-search-detail"),
+    path("api/teams/<slug:slug>/bulk/", organise.Bulk.as_view(), name="api-bulk"),
     path("api/export/", export.ExportView.as_view(), name="api-export"),
     path(".well-known/jwks.json", keys.jwks, name="signing-keys"),
     path("metrics", metrics.metrics, name="metrics"),

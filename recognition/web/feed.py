@@ -12,8 +12,9 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
-from recognition import selectors
+from recognition import filters, selectors
 from recognition.models import Upload
+from recognition.web import organise
 from recognition.web.strings import ui_strings
 from teams import services as team_services
 from teams.permissions import can, get_team
@@ -27,7 +28,9 @@ def team_space(request, slug: str):
     """A team's space: the upload area and the team's feed."""
     team = get_team(request.user, slug)
     team_services.mark_team_used(request.user, team)
-    return render(request, "recognition/team_space.html", {"team": team, **team_space_context(request, team)})
+    context = team_space_context(request, team)
+    status = 400 if context["filter_error"] else 200  # a malformed filter is bad input
+    return render(request, "recognition/team_space.html", {"team": team, **context}, status=status)
 
 
 def team_space_context(request, team) -> dict:
@@ -35,15 +38,13 @@ def team_space_context(request, team) -> dict:
     # Read the event id before the list: whatever happens in between is
     # replayed by the feed, so nothing falls into the gap.
     after_event = selectors.last_event_id(team.pk)
-    uploads = (
-        Upload.objects.of_team(team)
-        .select_related("uploaded_by", "result")
-        .order_by("-created_at", "-id")
-    )
+    current, error = organise.read_filter(request)
+    uploads = filters.team_uploads(team, current) if error is None else Upload.objects.none()
     page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
     for upload in page:
         upload.preview = selectors.preview(upload) or ""
     return {
+        **organise.filter_context(request, team, current, error, page.paginator.count),
         "uploads_page": page,
         "may_upload": can(request.user, team, Capability.UPLOAD),
         "feed_config": {
@@ -52,8 +53,10 @@ def team_space_context(request, team) -> dict:
             "eventsUrl": reverse("api-team-events", args=[team.slug]),
             "uploadUrl": reverse("api-upload-list"),
             "lastEventId": after_event,
-            # Only the first page shows new uploads at the top.
-            "prependNew": page.number == 1,
+            # Only the first page shows new uploads at the top, and only
+            # when no filter is chosen (a new upload may not match it).
+            "prependNew": page.number == 1 and not current.active,
+            "username": request.user.get_username(),
             "resultUrl": result_url_pattern(),
             "thumbUrl": reverse("upload-thumbnail", args=[0]).replace("/0/", "/{id}/"),
         },

@@ -16,6 +16,7 @@ from ocrspace.errors.web import attempt
 from recognition import export, selectors, services
 from recognition.models import Upload
 from recognition.result_outputs import UnknownLayout
+from recognition.web import organise
 from recognition.web.corrections import editor_lines, unsaved_key, waiting_reading
 from recognition.web.outputs import page_outputs
 from recognition.web.strings import ui_strings
@@ -76,6 +77,7 @@ def result_page(request, upload_id: int):
             "csrfToken": get_token(request),
         },
     }
+    context.update(organise.result_context(request, upload))  # the tags and notes block
     return render(request, "recognition/result.html", context, status=400 if problems else 200)
 
 

@@ -7,8 +7,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from ocrspace.errors.codes import status_for
-from recognition import search
+from recognition import filters, search, selectors
+from recognition.web import organise
 from teams.permissions import get_team
 
 PAGE_SIZE = 20
@@ -31,24 +31,24 @@ def highlighted(snippet: search.Snippet) -> list[tuple[str, bool]]:
 @login_required
 @require_GET
 def search_page(request, slug: str):
+    """Search with the filter bar: the same filter as the team space
+    (``recognition.filters``); the text query's matches are marked."""
     team = get_team(request.user, slug)
-    raw_query = request.GET.get("q", "")
-    context = {"team": team, "query": raw_query.strip(), "hits": None, "error": None, "page": None}
-    status = 200
-    if raw_query.strip():
-        try:
-            query = search.normalise_query(raw_query)
-        except search.SearchError as error:
-            context["error"] = error.message
-            status = status_for(error.code)
-            context["query"] = raw_query.replace("\x00", "").strip()
-        else:
-            page = Paginator(search.search_uploads(team, query), PAGE_SIZE).get_page(request.GET.get("page"))
-            context["page"] = page
-            context["hits"] = [
-                {"upload": upload, "snippet": snippet, "pieces": highlighted(snippet)}
-                for upload in page
-                for snippet in [search.make_snippet(upload.result.text, query)]
-            ]
-    # A refused query is bad input: the page says why, with the status of its code.
-    return render(request, "recognition/search.html", context, status=status)
+    current, error = organise.read_filter(request)
+    context = {"team": team, "query": current.q or request.GET.get("q", "").replace("\x00", "").strip(),
+               "hits": None, "error": error, "page": None}
+    page = None
+    if error is None and current.active:
+        page = Paginator(filters.team_uploads(team, current), PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        hits = []
+        for upload in page:
+            result = selectors.done_result(upload)
+            snippet = search.make_snippet(result.text, current.q) if result is not None and current.q else None
+            preview = selectors.preview(upload) or ""
+            hits.append({"upload": upload, "snippet": snippet, "pieces": highlighted(snippet) if snippet else [],
+                         "preview": preview})
+        context["hits"] = hits
+    context.update(organise.filter_context(request, team, current, error, page.paginator.count if page else None))
+    # A refused query is bad input: the page says why, with status 400.
+    return render(request, "recognition/search.html", context, status=400 if error else 200)

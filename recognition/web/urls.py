@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import corrections, feed, files, results, search, share, vocabulary
+from recognition.web import corrections, feed, files, organise, results, search, share, vocabulary
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -23,4 +23,16 @@ urlpatterns = [
     path("t/<slug:slug>/vocabulary/import/", vocabulary.vocabulary_import, name="vocabulary-import"),
     path("t/<slug:slug>/vocabulary/export/", vocabulary.vocabulary_export, name="vocabulary-export"),
     path("t/<slug:slug>/vocabulary/<int:pk>/delete/", vocabulary.term_delete, name="vocabulary-delete"),
+    # Organising: bulk actions, saved searches, tags, notes, notifications.
+    path("t/<slug:slug>/bulk/", organise.bulk_action, name="team-bulk"),
+    path("t/<slug:slug>/saved-searches/", organise.saved_search_create, name="saved-search-create"),
+    path("t/<slug:slug>/saved-searches/<int:pk>/delete/", organise.saved_search_delete, name="saved-search-delete"),
+    path("t/<slug:slug>/tags/", organise.tags_page, name="team-tags"),
+    path("t/<slug:slug>/tags/<int:pk>/", organise.tag_update, name="tag-update"),
+    path("t/<slug:slug>/tags/<int:pk>/delete/", organise.tag_delete, name="tag-delete"),
+    path("uploads/<int:upload_id>/tags/", organise.upload_tags, name="upload-tags"),
+    path("uploads/<int:upload_id>/notes/", organise.note_add, name="upload-note-add"),
+    path("uploads/<int:upload_id>/notes/<int:note_id>/delete/", organise.note_delete, name="upload-note-delete"),
+    path("notifications/", organise.notifications_page, name="notifications"),
+    path("notifications/read/", organise.notifications_read, name="notifications-read"),
 ]

@@ -72,6 +72,18 @@
     var error = field(item, "error");
     error.textContent = upload.status === "failed" ? upload.error || "" : "";
     error.hidden = !error.textContent;
+    var select = field(item, "select");
+    if (select) select.value = String(upload.id);
+    var tags = field(item, "tags");
+    if (tags && Array.isArray(upload.tags)) {
+      tags.textContent = "";
+      upload.tags.forEach(function (tag) {
+        var chip = document.createElement("span");
+        chip.className = "tag-chip tag-" + String(tag.colour).replace(/[^a-z]/g, "");
+        chip.textContent = tag.name;
+        tags.appendChild(chip);
+      });
+    }
   }
 
   function findItem(uploadId) {

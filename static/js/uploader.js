@@ -96,6 +96,12 @@
     var form = new FormData();
     form.append("files", file, file.name);
     form.append("team", zone.getAttribute("data-team"));
+    // Tags chosen above the drop zone go with every file (a JSON array).
+    var tagInput = document.getElementById("upload-tags-input");
+    var tagNames = tagInput ? tagInput.value.split(",").map(function (name) {
+      return name.trim();
+    }).filter(Boolean) : [];
+    if (tagNames.length) form.append("tags", JSON.stringify(tagNames));
     var xhr = new XMLHttpRequest();
     xhr.open("POST", zone.getAttribute("data-upload-url"));
     xhr.setRequestHeader("X-CSRFToken", zone.getAttribute("data-csrf"));

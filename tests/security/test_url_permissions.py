@@ -267,6 +267,39 @@ TABLE: dict[str, Rule] = {
     # like the image (the world's upload is an image: page 1 is the image).
     "upload-page": Rule({"GET": TEAM}, params={"upload_id": "upload", "number": "number"}),
     # --- end of documents in
+    # --- Organising: tags, notes, notifications, saved searches, bulk actions ---
+    # Viewers read; members tag, write notes and act in bulk (deleting only
+    # their own uploads); admins and owners manage tags and shared searches.
+    "team-bulk": Rule({"POST": TEAM}, body=lambda w: {"action": "export", "ids": (w.ids["done_upload"],),
+                                                       "format": "txt"}),
+    "saved-search-create": Rule({"POST": TEAM}, body=lambda w: {"name": "mine", "query": "status=done"}),
+    "saved-search-delete": Rule({"POST": MANAGERS}, params={"pk": "saved_search"}),
+    "team-tags": Rule({"GET": TEAM, "POST": WRITERS}, body=lambda w: {"name": "Newtag", "colour": "blue"}),
+    "tag-update": Rule({"POST": MANAGERS}, params={"pk": "tag"}, body=lambda w: {"name": "Renamed"}),
+    "tag-delete": Rule({"POST": MANAGERS}, params={"pk": "tag"}),
+    "upload-tags": Rule({"POST": WRITERS}, params={"upload_id": "done_upload"}, body=lambda w: {"tags": "alpha, beta"}),
+    "upload-note-add": Rule({"POST": WRITERS}, params={"upload_id": "done_upload"},
+                            body=lambda w: {"body": "see @m-viewer"}),
+    # The note is the member's: its author, admins and owners delete it.
+    "upload-note-delete": Rule({"POST": WRITERS}, params={"upload_id": "done_upload", "note_id": "note"}),
+    "notifications": Rule({"GET": USERS}, hidden=False),
+    "notifications-read": Rule({"POST": USERS}, hidden=False),
+    "api-tag-list": Rule({"GET": TEAM, "POST": WRITERS}, api=True, body=lambda w: {"name": "Apitag"}),
+    "api-tag-detail": Rule({"PATCH": MANAGERS, "DELETE": MANAGERS}, api=True, params={"pk": "tag"},
+                           body=lambda w: {"colour": "red"}),
+    # Tuples: JSON arrays (the request helper sends lists as multipart).
+    "api-upload-tags": Rule({"PUT": WRITERS, "POST": WRITERS}, api=True, params={"pk": "done_upload"},
+                            body=lambda w: {"tags": ("alpha",)}),
+    "api-upload-notes": Rule({"GET": TEAM, "POST": WRITERS}, api=True, params={"pk": "done_upload"},
+                             body=lambda w: {"body": "note for @m-admin"}),
+    "api-upload-note": Rule({"DELETE": WRITERS}, api=True, params={"pk": "done_upload", "note_id": "note"}),
+    "api-notifications": Rule({"GET": USERS}, api=True, hidden=False),
+    "api-notifications-read": Rule({"POST": USERS}, api=True, hidden=False, body=lambda w: {}),
+    "api-saved-search-list": Rule({"GET": TEAM, "POST": TEAM}, api=True,
+                                  body=lambda w: {"name": "mine", "query": "status=done"}),
+    "api-saved-search-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "saved_search"}),
+    "api-bulk": Rule({"POST": WRITERS}, api=True, body=lambda w: {"action": "pin", "ids": (w.ids["done_upload"],)}),
+    # --- end of organising ---
     # Unknown paths and malformed ids under /api/: JSON 404 for everyone.
     "api-not-found": Rule(
         {"GET": NOBODY, "POST": NOBODY, "DELETE": NOBODY}, api=True, path="/api/uploads/not-a-number/", hidden=False,
@@ -307,6 +340,20 @@ def test_table_lists_only_existing_routes():
 # --- The world: team A with every role, another team, a staff user ----------
 
 
+def organise_world(world, team, done) -> None:
+    """Organising objects of team A: a tag on the finished upload, the
+    member's note on it (mentioning the viewer) and the owner's shared search."""
+    from recognition.notes import services as note_services
+    from recognition.saved_searches import services as saved_services
+    from recognition.tags import services as tag_services
+
+    tag = tag_services.create_tag(team, world.users[OWNER], f"{MARKER}-tag")
+    tag_services.change_tags(done, world.users[MEMBER], add=[tag])
+    note = note_services.add_note(done, world.users[MEMBER], f"{MARKER} note for @m-viewer")
+    saved = saved_services.save_search(team, world.users[OWNER], f"{MARKER}-search", "status=done", shared=True)
+    world.ids.update({"tag": tag.pk, "note": note.pk, "saved_search": saved.pk})
+
+
 class World:
     def __init__(self, make_user, settings):
         self.users = {role: make_user(f"m-{role}") for role in (OWNER, ADMIN, MEMBER, VIEWER, OUTSIDER)}
@@ -342,6 +389,7 @@ class World:
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",
             "access_token": access_token.pk, "region_task": "f" * 32,
         }
+        organise_world(self, team, done)
 
     def path_for(self, route: str, rule: Rule) -> str:
         if rule.path:

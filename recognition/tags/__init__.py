@@ -1,0 +1,2 @@
+"""A team's tags and the tags of its uploads: ``services`` changes them,
+``selectors`` reads them."""
