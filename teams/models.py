@@ -59,6 +59,10 @@ class Team(models.Model):
         _("allow access tokens without expiry"), default=True,
         help_text=_("Off: access tokens that reach this team must expire; tokens without expiry stop reaching it."),
     )
+    allow_sharing = models.BooleanField(
+        _("allow share links"), default=True,
+        help_text=_("Off: members cannot create read-only share links, and existing links stop working."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

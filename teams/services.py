@@ -68,9 +68,12 @@ def create_team(user, name: str, retention_days: int | None = None) -> Team:
 
 def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None,
                 ocr_profile: str | None = None, require_two_factor: bool | None = None,
-                allow_tokens_without_expiry: bool | None = None) -> Team:
+                allow_tokens_without_expiry: bool | None = None, allow_sharing: bool | None = None) -> Team:
     require(actor, team, Capability.MANAGE_TEAM)
     changes = {}
+    if allow_sharing is not None and allow_sharing != team.allow_sharing:
+        changes["allow_sharing"] = [team.allow_sharing, allow_sharing]
+        team.allow_sharing = allow_sharing
     if allow_tokens_without_expiry is not None and allow_tokens_without_expiry != team.allow_tokens_without_expiry:
         changes["allow_tokens_without_expiry"] = [team.allow_tokens_without_expiry, allow_tokens_without_expiry]
         team.allow_tokens_without_expiry = allow_tokens_without_expiry

@@ -43,6 +43,7 @@ CODES: dict[str, ErrorCode] = {
         400, "A team the token would reach requires access tokens to expire: give its number of days."),
     "two_factor_refused": ErrorCode(400, "The two-factor code is wrong, or tried too often."),
     "correction_refused": ErrorCode(400, "The correction cannot be applied (NUL, too long, unknown or repeated line)."),
+    "sharing_refused": ErrorCode(400, "The share link cannot be made as asked (expiry, an unfinished result, too many)."),
     "region_invalid": ErrorCode(400, "The region must lie on the image and be at least 8 pixels on each side."),
     # Outputs (layout modes, tables)
     "unknown_layout": ErrorCode(400, "No such layout mode (lines, paragraphs, code)."),
@@ -62,6 +63,7 @@ CODES: dict[str, ErrorCode] = {
     "token_not_valid": ErrorCode(401, "The token is invalid or expired."),
     "no_active_account": ErrorCode(401, "No active account with these credentials."),
     "permission_denied": ErrorCode(403, "Your role in the team does not allow this."),
+    "sharing_off": ErrorCode(403, "Sharing is switched off for the team."),
     "not_found": ErrorCode(404, "No such object in your teams."),
     "unknown_uploads": ErrorCode(404, "Some of the ids are not uploads of the team."),
     "unknown_table": ErrorCode(404, "The result has no table with this number."),

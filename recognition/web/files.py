@@ -109,6 +109,11 @@ def upload_page(request, upload_id: int, number: int) -> HttpResponse:
     HEIC photo as JPEG, any other image as it is (page 1 only). Same
     permission check as the image."""
     upload = get_object_or_404(Upload.objects.for_user(request.user), pk=upload_id)
+    return page_response(request, upload, number)
+
+
+def page_response(request: HttpRequest, upload: Upload, number: int) -> HttpResponse:
+    """Page ``number`` of ``upload`` as a browser shows it (no permission check)."""
     if not 1 <= number <= upload.page_count:
         raise Http404("No such page.")
     if upload.image_type not in RENDERED_TYPES:

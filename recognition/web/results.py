@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ocrspace.errors.web import attempt
-from recognition import export, selectors, services
+from recognition import export, selectors, services, sharing
 from recognition.models import Upload
 from recognition.result_outputs import UnknownLayout
 from recognition.web import organise
@@ -65,6 +65,9 @@ def result_page(request, upload_id: int):
                             or settings.OCRSPACE_DEFAULT_PROFILE),
         "ui_strings": ui_strings(),
         "region_result_url": reverse("upload-result", args=[0]).replace("/0/", "/{id}/"),
+        "may_share": result is not None and team.allow_sharing and can(request.user, team, Capability.UPLOAD),
+        "share_links": list(sharing.links_for(upload, request.user)[:50]) if result is not None else [],
+        "share_days": sharing.EXPIRY_DAYS,
         "feed_config": {
             "team": team.slug,
             "wsPath": f"/ws/teams/{team.slug}/feed/",

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from recognition.web import corrections, feed, files, organise, results, search, share, vocabulary
+from recognition.web import corrections, feed, files, organise, results, search, share, share_links, vocabulary
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -19,6 +19,12 @@ urlpatterns = [
     path("uploads/<int:upload_id>/history/<int:number>/revert/", corrections.revert, name="upload-revert"),
     path("t/<slug:slug>/search/", search.search_page, name="team-search"),
     path("share/", share.share_target, name="share-target"),
+    # Read-only share links: made and revoked by members; opened by anyone with the token.
+    path("uploads/<int:upload_id>/links/", share_links.create_link, name="share-link-create"),
+    path("uploads/<int:upload_id>/links/<int:pk>/revoke/", share_links.revoke_link, name="share-link-revoke"),
+    path("s/<str:token>/", share_links.shared_result, name="shared-result"),
+    path("s/<str:token>/image/", share_links.shared_image, name="shared-image"),
+    path("s/<str:token>/download/<str:fmt>/", share_links.shared_download, name="shared-download"),
     path("t/<slug:slug>/vocabulary/", vocabulary.vocabulary, name="team-vocabulary"),
     path("t/<slug:slug>/vocabulary/import/", vocabulary.vocabulary_import, name="vocabulary-import"),
     path("t/<slug:slug>/vocabulary/export/", vocabulary.vocabulary_export, name="vocabulary-export"),

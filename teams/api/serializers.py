@@ -20,7 +20,7 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["slug", "name", "role", "retention_days", "ocr_profile", "require_two_factor",
-                  "allow_tokens_without_expiry", "created_at", "members"]
+                  "allow_tokens_without_expiry", "allow_sharing", "created_at", "members"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
@@ -48,6 +48,8 @@ class TeamUpdateSerializer(StrictInput):
         required=False, help_text="Members must sign in with a second factor (owners only).")
     allow_tokens_without_expiry = serializers.BooleanField(
         required=False, help_text="false: access tokens that reach the team must expire (admins and owners).")
+    allow_sharing = serializers.BooleanField(
+        required=False, help_text="false: no read-only share links to the team's results; existing ones stop working.")
 
 
 class MemberSerializer(serializers.ModelSerializer):

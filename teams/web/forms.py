@@ -61,6 +61,11 @@ class TeamSettingsForm(forms.Form):
         help_text=_("Off: tokens that reach this team must expire; tokens without expiry stop reaching it."),
     )
 
+    allow_sharing = forms.BooleanField(
+        label=_("Allow share links"), required=False,
+        help_text=_("Off: members cannot create read-only links to a result, and existing links stop working."),
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         default = _("Server default (%(name)s)") % {"name": settings.OCRSPACE_DEFAULT_PROFILE}

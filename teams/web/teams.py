@@ -49,7 +49,7 @@ def team_settings(request, slug: str):
     may_manage = can(request.user, team, Capability.MANAGE_TEAM)
     initial = {"name": team.name, "retention_days": team.retention_days, "ocr_profile": team.ocr_profile,
                "require_two_factor": team.require_two_factor,
-               "allow_tokens_without_expiry": team.allow_tokens_without_expiry}
+               "allow_tokens_without_expiry": team.allow_tokens_without_expiry, "allow_sharing": team.allow_sharing}
     form = TeamSettingsForm(request.POST or None, initial=initial) if may_manage else None
     if request.method == "POST":
         get_team(request.user, slug, Capability.MANAGE_TEAM)
@@ -58,6 +58,7 @@ def team_settings(request, slug: str):
                 team, request.user, name=form.cleaned_data["name"], retention_days=form.cleaned_data["retention_days"],
                 ocr_profile=form.cleaned_data["ocr_profile"], require_two_factor=form.cleaned_data["require_two_factor"],
                 allow_tokens_without_expiry=form.cleaned_data["allow_tokens_without_expiry"],
+                allow_sharing=form.cleaned_data["allow_sharing"],
             ), _("Team settings saved."))
             return redirect("team-settings", slug=team.slug)
     context = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -43,20 +44,25 @@ def text_png(lines: list[str], *, chinese: bool = False, size: int = 34, backgro
     return buffer.getvalue()
 
 
-@pytest.fixture(scope="module")
-def browser(live_platform):
-    # Playwright's sync API keeps an event loop in this thread, which makes
-    # Django refuse ORM calls from the test body. The test process only
-    # prepares data (the platform runs in its own processes, whose
-    # environment was fixed when they started), and the check is restored
-    # when the browser closes so the rest of the suite keeps it.
+@contextmanager
+def launched_chromium(*extra_args: str):
+    """Debian's Chromium, headless, driven by Playwright, for as long as the
+    block runs.
+
+    Playwright's sync API keeps an event loop in this thread, which makes
+    Django refuse ORM calls from the test body. The test process only
+    prepares data (the platform runs in its own processes, whose
+    environment was fixed when they started), and the check is restored
+    when the browser closes so the rest of the suite keeps it.
+    """
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                 args=[*CHROMIUM_ARGS, *extra_args])
             yield browser
             browser.close()
     finally:
@@ -64,6 +70,12 @@ def browser(live_platform):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser(live_platform):
+    with launched_chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from recognition.models import Upload, UploadStatus
-from tests.browser.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, OCR_TIMEOUT_MS, ROOT, text_png
+from tests.browser.conftest import OCR_TIMEOUT_MS, ROOT, launched_chromium, text_png
 from tests.support import make_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,23 +27,8 @@ DOCS_IMAGES = ROOT / "docs" / "images"
 @pytest.fixture(scope="module")
 def browser(live_platform):
     """This module's Chromium, with the fake capture devices."""
-    import os
-
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # see tests/browser/conftest.py
-    from playwright.sync_api import sync_playwright
-
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=CHROMIUM_ARGS + FAKE_CAPTURE)
-            yield browser
-            browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    with launched_chromium(*FAKE_CAPTURE) as browser:
+        yield browser
 
 
 def drag(page, locator, start: tuple[float, float], end: tuple[float, float]) -> None:

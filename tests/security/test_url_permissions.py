@@ -237,6 +237,14 @@ TABLE: dict[str, Rule] = {
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
     "api-webhook-ping": Rule({"POST": MANAGERS}, api=True, params={"pk": "webhook"}),
     "api-webhook-deliveries": Rule({"GET": MANAGERS}, api=True, params={"pk": "webhook"}),
+    # --- Share links: members make them; the creator and admins revoke them;
+    # anyone holding a link opens its page, image and downloads.
+    "share-link-create": Rule({"POST": WRITERS}, params={"upload_id": "done_upload"}, body=lambda w: {"days": "7"}),
+    "share-link-revoke": Rule({"POST": WRITERS}, params={"upload_id": "shared_upload", "pk": "share_link"}),
+    "shared-result": Rule({"GET": EVERYONE}, params={"token": "share_token"}, **PUBLIC),
+    "shared-image": Rule({"GET": EVERYONE}, params={"token": "share_token"}, **PUBLIC),
+    "shared-download": Rule({"GET": EVERYONE}, params={"token": "share_token"}, **PUBLIC),
+    # --- end of share links
     # Prometheus metrics: the operator's (staff, or the scraper's token).
     "metrics": Rule({"GET": frozenset({STAFF})}, hidden=False),
     # --- Capture: the installable app and region reads ---------------------
@@ -340,6 +348,20 @@ def test_table_lists_only_existing_routes():
 # --- The world: team A with every role, another team, a staff user ----------
 
 
+def sharing_world(world, team) -> None:
+    """A finished upload of team A shared by the member (its text is meant
+    for anyone holding the link, so it carries no marker)."""
+    from recognition import sharing
+
+    shared = upload_services.create_upload(team, world.users[MEMBER], make_png(), "shared.png").upload
+    Upload.objects.filter(pk=shared.pk).update(status=UploadStatus.PROCESSING)
+    shared.refresh_from_db()
+    processing.complete(shared, text="shared words", confidence=0.9, lines=[], engine_version="t/1", timings={})
+    shared.refresh_from_db()
+    link, token = sharing.create(shared, world.users[MEMBER], 7)
+    world.ids.update(share_token=token, share_link=link.pk, shared_upload=shared.pk)
+
+
 def organise_world(world, team, done) -> None:
     """Organising objects of team A: a tag on the finished upload, the
     member's note on it (mentioning the viewer) and the owner's shared search."""
@@ -390,6 +412,7 @@ class World:
             "access_token": access_token.pk, "region_task": "f" * 32,
         }
         organise_world(self, team, done)
+        sharing_world(self, team)
 
     def path_for(self, route: str, rule: Rule) -> str:
         if rule.path:
