@@ -169,7 +169,7 @@ class UploadZip(APIView):
         if archive.size > limits.max_total_bytes:
             raise zip_import.ArchiveRejected("The archive is larger than the unpacked-size limit.", "archive_too_large")
         tags = requested_tags(request, team)
-        results = zip_import.import_archive(team, request.user, archive, limits, profile, tags)
+        results = zip_import.import_archive(team, request.user, archive, limits, profile, tags=tags)
         if not results:
             raise zip_import.ArchiveRejected("The archive contains no files.", "empty_archive")
         return batch_response(team, results, request)
