@@ -40,6 +40,17 @@ def _isolated_media(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A page asked for in another language (Accept-Language) leaves that
+    language active in the test's thread; the next test must not read its
+    messages in Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory):
     """A real S3-compatible server (moto, over HTTP) for the whole session."""
