@@ -102,9 +102,30 @@ def _read(team, user, data: bytes, name: str) -> tuple[float, object]:
     return elapsed, Upload.objects.select_related("result").get(pk=upload.pk)
 
 
+def _print_extract(data: bytes, words: int = 12) -> None:
+    """The PDF's text layer as a viewer selects it: each word and its box in PDF points."""
+    import pypdfium2
+
+    page = pypdfium2.PdfDocument(data)[0]
+    text = page.get_textpage()
+    full = text.get_text_range()
+    print(f"page {page.get_width():.0f} x {page.get_height():.0f} pt; text layer: {full[:80]!r}…")
+    start = 0
+    for word in full.split()[:words]:
+        index = full.index(word, start)
+        start = index + len(word)
+        boxes = [text.get_charbox(i) for i in range(index, index + len(word))]
+        left, bottom = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        right, top = max(b[2] for b in boxes), max(b[3] for b in boxes)
+        print(f"  {word!r:24} x {left:6.1f}-{right:6.1f}  y {bottom:6.1f}-{top:6.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--extract", action="store_true",
+                        help="only the searchable PDF of a 1280x720 page: print its first words and their boxes "
+                             "as a PDF viewer finds them (pypdfium2)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ocrspace-bench-documents-") as var_dir:
         _setup(var_dir)
@@ -119,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         engine_gateway.warm_up()
         _read(team, user, _png(_page_image(999)), "warm-up.png")
 
+        if args.extract:
+            _, shot = _read(team, user, _png(_page_image(4242, size=(1280, 720))), "screen.png")
+            _print_extract(searchable_pdf.build([shot]))
+            return 0
         single, document = [], []
         for run in range(args.runs):
             single.append(_read(team, user, _png(_page_image(run)), f"page-{run}.png")[0])
