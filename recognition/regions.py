@@ -15,15 +15,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ocrspace.errors import Invalid, NotFound
 from recognition import engine_gateway, storage
 from recognition.ingest import Incoming, Source, ingest
 from recognition.models import Upload, UploadStatus
-from recognition.services import UploadOutcome, resolve_profile
+from recognition.services import UploadOutcome, queue_task, resolve_profile
 from teams.permissions import require
 from teams.roles import Capability
 
@@ -92,16 +90,10 @@ def save_as_upload(upload: Upload, user, region: Region, profile: str | None = N
 
 def queue_read(upload: Upload, user, region: Region, profile: str | None = None) -> str:
     """Queue a quick read of the region; returns the task id to wait for."""
-    from django_q.tasks import async_task
-
     _readable(upload, user)
     region = region.clipped_to(upload)
     profile = resolve_profile(upload.team, profile or upload.profile or None)
-    options = {"group": "region", "save": True}
-    if "orm" not in settings.Q_CLUSTER:
-        return async_task(READ_TASK, upload.pk, region.as_list(), profile, q_options=options)
-    with transaction.atomic():  # see services.enqueue: keeps the request's connection
-        return async_task(READ_TASK, upload.pk, region.as_list(), profile, q_options=options)
+    return queue_task(READ_TASK, upload.pk, region.as_list(), profile, q_options={"group": "region", "save": True})
 
 
 def reading(upload: Upload, task_id: str) -> dict | None:

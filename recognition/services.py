@@ -142,20 +142,26 @@ def _seen_again(upload: Upload, user, name: str) -> UploadOutcome:
 
 def enqueue(upload_id: int) -> None:
     """Hand the upload to the worker cluster (called after commit)."""
+    queue_task("recognition.tasks.run_ocr", upload_id, task_name=f"ocr-upload-{upload_id}", group="ocr")
+
+
+def queue_task(func: str, *args, **options) -> str:
+    """``django_q.tasks.async_task``, keeping the request's connection; returns the task id.
+
+    django-q2's ORM broker calls close_old_connections() whenever it is
+    used outside a transaction, which (with CONN_MAX_AGE=0) closes this
+    request's database connection in the middle of the request; the insert
+    then opens a new one. On SQLite, closing the last connection to the
+    file also checkpoints the WAL, so every upload paid for a close, a
+    checkpoint and a reconnect. Inside a transaction the broker leaves the
+    connection alone, and its single INSERT is committed the same as before.
+    """
     from django_q.tasks import async_task
 
     if "orm" not in settings.Q_CLUSTER:
-        async_task("recognition.tasks.run_ocr", upload_id, task_name=f"ocr-upload-{upload_id}", group="ocr")
-        return
-    # django-q2's ORM broker calls close_old_connections() whenever it is
-    # used outside a transaction, which (with CONN_MAX_AGE=0) closes this
-    # request's database connection in the middle of the request; the insert
-    # then opens a new one. On SQLite, closing the last connection to the
-    # file also checkpoints the WAL, so every upload paid for a close, a
-    # checkpoint and a reconnect. Inside a transaction the broker leaves the
-    # connection alone, and its single INSERT is committed the same as before.
+        return async_task(func, *args, **options)
     with transaction.atomic():
-        async_task("recognition.tasks.run_ocr", upload_id, task_name=f"ocr-upload-{upload_id}", group="ocr")
+        return async_task(func, *args, **options)
 
 
 # --- Actions on existing uploads ----------------------------------------------

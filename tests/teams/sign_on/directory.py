@@ -26,7 +26,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from ocrspace.processes import free_port
+from ocrspace.processes import free_port, stop_group
 
 SUFFIX = "dc=ocrspace,dc=test"
 ADMIN_DN = f"cn=admin,{SUFFIX}"
@@ -94,7 +94,7 @@ class Directory:
         self.log = open(self.base / "slapd.log", "wb")
         # -d 0: stay in the foreground (a child of this session), log nothing.
         self.process = subprocess.Popen(["/usr/sbin/slapd", "-f", str(config), "-h", self.uri, "-d", "0"],
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while True:
             if self.process.poll() is not None:
@@ -126,11 +126,5 @@ class Directory:
                        input=change.encode(), check=True, capture_output=True)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_group(self.process, timeout=10)
         self.log.close()

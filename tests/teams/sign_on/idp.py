@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from ocrspace.processes import free_port
+from ocrspace.processes import free_port, stop_group
 
 HERE = Path(__file__).resolve().parent / "idp"
 CLIENTS = {"corp": "Corp ID", "partner": "Partner Login"}
@@ -60,7 +60,7 @@ class IdentityProvider:
         }))
         self.log = open(self.base / "idp.log", "wb")
         self.process = subprocess.Popen([node, str(HERE / "server.mjs"), str(config)], cwd=HERE,
-                                        stdout=self.log, stderr=subprocess.STDOUT)
+                                        stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 30
         while True:
             if self.process.poll() is not None:
@@ -94,11 +94,5 @@ class IdentityProvider:
         return env
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_group(self.process, timeout=10)
         self.log.close()
