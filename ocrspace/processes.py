@@ -34,6 +34,12 @@ def worker_command() -> list[str]:
     return manage_command("qcluster")
 
 
+def training_command() -> list[str]:
+    """The training lane: a django-q2 cluster that takes only fine-tuning
+    runs (``Q_CLUSTER["ALT_CLUSTERS"]["training"]``)."""
+    return manage_command("qcluster", "--name", "training")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -25,8 +25,10 @@ if TYPE_CHECKING:
 
     from recognition.engine import EngineConfig, OcrEngine, Vocabulary
     from recognition.engine.pool import EnginePool
+    from recognition.engine.tuned import TunedRecognizer
 
-__all__ = ["ImageError", "probe", "engine_config", "get_engine", "vocabulary", "after_task", "warm_up"]
+__all__ = ["ImageError", "probe", "engine_config", "get_engine", "vocabulary", "tuned_recognizer",
+           "trainable_recognizer", "after_task", "warm_up"]
 
 log = logging.getLogger(__name__)
 _engines: "EnginePool | None" = None
@@ -118,6 +120,42 @@ def vocabulary(team_id: int, version: int, load_terms: "Callable[[], list[str]]"
         while len(_vocabularies) > VOCABULARY_CACHE:
             _vocabularies.popitem(last=False)
     return built or None
+
+
+_tuned: "OrderedDict[str, TunedRecognizer]" = OrderedDict()
+
+
+def tuned_recognizer(family: str, tag: str, load_weights: "Callable[[], bytes]") -> "TunedRecognizer":
+    """A team's fine-tuned recognizer (``tag`` names model and file), loaded
+    on first use; the last ``OCRSPACE_TEAM_MODELS_LOADED`` are kept."""
+    with _lock:
+        found = _tuned.get(tag)
+        if found is not None:
+            _tuned.move_to_end(tag)
+            return found
+    from recognition.engine.pool import resolve_device
+    from recognition.engine.tuned import load_tuned
+
+    built = load_tuned(family, tag, load_weights(), device=resolve_device(settings.OCRSPACE_DEVICE, _worker_index()))
+    with _lock:
+        _tuned[tag] = built
+        while len(_tuned) > settings.OCRSPACE_TEAM_MODELS_LOADED:
+            _tuned.popitem(last=False)
+    return built
+
+
+def trainable_recognizer(family: str, base_weights: bytes | None = None):
+    """A private copy of ``family``'s recognizer as trained (no inference
+    fusing), with a team's earlier fine-tuned weights over it when given,
+    and its charset: what ``engine.training.trainer.finetune`` changes."""
+    import torch
+
+    from recognition.engine.nets.catalog import load_recognizer
+    from recognition.engine.tuned import state_from_bytes
+
+    torch.set_num_threads(settings.OCRSPACE_TORCH_THREADS)
+    overrides = state_from_bytes(base_weights) if base_weights else None
+    return load_recognizer(family, optimize=False, overrides=overrides)
 
 
 def after_task() -> None:

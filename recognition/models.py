@@ -375,3 +375,59 @@ class ShareLink(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# --- Teaching: a team's fine-tuned recognizer ---------------------------------
+
+class TeamModelStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    TRAINING = "training", _("Training")
+    ADOPTED = "adopted", _("Adopted")
+    REJECTED = "rejected", _("Not adopted")
+    FAILED = "failed", _("Failed")
+
+
+class TeamModel(models.Model):
+    """One fine-tuning run of a team's recognizer (``recognition.teaching``)
+    and, when it passed the adoption rule, the model it made.
+
+    The weights (only the fine-tuned neck and head) sit in the file storage
+    under ``team-models/`` (``weights_path``), so workers on every machine
+    load them alike. At most one model per team is ``active``: the one its
+    uploads are read with; rolling back makes another one active, or none
+    (the profile's own recognizer).
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="recognizer_models")
+    number = models.PositiveIntegerField()
+    profile = models.CharField(max_length=20, help_text=_("Engine profile whose recognizer was tuned."))
+    family = models.CharField(max_length=40, help_text=_("Recognizer network that was tuned."))
+    status = models.CharField(max_length=10, choices=TeamModelStatus.choices, default=TeamModelStatus.QUEUED)
+    active = models.BooleanField(default=False)
+    weights_path = models.CharField(max_length=200, blank=True, default="")
+    weights_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # Figures of the run: CERs before/after on the held-out slice and the
+    # everyday lines, line counts, seconds; ``progress`` one entry per epoch.
+    metrics = models.JSONField(default=dict, blank=True)
+    progress = models.JSONField(default=list, blank=True)
+    reason = models.TextField(blank=True, default="", help_text=_("Why it was (not) adopted, or why it failed."))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "number"], name="one_model_number_per_team"),
+            models.UniqueConstraint(fields=["team"], condition=models.Q(active=True), name="one_active_model_per_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"model {self.number} of {self.team}"
+
+    @property
+    def tag(self) -> str:
+        """Short and stable id in a result's engine version."""
+        return f"{self.team_id}.{self.number}.{self.weights_sha256[:8]}"

@@ -30,6 +30,7 @@ from ocrspace.errors import DomainError
 from recognition.storage_backends import TEMPORARY_PREFIX, temporary_prefix
 
 THUMBNAILS = "thumbs"
+TEAM_MODELS = "team-models"  # fine-tuned recognizers (recognition.teaching); not images
 CHUNK_SIZE = 64 * 1024
 # What an unreachable or refusing object store raises (network, credentials,
 # missing bucket); the filesystem raises OSError.
@@ -190,7 +191,7 @@ def _files_under(top: str) -> list[str]:
     directories, _ = _listdir(top)
     names = []
     for directory in sorted(directories):
-        if not top and directory == THUMBNAILS:
+        if not top and directory in (THUMBNAILS, TEAM_MODELS):
             continue
         _, files = _listdir(f"{prefix}{directory}")
         names += [f"{prefix}{directory}/{f}" for f in files if not f.startswith(TEMPORARY_PREFIX)]

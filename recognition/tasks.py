@@ -113,6 +113,20 @@ def _team_vocabulary(team_id: int):
     return engine_gateway.vocabulary(team_id, version, lambda: vocabulary_selectors.term_texts(team_id))
 
 
+def _team_reading(team_id: int, engine) -> dict:
+    """What the team taught the engine, as ``recognize`` / ``version_for``
+    arguments: its vocabulary and its fine-tuned recognizer for the
+    engine's profile (each None when it has none)."""
+    from recognition.teaching import selectors as teaching_selectors
+
+    model = teaching_selectors.active_model(team_id, engine.profile)
+    recognizer = None
+    if model is not None and model.family == engine.config.recognizer.model:
+        recognizer = engine_gateway.tuned_recognizer(model.family, model.tag,
+                                                     lambda: storage.read(model.weights_path))
+    return {"vocabulary": _team_vocabulary(team_id), "recognizer": recognizer}
+
+
 def run_ocr(upload_id: int) -> str:
     """Recognise one upload and store its result, then hand the bulk lane's
     next upload to the queue (``recognition.lanes``)."""
@@ -141,8 +155,8 @@ def _run_ocr(upload_id: int) -> str:
 
     try:
         engine = engine_gateway.get_engine(upload.profile or None)
-        vocabulary = _db(_team_vocabulary, upload.team_id)
-        previous = _db(processing.reusable_result, upload, engine.version_for(vocabulary))
+        reading = _db(_team_reading, upload.team_id, engine)
+        previous = _db(processing.reusable_result, upload, engine.version_for(**reading))
         if previous is not None:
             _db(
                 # The engine's reading, never another team's correction of it.
@@ -152,8 +166,8 @@ def _run_ocr(upload_id: int) -> str:
             )
             return "done: reused"
         if upload.image_type == "pdf":
-            return _read_document(upload, data, engine, vocabulary)
-        result = engine.recognize(data, vocabulary=vocabulary)
+            return _read_document(upload, data, engine, reading)
+        result = engine.recognize(data, **reading)
     except documents.DocumentError as error:
         _db(processing.fail, upload_id, f"The PDF could not be read: {error}")
         return "failed: bad document"
@@ -195,7 +209,7 @@ def read_region(upload_id: int, region: list[int], profile: str) -> dict:
         decoded = engine_gateway.probe(storage.read(upload.file_path))
         part = decoded.array[y:y + height, x:x + width]
         engine = engine_gateway.get_engine(profile or None)
-        result = engine.recognize(part, vocabulary=_db(_team_vocabulary, upload.team_id)).to_dict()
+        result = engine.recognize(part, **_db(_team_reading, upload.team_id, engine)).to_dict()
     except (FileNotFoundError, storage.StorageUnavailable, engine_gateway.ImageError) as error:
         return {"ok": False, "error": f"The image could not be read: {error}"}
     finally:
@@ -233,13 +247,13 @@ def _live(step, *args):
         return step(*args)
 
 
-def _read_document(upload, data: bytes, engine, vocabulary) -> str:
+def _read_document(upload, data: bytes, engine, reading: dict) -> str:
     """Read a PDF page by page (``documents.read``), announcing the pages on
     the feed, and store the document's result."""
     last_announced = time.monotonic()
 
     def recognize(image):
-        return engine.recognize(image, vocabulary=vocabulary).to_dict()
+        return engine.recognize(image, **reading).to_dict()
 
     def on_page(page: dict, done: int) -> None:
         nonlocal last_announced
@@ -262,12 +276,20 @@ def _read_document(upload, data: bytes, engine, vocabulary) -> str:
         confidence=payload["confidence"],
         lines=payload["lines"],
         pages=payload["pages"],
-        engine_version=engine.version_for(vocabulary),
+        engine_version=engine.version_for(**reading),
         timings=payload["timings"],
         profile=engine.profile,
     )
     engine_gateway.after_task()
     return "done"
+
+
+def finetune_team(model_id: int) -> str:
+    """One fine-tuning run (the training lane's only task)."""
+    from recognition.teaching import services as teaching
+
+    model = teaching.run_training(model_id)
+    return f"{model.status}: {model.reason}"
 
 
 def apply_retention() -> str:

@@ -121,8 +121,8 @@ class CountingEngine:
         self.calls = 0
         self.profile = engine.profile
 
-    def version_for(self, vocabulary=None) -> str:
-        return self.engine.version_for(vocabulary)
+    def version_for(self, vocabulary=None, recognizer=None) -> str:
+        return self.engine.version_for(vocabulary, recognizer)
 
     def recognize(self, image, **options):
         self.calls += 1

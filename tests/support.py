@@ -79,17 +79,18 @@ class FakeEngine:
         self.profile = profile or "fake"
         return self
 
-    def version_for(self, vocabulary=None) -> str:
-        return f"{self.engine_version}+v{vocabulary.fingerprint}" if vocabulary else self.engine_version
+    def version_for(self, vocabulary=None, recognizer=None) -> str:
+        version = self.engine_version + (f"+m{recognizer.tag}" if recognizer is not None else "")
+        return f"{version}+v{vocabulary.fingerprint}" if vocabulary else version
 
-    def recognize(self, data: bytes, vocabulary=None) -> FakeResult:
+    def recognize(self, data: bytes, vocabulary=None, recognizer=None) -> FakeResult:
         self.calls += 1
         self.vocabularies.append(vocabulary)
         if self.error is not None:
             raise self.error
         # Bytes as the worker reads a stored file; an RGB array as for a region of one.
         image = Image.fromarray(data) if hasattr(data, "shape") else Image.open(io.BytesIO(data))
-        return FakeResult(self.text.format(width=image.width, height=image.height), self.version_for(vocabulary),
+        return FakeResult(self.text.format(width=image.width, height=image.height), self.version_for(vocabulary, recognizer),
                           self.confidence, self.profile)
 
 

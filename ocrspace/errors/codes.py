@@ -76,6 +76,8 @@ CODES: dict[str, ErrorCode] = {
     "not_ready": ErrorCode(409, "The upload has no finished text to correct yet."),
     "no_text_yet": ErrorCode(409, "The upload has no finished text yet (queued, being read or failed)."),
     "stale_version": ErrorCode(409, "The text changed since the version the change was made on."),
+    "training_running": ErrorCode(409, "The team's recognizer is being trained already."),
+    "nothing_to_learn": ErrorCode(409, "The team has no corrected lines or vocabulary terms to train on yet."),
     "upload_deleted": ErrorCode(410, "The upload was deleted before its text was ready."),
     "version_mismatch": ErrorCode(412, "The If-Match ETag names an older version of the text."),
     # 413, 415: the content

@@ -18,6 +18,14 @@ OCRSPACE_ENGINE_MEMORY_MB = env.int("OCRSPACE_ENGINE_MEMORY_MB", default=1200)
 # Read one page before taking tasks, so the first upload is not the slow one.
 OCRSPACE_WARM_UP = env.bool("OCRSPACE_WARM_UP", default=True)
 
+# --- Teaching: fine-tuning a team's recognizer ------------------------------
+# A run stops after this long (the best epoch so far is kept).
+OCRSPACE_TRAINING_MAX_SECONDS = env.int("OCRSPACE_TRAINING_MAX_SECONDS", default=540)
+# A team model may read everyday lines at most this much worse (CER; 0.002 = 0.2 points).
+OCRSPACE_TRAINING_GENERAL_MARGIN = env.float("OCRSPACE_TRAINING_GENERAL_MARGIN", default=0.002)
+# Fine-tuned recognizers a worker keeps loaded (about 25 MB each).
+OCRSPACE_TEAM_MODELS_LOADED = env.int("OCRSPACE_TEAM_MODELS_LOADED", default=4)
+
 # --- Queue (django-q2) -----------------------------------------------------
 OCRSPACE_WORKERS = env.int("OCRSPACE_WORKERS", default=1)
 # Default: the machine's CPUs shared between the workers (``config.torch_threads``).
@@ -47,6 +55,13 @@ Q_CLUSTER = {
     "save_limit": 1000,
     "catch_up": False,
     "label": "Task queue",
+    # The training lane: ``manage.py qcluster --name training`` (started by
+    # ``serve`` beside the OCR cluster) takes only fine-tuning runs, one at
+    # a time, so OCR never waits behind one.
+    "ALT_CLUSTERS": {
+        "training": {"workers": 1, "timeout": 1800, "retry": 1900, "max_attempts": 1, "recycle": 20,
+                     "max_rss": 3_000_000},
+    },
     # The broker: Redis when there is one, else the database (polled).
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
 }

@@ -20,6 +20,7 @@ from .config import EngineConfig
 from .image_io import _to_rgb, decode_image
 from .segments import Segment
 from .stages import Layout, LineFinder, LineReader, Preprocessor
+from .tuned import TunedRecognizer
 from .types import PIPELINE_VERSION, DecodedImage, OcrResult
 from .vocabulary import Vocabulary
 from .words import text_frame, word_boxes
@@ -159,24 +160,38 @@ class OcrEngine:
         cv2.putText(img, "warm up 123", (8, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.2, (0, 0, 0), 2)
         self.recognize(img, channels="bgr")
 
-    def version_for(self, vocabulary: Vocabulary | None = None) -> str:
-        """The ``engine_version`` of a read with ``vocabulary``: the engine's
-        own version, plus the vocabulary's fingerprint when it has terms, so
-        a result is only ever reused for the same list of terms."""
-        if not vocabulary:
-            return self.engine_version
-        return f"{self.engine_version}+v{self.config.vocabulary_fingerprint(vocabulary.fingerprint)}"
+    def version_for(self, vocabulary: Vocabulary | None = None, recognizer: TunedRecognizer | None = None) -> str:
+        """The ``engine_version`` of a read with ``vocabulary`` and a team's
+        ``recognizer``: the engine's own version, plus the team model's tag
+        and the vocabulary's fingerprint, so a result is only ever reused
+        for the same model and list of terms."""
+        version = self.engine_version
+        if recognizer is not None:
+            version += f"+m{recognizer.tag}"
+        if vocabulary:
+            version += f"+v{self.config.vocabulary_fingerprint(vocabulary.fingerprint)}"
+        return version
 
-    def recognize(self, image: Any, *, channels: str = "rgb", vocabulary: Vocabulary | None = None) -> OcrResult:
+    def accepts(self, recognizer: TunedRecognizer) -> bool:
+        """Whether ``recognizer`` was tuned from this engine's recognizer."""
+        return recognizer.family == self.config.recognizer.model
+
+    def recognize(self, image: Any, *, channels: str = "rgb", vocabulary: Vocabulary | None = None,
+                  recognizer: TunedRecognizer | None = None) -> OcrResult:
         """Read ``image``: bytes (any supported format), a numpy array (RGB
         by default, ``channels="bgr"`` for OpenCV arrays), a PIL image or a
         ``DecodedImage``. With a ``vocabulary`` (a team's terms), decoding
-        favours its terms where the network's evidence supports them; the
-        engine itself stays the same for every team."""
+        favours its terms where the network's evidence supports them; with
+        a team's fine-tuned ``recognizer`` (of this engine's family), lines
+        are read with it. The engine itself stays the same for every team."""
+        if recognizer is not None and not self.accepts(recognizer):
+            raise ValueError(f"a recognizer tuned from {recognizer.family} cannot read for the "
+                             f"{self.profile} profile ({self.config.recognizer.model})")
         with self._lock:
-            return self._recognize(image, channels, vocabulary or None)
+            return self._recognize(image, channels, vocabulary or None, recognizer)
 
-    def _recognize(self, image: Any, channels: str, vocabulary: Vocabulary | None = None) -> OcrResult:
+    def _recognize(self, image: Any, channels: str, vocabulary: Vocabulary | None = None,
+                   recognizer: TunedRecognizer | None = None) -> OcrResult:
         timings: dict[str, float] = {}
         t0 = t = time.perf_counter()
 
@@ -198,7 +213,8 @@ class OcrEngine:
         lap("detect")
         crops48 = [crops.resize_to_height(crops.warp_quad(img, q)) for q in quads]
         lap("crop")
-        readings = self.read_lines.read(crops48, vocabulary)
+        run = None if recognizer is None else (lambda x: self._call(recognizer.module, x))
+        readings = self.read_lines.read(crops48, vocabulary, run=run)
         if trim:
             release_memory()
         lap("recognize")
@@ -213,7 +229,7 @@ class OcrEngine:
             confidence=float(np.mean(confidences)) if confidences else 0.0,
             lines=lines,
             timings=timings,
-            engine_version=self.version_for(vocabulary),
+            engine_version=self.version_for(vocabulary, recognizer),
             width=width,
             height=height,
             profile=self.profile,

@@ -115,15 +115,18 @@ class LineReader:
                  vocabulary: Vocabulary | None = None) -> list[tuple[str, list[float]]]:
         return [(r.text, r.confs) for r in self.read(images, vocabulary)]
 
-    def read(self, images: list[np.ndarray], vocabulary: Vocabulary | None = None) -> list[LineReading]:
-        """Like calling the reader, with where each character was read."""
+    def read(self, images: list[np.ndarray], vocabulary: Vocabulary | None = None,
+             run: ModelCall | None = None) -> list[LineReading]:
+        """Like calling the reader, with where each character was read;
+        ``run`` reads with another network of the same charset (a team's
+        fine-tuned recognizer) in place of the reader's own."""
         flipped = [False] * len(images)
         if self.run_classifier is not None and images:
             turned = self._orient(images)
             flipped = [a is not b for a, b in zip(turned, images)]
             images = turned
         profiles = [crops.ink_profile(im) for im in images]
-        lines = self._read(images, profiles, self.run, self.charset, vocabulary)
+        lines = self._read(images, profiles, run or self.run, self.charset, vocabulary)
         if self.fallback is not None:
             lines = self._second_opinion(images, profiles, lines, vocabulary)
         for reading, flip in zip(lines, flipped):

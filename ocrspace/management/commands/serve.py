@@ -3,12 +3,14 @@
 ``python manage.py serve`` (``--role all``, the default) migrates the
 database, collects static files, makes sure someone can log in (a first
 admin with a printed password when the database has no users), then
-supervises two child processes: daphne (HTTP + websockets) and the
-django-q2 cluster (OCR off the request path), with the command lines of
-``ocrspace.stack``. When either exits, the other is stopped too.
+supervises three child processes: daphne (HTTP + websockets), the
+django-q2 cluster (OCR off the request path) and the training lane (a
+second, one-worker cluster that only fine-tunes team recognizers, so OCR
+never waits behind a run), with the command lines of ``ocrspace.processes``.
+When one exits, the others are stopped too.
 
-``--role web`` does the same without the cluster (one web machine);
-``--role worker`` runs only the cluster (any number of worker machines,
+``--role web`` does the same without the clusters (one web machine);
+``--role worker`` runs only the clusters (any number of worker machines,
 CPU or GPU): it changes nothing in the database, and waits until the web
 machine has applied the migrations of this version before taking tasks.
 
@@ -36,7 +38,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from ocrspace import serving
-from ocrspace.processes import web_command, worker_command
+from ocrspace.processes import training_command, web_command, worker_command
 from teams import services
 
 ROLES = ("all", "web", "worker")
@@ -89,7 +91,8 @@ class Command(BaseCommand):
             if warning:
                 self.stderr.write(warning)
         self.wait_for_migrations()
-        children = {"worker": subprocess.Popen(worker_command(), env=dict(os.environ), process_group=0)}
+        children = {"worker": subprocess.Popen(worker_command(), env=dict(os.environ), process_group=0),
+                    "training": subprocess.Popen(training_command(), env=dict(os.environ), process_group=0)}
         self.stdout.write(self.style.SUCCESS("\nocrspace worker cluster is running.") + "\nPress Ctrl+C to stop.\n")
         return self.supervise(children)
 
@@ -143,6 +146,7 @@ class Command(BaseCommand):
         children = {"web": subprocess.Popen(web_command(host, port), env=env, process_group=0)}
         if not no_worker:
             children["worker"] = subprocess.Popen(worker_command(), env=env, process_group=0)
+            children["training"] = subprocess.Popen(training_command(), env=env, process_group=0)
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:

@@ -170,6 +170,20 @@ def load_models(detector: str, recognizer: str, *, weights_root: pathlib.Path | 
                         fallback=second, fallback_charset=second_charset)
 
 
+def load_recognizer(name: str, *, weights_root: pathlib.Path | str | None = None, device: str = "cpu",
+                    optimize: bool = True, overrides: dict[str, torch.Tensor] | None = None) -> tuple[nn.Module, list[str]]:
+    """A private copy of family ``name``'s recognizer and its charset.
+
+    ``optimize=False`` keeps batch norms and the layout as trained (for
+    fine-tuning); ``overrides`` puts a team's fine-tuned weights over the
+    pretrained ones (``loading.build_module``).
+    """
+    root = pathlib.Path(weights_root) if weights_root else DEFAULT_WEIGHTS_ROOT
+    charset = read_meta(root / name)["charset"]
+    module = build_module(family(name).recognizer, root / name / "rec.pt", device, optimize, overrides)
+    return module, charset
+
+
 def forget_loaded() -> None:
     """Drop the process's loaded networks (their memory goes with the last engine using them)."""
     with _lock:

@@ -41,8 +41,12 @@ class CTCHead(nn.Module):
         super().__init__()
         self.fc = nn.Linear(in_channels, num_classes)
 
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Scores before the softmax (what a CTC loss trains on)."""
+        return self.fc(x.squeeze(2).transpose(1, 2))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.fc(x.squeeze(2).transpose(1, 2)), dim=-1)
+        return torch.softmax(self.logits(x), dim=-1)
 
 
 class ClassifierHead(nn.Module):

@@ -45,8 +45,12 @@ def _read_state(path: Path, device: str) -> dict[str, torch.Tensor]:
         raise WeightsInvalid(f"cannot read {path}: {exc}; {CONVERT_HINT}") from exc
 
 
-def build_module(factory: Callable[[], nn.Module], path: Path, device: str, optimize: bool) -> nn.Module:
+def build_module(factory: Callable[[], nn.Module], path: Path, device: str, optimize: bool,
+                 overrides: dict[str, torch.Tensor] | None = None) -> nn.Module:
     """The network ``factory`` builds, with the weights of ``path``, in eval mode.
+
+    ``overrides`` replaces some of those weights (a team's fine-tuned neck
+    and head); every one of its keys must belong to the network.
 
     ``optimize`` folds batch norms and learned affines into the preceding
     convs (and lets a network fuse more of its own, ``fuse_for_inference``)
@@ -58,6 +62,8 @@ def build_module(factory: Callable[[], nn.Module], path: Path, device: str, opti
         model.load_state_dict(_read_state(path, device), strict=True)
     except RuntimeError as exc:  # key or shape mismatch
         raise WeightsInvalid(f"{path} does not match {type(model).__name__}: {exc}; {CONVERT_HINT}") from exc
+    if overrides:
+        _override(model, overrides)
     model = model.to(device).eval()
     for p in model.parameters():
         p.requires_grad_(False)
@@ -68,6 +74,14 @@ def build_module(factory: Callable[[], nn.Module], path: Path, device: str, opti
         if hasattr(model, "use_channels_last"):
             model.use_channels_last()
     return model
+
+
+def _override(model: nn.Module, overrides: dict[str, torch.Tensor]) -> None:
+    own = model.state_dict()
+    strangers = [k for k, v in overrides.items() if k not in own or own[k].shape != v.shape]
+    if strangers:
+        raise WeightsInvalid(f"fine-tuned weights do not fit {type(model).__name__}: {', '.join(strangers[:5])}")
+    model.load_state_dict(overrides, strict=False)
 
 
 class FrozenModule(nn.Module):

@@ -64,6 +64,14 @@ class TextRecognizer(_ImageModel):
         self.neck = SVTRNeck(self.backbone.out_channels[0])
         self.head = CTCHead(self.neck.out_channels, num_classes)
 
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The backbone's column features (frozen in fine-tuning)."""
+        return self.backbone(self._prepare(x))[0]
+
+    def scores(self, features: torch.Tensor) -> torch.Tensor:
+        """Neck and head over ``features``: [N, T, classes] before the softmax."""
+        return self.head.logits(self.neck(features))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.neck(self.backbone(self._prepare(x))[0]))
 

@@ -89,8 +89,12 @@ class BottleneckCTCHead(nn.Module):
         self.fc1 = nn.Linear(in_channels, mid_channels)
         self.fc2 = nn.Linear(mid_channels, num_classes)
 
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        """Scores before the softmax (what a CTC loss trains on)."""
+        return self.fc2(self.fc1(x.squeeze(2).transpose(1, 2)))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.fc2(self.fc1(x.squeeze(2).transpose(1, 2))), dim=-1)
+        return torch.softmax(self.logits(x), dim=-1)
 
 
 class TextRecognizerV6(_ImageModel):
@@ -114,6 +118,14 @@ class TextRecognizerV6(_ImageModel):
         else:
             self.neck = ConvMixerNeck(channels)
             self.head = BottleneckCTCHead(self.neck.out_channels, 80, self.num_classes)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """The backbone's column features [N, C, 1, T] (frozen in fine-tuning)."""
+        return self.backbone(self._prepare(x))
+
+    def scores(self, features: torch.Tensor) -> torch.Tensor:
+        """Neck and head over ``features``: [N, T, classes] before the softmax."""
+        return self.head.logits(self.neck(features))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.neck(self.backbone(self._prepare(x))))
