@@ -19,7 +19,8 @@ import numpy as np
 from django.db.models import F
 
 from recognition import storage
-from recognition.engine.training import LineSample, is_held_out, line_crop, normalise_text, term_samples
+from recognition.engine.training import (LineSample, is_held_out, line_crop, normalise_text, replay_samples,
+                                         term_samples)
 from recognition.models import Result, UploadStatus
 from recognition.vocabulary import selectors as vocabulary_selectors
 
@@ -28,6 +29,9 @@ HELD_OUT_SHARE = 0.2
 # Rendered vocabulary lines per term, and at most this many in all.
 LINES_PER_TERM = 4
 MAX_TERM_LINES = 400
+# Everyday lines trained beside the team's (engine.training.replay_samples),
+# as many as the team's own, at least this many.
+MIN_REPLAY_LINES = 100
 
 
 @dataclass
@@ -94,4 +98,8 @@ def collect(team_id: int, seed: int = 0) -> TeamData:
     rendered = term_samples(terms, min(MAX_TERM_LINES, LINES_PER_TERM * len(terms)), seed=seed)
     data.train.extend(rendered)
     data.count("vocabulary_lines", len(rendered))
+    if data.train:
+        replay = replay_samples(max(MIN_REPLAY_LINES, len(data.train)), seed=seed + 1)
+        data.train.extend(replay)
+        data.count("replay_lines", len(replay))
     return data
