@@ -1,22 +1,30 @@
-"""Moderation console for uploads: hide/unhide, delete with files, re-run.
+"""Moderation console for uploads: hide/unhide, delete with files, re-run;
+and the teams' recognizer training runs, read-only, with a page to start one.
 
-Every action goes through ``recognition.services`` and is written to the
-audit log. The image preview is served by a staff-only admin view.
+Every action goes through ``recognition.services`` (or
+``recognition.teaching.services``) and is written to the audit log. The
+image preview is served by a staff-only admin view.
 """
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.http import Http404, StreamingHttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ocrspace.errors import DomainError
 from recognition import services
-from recognition.models import Event, Result, Sighting, TextVersion, Upload
+from recognition.models import Event, Result, Sighting, TeamModel, TextVersion, Upload
+from recognition.teaching import services as teaching_services
 from recognition.web.files import image_response
 from teams import audit
+from teams.models import Team
 
 
 class ResultInline(admin.StackedInline):
@@ -154,3 +162,98 @@ class EventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class TrainForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=Team.objects.order_by("name"),
+                                  help_text="The run uses the team's corrected lines and vocabulary terms.")
+
+
+# The train page is one form; a template string keeps it beside its view.
+TRAIN_PAGE = engines["django"].from_string("""{% extends "admin/base_site.html" %}
+{% load i18n admin_urls %}
+{% block breadcrumbs %}
+<div class="breadcrumbs">
+<a href="{% url 'admin:index' %}">{% translate 'Home' %}</a>
+&rsaquo; <a href="{% url 'admin:app_list' app_label=opts.app_label %}">{{ opts.app_config.verbose_name }}</a>
+&rsaquo; <a href="{% url opts|admin_urlname:'changelist' %}">{{ opts.verbose_name_plural|capfirst }}</a>
+&rsaquo; {{ title }}
+</div>
+{% endblock %}
+{% block content %}
+<p>Queues a fine-tuning run of the team's recognizer on the training lane. It is adopted (and the team's uploads
+read with it) only if it reads the team's held-out lines better and everyday lines about as well.</p>
+<form method="post">{% csrf_token %}
+{{ form.as_div }}
+<div class="submit-row"><input type="submit" class="default" value="Queue the run"></div>
+</form>
+{% endblock %}""")
+
+
+@admin.register(TeamModel)
+class TeamModelAdmin(admin.ModelAdmin):
+    """The teams' training runs, read-only: a run's row changes only through
+    the training itself and ``activate`` (the team's page or the API)."""
+
+    list_display = ["team", "number", "status", "active", "profile", "created_at", "finished_at"]
+    list_filter = ["status", "active", "team"]
+    list_select_related = ["team"]
+    search_fields = ["team__name", "team__slug", "reason"]
+    readonly_fields = ["team", "number", "profile", "family", "status", "active", "weights_path", "weights_sha256",
+                       "metrics", "progress", "reason", "requested_by", "created_at", "started_at", "finished_at"]
+    fields = readonly_fields
+    actions = ["train_again"]
+
+    def has_add_permission(self, request) -> bool:
+        # "Add" is the train page: superusers only (see train_view).
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A model's weights file goes with its row through the team's deletion only.
+        return False
+
+    def get_urls(self):
+        return [path("train/", self.admin_site.admin_view(self.train_view), name="recognition_teammodel_train"),
+                ] + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        # The changelist's "add" button leads to the train page: a run is
+        # asked for, never written by hand.
+        return HttpResponseRedirect(reverse("admin:recognition_teammodel_train"))
+
+    def _train(self, request, team: Team) -> TeamModel | None:
+        """Ask for a run of ``team`` as the superuser: they hold no role in
+        the team, so the service's role check is skipped (``user=None``),
+        and the audit log gets the superuser's own entry."""
+        try:
+            model = teaching_services.request_training(team, None)
+        except DomainError as error:
+            self.message_user(request, f"{team}: {error.message}", messages.ERROR)
+            return None
+        audit.record(request.user, "model.train.admin", model, team, number=model.number)
+        return model
+
+    def train_view(self, request):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        form = TrainForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            model = self._train(request, form.cleaned_data["team"])
+            if model is not None:
+                self.message_user(request, f"Run {model.number} of {model.team} is queued.", messages.SUCCESS)
+                return HttpResponseRedirect(reverse("admin:recognition_teammodel_changelist"))
+        context = {**self.admin_site.each_context(request), "title": "Train a team's recognizer",
+                   "opts": self.model._meta, "form": form}
+        return TemplateResponse(request, TRAIN_PAGE, context)
+
+    @admin.action(description="Train these runs' teams again")
+    def train_again(self, request, queryset):
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        teams = Team.objects.filter(pk__in=queryset.values("team_id")).order_by("name")
+        queued = [model for team in teams if (model := self._train(request, team)) is not None]
+        if queued:
+            self.message_user(request, f"{len(queued)} run(s) queued.", messages.SUCCESS)

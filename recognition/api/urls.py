@@ -1,7 +1,8 @@
 from django.urls import path
 
 from recognition.api import (
-    corrections, events, export, keys, metrics, organise, outputs, recognize, regions, search, uploads, vocabulary,
+    corrections, events, export, keys, metrics, organise, outputs, recognize, regions, search, teaching, uploads,
+    vocabulary,
 )
 
 urlpatterns = [
@@ -27,6 +28,12 @@ urlpatterns = [
     path("api/teams/<slug:slug>/vocabulary/csv/", vocabulary.VocabularyCsv.as_view(), name="api-vocabulary-csv"),
     path("api/teams/<slug:slug>/vocabulary/<int:pk>/", vocabulary.VocabularyDetail.as_view(),
          name="api-vocabulary-detail"),
+    # The team's fine-tuned recognizers: runs, one run's progress, the model in use.
+    path("api/teams/<slug:slug>/models/", teaching.TeamModelList.as_view(), name="api-team-model-list"),
+    path("api/teams/<slug:slug>/models/activate/", teaching.TeamModelActivate.as_view(),
+         name="api-team-model-activate"),
+    path("api/teams/<slug:slug>/models/<int:number>/", teaching.TeamModelDetail.as_view(),
+         name="api-team-model-detail"),
     path("api/search/", search.SearchView.as_view(), name="api-search"),
     # Organising: tags, notes, notifications, saved searches, bulk actions.
     path("api/teams/<slug:slug>/tags/", organise.TagList.as_view(), name="api-tag-list"),

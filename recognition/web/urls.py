@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from recognition.web import corrections, feed, files, organise, results, search, share, share_links, vocabulary
+from recognition.web import (
+    corrections, feed, files, organise, results, search, share, share_links, teaching, vocabulary,
+)
 
 urlpatterns = [
     path("t/<slug:slug>/", feed.team_space, name="team-space"),
@@ -29,6 +31,11 @@ urlpatterns = [
     path("t/<slug:slug>/vocabulary/import/", vocabulary.vocabulary_import, name="vocabulary-import"),
     path("t/<slug:slug>/vocabulary/export/", vocabulary.vocabulary_export, name="vocabulary-export"),
     path("t/<slug:slug>/vocabulary/<int:pk>/delete/", vocabulary.term_delete, name="vocabulary-delete"),
+    # The team's fine-tuned recognizers: members look, admins and owners train and choose.
+    path("t/<slug:slug>/models/", teaching.models_page, name="team-models"),
+    path("t/<slug:slug>/models/progress/", teaching.models_progress, name="team-models-progress"),
+    path("t/<slug:slug>/models/train/", teaching.train, name="team-models-train"),
+    path("t/<slug:slug>/models/activate/", teaching.activate, name="team-models-activate"),
     # Organising: bulk actions, saved searches, tags, notes, notifications.
     path("t/<slug:slug>/bulk/", organise.bulk_action, name="team-bulk"),
     path("t/<slug:slug>/saved-searches/", organise.saved_search_create, name="saved-search-create"),
