@@ -35,7 +35,7 @@ from integrations.models import Delivery, Webhook
 from ocrspace.routing import websocket_urlpatterns
 from recognition import processing
 from recognition import services as upload_services
-from recognition.models import Upload, UploadStatus
+from recognition.models import TeamModel, TeamModelStatus, Upload, UploadStatus
 from teams import access_tokens
 from recognition.vocabulary import services as vocabulary_services
 from teams import services as team_services
@@ -232,6 +232,17 @@ TABLE: dict[str, Rule] = {
     "api-vocabulary-list": Rule({"GET": TEAM, "POST": MANAGERS}, api=True, body=term_body),
     "api-vocabulary-csv": Rule({"GET": TEAM, "POST": MANAGERS}, api=True, body=vocabulary_csv),
     "api-vocabulary-detail": Rule({"DELETE": MANAGERS}, api=True, params={"pk": "term"}),
+    # The team's fine-tuned recognizers: members look; admins and owners train
+    # and choose the model in use (viewers and members get the page with a
+    # message and 403). The world's team has a vocabulary term, so a run can
+    # be queued; its model 1 is a run that was not adopted.
+    "team-models": Rule({"GET": TEAM}),
+    "team-models-progress": Rule({"GET": TEAM}),
+    "team-models-train": Rule({"POST": MANAGERS}),
+    "team-models-activate": Rule({"POST": MANAGERS}, body=lambda w: {"number": ""}),
+    "api-team-model-list": Rule({"GET": TEAM, "POST": MANAGERS}, api=True),
+    "api-team-model-detail": Rule({"GET": TEAM}, api=True, params={"number": "team_model"}),
+    "api-team-model-activate": Rule({"POST": MANAGERS}, api=True, body=lambda w: {"number": None}),
     "api-webhook-list": Rule({"GET": MANAGERS, "POST": MANAGERS}, api=True),
     "api-webhook-detail": Rule({"GET": MANAGERS, "PATCH": MANAGERS, "DELETE": MANAGERS}, api=True,
                                params={"pk": "webhook"}, body=lambda w: {"is_active": False}),
@@ -395,6 +406,8 @@ class World:
         Delivery.objects.create(webhook=webhook, event_kind="ping", outcome="ok")
         access_token, _ = access_tokens.create_token(self.users[MEMBER], name=f"{MARKER}-token", scopes=["read"])
         term = vocabulary_services.add_term(team, self.users[OWNER], f"{MARKER}-term", note=MARKER)
+        team_model = TeamModel.objects.create(team=team, number=1, profile="default", family="t",
+                                              status=TeamModelStatus.REJECTED, reason=f"{MARKER} not adopted")
         RefreshToken.for_user(self.users[MEMBER]).blacklist()  # outstanding + blacklisted rows for the admin
         Group.objects.create(name="moderators")
         from django_q.models import OrmQ, Task
@@ -409,7 +422,7 @@ class World:
             "invitation": invitation.pk, "webhook": webhook.pk, "term": term.pk, "token": invitation.token, "fmt": "txt",
             "user_id": self.users[MEMBER].pk, "member_user": self.users[MEMBER].pk, "id": self.users[MEMBER].pk,
             "content_type_id": ContentType.objects.get_for_model(team).pk, "app_label": "teams",
-            "access_token": access_token.pk, "region_task": "f" * 32,
+            "access_token": access_token.pk, "region_task": "f" * 32, "team_model": team_model.number,
         }
         organise_world(self, team, done)
         sharing_world(self, team)
