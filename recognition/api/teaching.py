@@ -8,6 +8,7 @@ domain errors the API's exception handler answers with.
 """
 from __future__ import annotations
 
+from django.http import JsonResponse
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -47,8 +48,11 @@ class MetricsSerializer(serializers.Serializer):
 
 class TeamModelSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    status = serializers.ChoiceField(choices=TeamModelStatus.choices, read_only=True,
-                                     help_text="queued, training, adopted, rejected (not adopted) or failed.")
+    # A plain string in the schema: an enum of a field named "status" would
+    # collide with the uploads' status enum (the fix is a name for it in
+    # SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
+    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(TeamModelStatus.values)
+                                   + " (rejected: trained, but not adopted).")
     active = serializers.BooleanField(read_only=True, help_text="The model the team's uploads are read with.")
     metrics = MetricsSerializer(read_only=True)
     reason = serializers.CharField(read_only=True, allow_blank=True,
@@ -76,7 +80,7 @@ class ActivateSerializer(StrictInput):
 
 TRAIN_ERRORS = responses("training_running", "nothing_to_learn")
 QUEUED_EXAMPLE = OpenApiExample("A run queued", status_codes=["202"], response_only=True, value={
-    "number": 3, "status": "queued", "active": False, "profile": "default", "family": "crnn",
+    "number": 3, "status": "queued", "active": False, "profile": "accurate", "family": "ppocrv6-small",
     "metrics": {}, "reason": "", "requested_by": "dana", "created_at": "2026-03-02T10:15:00Z",
     "started_at": None, "finished_at": None, "progress": []})
 
@@ -130,4 +134,7 @@ class TeamModelActivate(APIView):
         data = ActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         model = services.activate(team, request.user, data.validated_data["number"])
-        return Response(TeamModelSerializer(model).data if model is not None else None)
+        if model is None:
+            # A literal JSON null: DRF renders a None body as no body at all.
+            return JsonResponse(None, safe=False)
+        return Response(TeamModelSerializer(model).data)
