@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/manifest.json
 
-.PHONY: run test bench-ocr bench-vocabulary bench-tables bench-platform install install-dev weights system-packages test-idp clean-venv
+.PHONY: run test bench-ocr bench-vocabulary bench-teach bench-tables bench-platform install install-dev weights system-packages test-idp clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
@@ -32,6 +32,13 @@ bench-vocabulary: install-dev weights
 	bash tools/install-system-packages.sh --bench
 	$(PY) -m bench.ocr.generate --out bench/out/devset-full --size full
 	$(PY) -m bench.ocr.vocabulary --out bench/out/vocabulary --devset bench/out/devset-full
+
+# The teaching benchmark: a synthetic team's screenshots full of its own
+# terms, corrected and split into training and held-out; CER and term
+# accuracy for base, base + vocabulary, fine-tuned, fine-tuned + vocabulary,
+# everyday-lines CER and training time in bench/out/teach/report.md.
+bench-teach: install-dev weights
+	$(PY) -m bench.teach --out bench/out/teach
 
 # The table benchmark: rendered bills, receipts and operator tables with
 # known cells, clean and degraded; cell accuracy in bench/out/tables/report.md.

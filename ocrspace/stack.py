@@ -45,7 +45,7 @@ from urllib.parse import urlsplit, urlunsplit
 from urllib.request import urlopen
 
 from ocrspace.processes import (  # noqa: F401  (tests and benchmarks import them from here too)
-    ROOT, free_port, manage_command, stop_group, torch_mapped, web_command, worker_command,
+    ROOT, free_port, manage_command, stop_group, torch_mapped, training_command, web_command, worker_command,
 )
 
 INHERIT = object()  # "take it from the environment"
@@ -123,6 +123,7 @@ class Stack:
             self.env["REDIS_URL"] = self.redis_url
         self.web: subprocess.Popen | None = None
         self.cluster: subprocess.Popen | None = None
+        self.training: subprocess.Popen | None = None
 
     # --- life cycle -------------------------------------------------------
 
@@ -147,6 +148,7 @@ class Stack:
         return self
 
     def stop(self) -> None:
+        stop_group(self.training, signal.SIGTERM, 30)
         stop_group(self.cluster, signal.SIGTERM, 30)
         stop_group(self.web, signal.SIGTERM, 30)
         if self in Stack.running:
@@ -179,6 +181,13 @@ class Stack:
         as a service manager stopping it would) and wait for them; SIGKILL
         after ``timeout``. True when it exited without the SIGKILL."""
         return stop_group(self.cluster, sig, timeout)
+
+    def start_training(self, **env: str) -> None:
+        """The training lane (fine-tuning runs only), with ``env`` on top of the stack's."""
+        self.training = self._spawn("training", training_command(), **env)
+
+    def stop_training(self) -> bool:
+        return stop_group(self.training, signal.SIGTERM, 30)
 
     def worker_running(self) -> bool:
         return self.cluster is not None and self.cluster.poll() is None
@@ -249,10 +258,10 @@ class Stack:
 
     # --- internals --------------------------------------------------------
 
-    def _spawn(self, name: str, command: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, command: list[str], **env: str) -> subprocess.Popen:
         log = open(self.dir / f"{name}.log", "ab")
         return subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=ROOT, env={**self.env, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     def _wait_until_up(self, timeout: float) -> None:

@@ -225,16 +225,13 @@ class TeamModelAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:recognition_teammodel_train"))
 
     def _train(self, request, team: Team) -> TeamModel | None:
-        """Ask for a run of ``team`` as the superuser: they hold no role in
-        the team, so the service's role check is skipped (``user=None``),
-        and the audit log gets the superuser's own entry."""
+        """Ask for a run of ``team`` as the superuser (who holds no role in
+        the team; the service records the run and the audit entry as theirs)."""
         try:
-            model = teaching_services.request_training(team, None)
+            return teaching_services.request_training(team, request.user, as_superuser=True)
         except DomainError as error:
             self.message_user(request, f"{team}: {error.message}", messages.ERROR)
             return None
-        audit.record(request.user, "model.train.admin", model, team, number=model.number)
-        return model
 
     def train_view(self, request):
         if not request.user.is_superuser:

@@ -145,17 +145,11 @@ def tuned_recognizer(family: str, tag: str, load_weights: "Callable[[], bytes]")
 
 
 def trainable_recognizer(family: str, base_weights: bytes | None = None):
-    """A private copy of ``family``'s recognizer as trained (no inference
-    fusing), with a team's earlier fine-tuned weights over it when given,
-    and its charset: what ``engine.training.trainer.finetune`` changes."""
-    import torch
+    """A private, trainable copy of ``family``'s recognizer (with a team's
+    earlier weights over it) and its charset (``engine.tuned.load_trainable``)."""
+    from recognition.engine.tuned import load_trainable
 
-    from recognition.engine.nets.catalog import load_recognizer
-    from recognition.engine.tuned import state_from_bytes
-
-    torch.set_num_threads(settings.OCRSPACE_TORCH_THREADS)
-    overrides = state_from_bytes(base_weights) if base_weights else None
-    return load_recognizer(family, optimize=False, overrides=overrides)
+    return load_trainable(family, base_weights, threads=settings.OCRSPACE_TORCH_THREADS)
 
 
 def after_task() -> None:

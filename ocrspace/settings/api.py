@@ -62,7 +62,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"EngineProfileEnum": "ocrspace.settings.OCRSPACE_PROFILES"},
+    "ENUM_NAME_OVERRIDES": {"EngineProfileEnum": "ocrspace.settings.OCRSPACE_PROFILES",
+                            # Two models have a "status": the uploads' keeps its name.
+                            "StatusEnum": "recognition.models.UploadStatus.choices",
+                            "TeamModelStatusEnum": "recognition.models.TeamModelStatus.choices"},
     "COMPONENT_SPLIT_REQUEST": True,
     # A PATCH body is the update serializer as it is (its required fields stay
     # required), not an all-optional copy: the schema says what the API refuses.

@@ -48,11 +48,8 @@ class MetricsSerializer(serializers.Serializer):
 
 class TeamModelSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    # A plain string in the schema: an enum of a field named "status" would
-    # collide with the uploads' status enum (the fix is a name for it in
-    # SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
-    status = serializers.CharField(read_only=True, help_text="One of: " + ", ".join(TeamModelStatus.values)
-                                   + " (rejected: trained, but not adopted).")
+    status = serializers.ChoiceField(choices=TeamModelStatus.choices, read_only=True,
+                                     help_text="rejected: trained, but not adopted (see reason).")
     active = serializers.BooleanField(read_only=True, help_text="The model the team's uploads are read with.")
     metrics = MetricsSerializer(read_only=True)
     reason = serializers.CharField(read_only=True, allow_blank=True,

@@ -49,3 +49,19 @@ def load_tuned(family: str, tag: str, data: bytes, *, device: str = "cpu",
         raise WeightsInvalid(f"cannot read the fine-tuned weights {tag}: {exc}") from exc
     module, _ = load_recognizer(family, weights_root=weights_root, device=device, overrides=state)
     return TunedRecognizer(family, tag, module)
+
+
+def load_trainable(family: str, base: bytes | None = None, *, threads: int = 0,
+                   weights_root: Any = None) -> tuple[Any, list[str]]:
+    """A private copy of ``family``'s recognizer as trained (no inference
+    fusing), with earlier fine-tuned weights (``base``, ``state_to_bytes``)
+    over it when given, and its charset: what ``training.trainer.finetune``
+    changes."""
+    import torch
+
+    from .nets.catalog import load_recognizer
+
+    if threads:
+        torch.set_num_threads(threads)
+    overrides = state_from_bytes(base) if base else None
+    return load_recognizer(family, weights_root=weights_root, optimize=False, overrides=overrides)

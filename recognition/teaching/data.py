@@ -16,12 +16,12 @@ import logging
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import F
 
 from recognition import storage
 from recognition.engine.training import (LineSample, is_held_out, line_crop, normalise_text, replay_samples,
                                          term_samples)
-from recognition.models import Result, UploadStatus
+from recognition.models import Result
+from recognition.teaching.selectors import corrected_results
 from recognition.vocabulary import selectors as vocabulary_selectors
 
 log = logging.getLogger(__name__)
@@ -42,13 +42,6 @@ class TeamData:
 
     def count(self, name: str, by: int = 1) -> None:
         self.counts[name] = self.counts.get(name, 0) + by
-
-
-def corrected_results(team_id: int):
-    """The team's finished image results whose text a person changed."""
-    return (Result.objects.filter(upload__team_id=team_id, upload__status=UploadStatus.DONE, upload__hidden=False)
-            .exclude(upload__image_type="pdf").exclude(text=F("engine_text"))
-            .select_related("upload").only("text", "engine_text", "lines", "upload__file_path", "upload__md5"))
 
 
 def _decode(data: bytes) -> np.ndarray | None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from ocrspace.errors import DomainError, Invalid, NotFound
+from ocrspace.errors import DomainError, Forbidden, Invalid, NotFound
 from recognition import storage
 from recognition.models import TeamModel, TeamModelStatus
 from recognition.teaching import selectors
@@ -50,16 +50,20 @@ def _next_number(team: Team) -> int:
 
 def _has_material(team: Team) -> bool:
     from recognition.models import VocabularyTerm
-    from recognition.teaching.data import corrected_results
 
-    return corrected_results(team.id).exists() or VocabularyTerm.objects.filter(team=team).exists()
+    return selectors.corrected_results(team.id).exists() or VocabularyTerm.objects.filter(team=team).exists()
 
 
-def request_training(team: Team, user, *, queue: bool = True) -> TeamModel:
+def request_training(team: Team, user, *, queue: bool = True, as_superuser: bool = False) -> TeamModel:
     """A new run for ``team`` (team admins and owners), queued on the
     training lane after the transaction commits; ``queue=False`` leaves it
-    for the caller to run (``manage.py finetune``)."""
-    if user is not None:
+    for the caller to run (``manage.py finetune``, ``user`` None).
+    ``as_superuser``: asked for from the admin console by a superuser, who
+    holds no role in the team; recorded as theirs."""
+    if as_superuser:
+        if not getattr(user, "is_superuser", False):
+            raise Forbidden("Only superusers train a team's recognizer from the admin console.")
+    elif user is not None:
         require(user, team, Capability.MANAGE_TEAM)
     if not _has_material(team):
         raise NothingToLearn("Correct some recognised lines or add vocabulary terms first: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -15,6 +16,13 @@ from tests.conftest import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+DOCS_IMAGES = ROOT / "docs" / "images"
+
+
+def keep_for_docs(path: Path, name: str) -> None:
+    """Copy a screenshot to the README's pictures (docs/images)."""
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(path, DOCS_IMAGES / name)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -7,21 +7,19 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from recognition.models import Upload, UploadStatus
-from tests.browser.conftest import OCR_TIMEOUT_MS, ROOT, launched_chromium, text_png
+from tests.browser.conftest import OCR_TIMEOUT_MS, keep_for_docs, launched_chromium, text_png
 from tests.support import make_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 # getDisplayMedia answers at once with a generated 1280x720 "screen" instead
 # of asking which surface to share.
 FAKE_CAPTURE = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
-DOCS_IMAGES = ROOT / "docs" / "images"
 
 
 @pytest.fixture(scope="module")
@@ -38,11 +36,6 @@ def drag(page, locator, start: tuple[float, float], end: tuple[float, float]) ->
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * end[0], box["y"] + box["height"] * end[1], steps=8)
     page.mouse.up()
-
-
-def keep_for_docs(path, name: str) -> None:
-    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, DOCS_IMAGES / name)
 
 
 def uploaded_image(upload: Upload) -> Image.Image:

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from recognition import processing, services
 from recognition.models import Result, TextVersion, Upload, UploadStatus
-from tests.browser.conftest import text_png
+from tests.browser.conftest import keep_for_docs, text_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +71,7 @@ def test_correcting_lines_from_the_keyboard_reaches_the_team_live(
     field = line(page, 1).locator(".line-input")
     expect(field).to_be_focused()
     field.fill("Invoice 4711")
+    keep_for_docs(screenshot(page, "20-line-editor-open", full_page=False), "correction-view.png")
     field.press("Enter")
     expect(line(page, 2).locator(".line-input")).to_be_focused()
     expect(page.locator("#line-1")).to_have_text("Invoice 4711")

@@ -7,8 +7,6 @@ test waits for the engine."""
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -16,10 +14,9 @@ from playwright.sync_api import expect
 from recognition import processing, services
 from recognition.models import Upload, UploadStatus
 from recognition.tags import services as tag_services
-from tests.browser.conftest import text_png
+from tests.browser.conftest import keep_for_docs, text_png
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 @pytest.fixture
@@ -50,11 +47,6 @@ def accept_dialogs(page) -> list[str]:
 
 def feed_item(page, name: str):
     return page.locator("#feed .feed-item").filter(has=page.locator(".feed-name", has_text=name))
-
-
-def keep(source: Path, name: str) -> None:
-    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, DOCS_IMAGES / name)
 
 
 def test_tags_filters_in_the_url_and_a_saved_search(team, owner, member, log_in, finished, screenshot):
@@ -109,7 +101,7 @@ def test_tags_filters_in_the_url_and_a_saved_search(team, owner, member, log_in,
     # The filter bar with tags, for the documentation.
     page.goto(f"/t/{team.slug}/?status=done&date_from=2026-01-01")
     expect(page.locator("#feed .feed-item .tag-chip")).to_have_count(3)
-    keep(screenshot(page, "organise-filter-bar"), "filter-bar.png")
+    keep_for_docs(screenshot(page, "organise-filter-bar"), "filter-bar.png")
 
 
 def test_a_mention_in_a_note_reaches_the_other_member_live(team, owner, member, viewer, log_in, finished):
@@ -185,7 +177,7 @@ def test_bulk_tag_then_bulk_delete_with_the_summary(team, owner, member, log_in,
     expect(page.locator("#feed .feed-item")).to_have_count(1)
     assert set(Upload.objects.values_list("original_name", flat=True)) == {"scan-2.png", "keep-me.png"}
     assert not Upload.objects.filter(pk=first.pk).exists()
-    keep(screenshot(page, "organise-bulk-summary"), "bulk-summary.png")
+    keep_for_docs(screenshot(page, "organise-bulk-summary"), "bulk-summary.png")
 
 
 def test_tags_chosen_at_the_drop_zone_go_with_the_upload(team, member, log_in, live_media, tmp_path):

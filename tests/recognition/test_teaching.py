@@ -2,41 +2,18 @@
 worker reads with, rollback and team isolation (real v6 tiny network)."""
 from __future__ import annotations
 
-import io
-
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from ocrspace.errors import Forbidden, Invalid, NotFound
-from recognition import corrections, processing, services, storage, tasks
+from recognition import storage, tasks
 from recognition.engine.training.trainer import TrainingOptions
-from recognition.models import TeamModel, TeamModelStatus, Upload, UploadStatus
+from recognition.models import TeamModel, TeamModelStatus
 from recognition.teaching import data as team_data
 from recognition.teaching import services as teaching
 from recognition.vocabulary import services as vocabulary
+from tests.teaching import corrected_pages, page
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 QUICK = TrainingOptions(max_epochs=6)
-
-
-def page(number: int) -> tuple[bytes, list[dict], str]:
-    """A screenshot of four lines naming the team's product, as the engine
-    read it ("Kelvar") and as the team spells it ("Kelvår")."""
-    font = ImageFont.truetype(FONT, 26 + number % 3 * 2)
-    image = Image.new("RGB", (520, 220), "white")
-    draw = ImageDraw.Draw(image)
-    lines, texts = [], []
-    for row in range(4):
-        text = f"Kelvar {number * 4 + row}"
-        y = 15 + row * 50
-        x0, y0, x1, y1 = draw.textbbox((20, y), text, font=font)
-        draw.text((20, y), text, font=font, fill="black")
-        box = [[x0 - 4, y0 - 4], [x1 + 4, y0 - 4], [x1 + 4, y1 + 4], [x0 - 4, y1 + 4]]
-        lines.append({"text": text, "confidence": 0.9, "box": box})
-        texts.append(text)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue(), lines, "\n".join(texts)
 
 
 @pytest.fixture
@@ -49,17 +26,7 @@ def fast_team(team):
 @pytest.fixture
 def corrected(fast_team, owner, queued):
     """Six pages the engine read, each corrected by a person."""
-    uploads = []
-    for number in range(6):
-        data, lines, text = page(number)
-        upload = services.create_upload(fast_team, owner, data, f"page{number}.png").upload
-        Upload.objects.filter(pk=upload.pk).update(status=UploadStatus.PROCESSING)
-        upload.refresh_from_db()
-        assert processing.complete(upload, text=text, confidence=0.9, lines=lines, engine_version="t/1",
-                                   timings={}, profile="fast")
-        corrections.correct_text(upload, owner, text.replace("Kelvar", "Kelvår"), None)
-        uploads.append(upload)
-    return uploads
+    return corrected_pages(fast_team, owner)
 
 
 @pytest.fixture

@@ -212,7 +212,7 @@ def test_the_admin_lists_runs_and_a_superuser_queues_one(team, make_user, client
     assert response.status_code == 302
     run = TeamModel.objects.get(team=team, number=2)
     assert run.status == TeamModelStatus.QUEUED and [m.pk for m in training_queue] == [run.pk]
-    assert AuditEntry.objects.filter(action="model.train.admin", actor=root).exists()
+    assert AuditEntry.objects.filter(action="model.train", actor=root).exists() and run.requested_by == root
     # Queued already: the form is shown again with the reason.
     again = client.post("/admin/recognition/teammodel/train/", {"team": team.pk}, follow=True)
     assert "being trained already" in again.content.decode()
