@@ -56,6 +56,17 @@ def database_from_url(url: str) -> dict:
     return config
 
 
+def quota(name: str, value: str, default: int) -> int:
+    """A team quota setting: a whole number of at least 0 (0: unlimited);
+    empty: ``default``."""
+    value = value.strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdecimal():
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0 (0: unlimited), got {value!r}.")
+    return int(value)
+
+
 def load_secret_key(value: str | None, var_dir: Path, production: bool) -> str:
     """Return the secret key: from the environment, or kept in ``var/``.
 
