@@ -126,3 +126,14 @@ def test_storage_settings_default_to_the_filesystem_and_keep_objects_private():
     assert options["bucket_name"] == "images" and options["endpoint_url"] == "http://minio:9000"
     assert options["default_acl"] is None and options["querystring_auth"] is True
     assert options["client_config"].s3 == {"addressing_style": "path"}  # MinIO's default
+
+
+def test_team_quota_settings_are_whole_numbers_of_at_least_zero():
+    from ocrspace.config import quota
+
+    assert quota("OCRSPACE_TEAM_MAX_QUEUED", "", 10_000) == 10_000
+    assert quota("OCRSPACE_TEAM_MAX_QUEUED", "0", 10_000) == 0
+    assert quota("OCRSPACE_TEAM_MAX_STORED_BYTES", " 50_000_000_000 ", 0) == 50_000_000_000
+    for bad in ("-1", "1.5", "10GB", "many"):
+        with pytest.raises(ImproperlyConfigured, match="OCRSPACE_TEAM_MAX_QUEUED must be a whole number"):
+            quota("OCRSPACE_TEAM_MAX_QUEUED", bad, 10_000)
