@@ -3,6 +3,7 @@ at every way in, with nothing written on a refusal."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -193,6 +194,42 @@ def test_an_upload_that_loses_the_race_leaves_no_file(team, member, queued, monk
     with pytest.raises(quotas.QuotaExceeded):
         services.create_upload(team, member, make_png(), "late.png")
     assert list(Upload.objects.values_list("original_name", flat=True)) == ["concurrent.png"]
+    assert stored_files() == [Upload.objects.get().file_path]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_uploads_cannot_pass_the_limit_together(team, member, queued, monkeypatch):
+    """Both uploads pass the first check before either is written; the
+    team's row lock makes their second checks take turns."""
+    from django.db import connection
+
+    limit(team, queued=1)
+    both_stored = threading.Barrier(2, timeout=60)  # a hang guard, not a time bound
+    real_store = storage.store
+
+    def store(data, path):
+        real_store(data, path)
+        both_stored.wait()
+
+    monkeypatch.setattr(storage, "store", store)
+    outcomes: list[str] = []
+
+    def upload(n: int) -> None:
+        try:
+            services.create_upload(team, member, make_png(), f"{n}.png")
+            outcomes.append("stored")
+        except quotas.QuotaExceeded:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=upload, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "stored"]
+    assert Upload.objects.filter(team=team).count() == 1
     assert stored_files() == [Upload.objects.get().file_path]
 
 
