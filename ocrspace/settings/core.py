@@ -96,7 +96,10 @@ TEMPLATES = [
 ]
 
 # --- Data stores -----------------------------------------------------------
-_database = database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
+# PostgreSQL gets a connection pool per process (OCRSPACE_DB_POOL: its size,
+# 0 for none; ``config.database_pool``); SQLite never has one.
+_database = database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+                              env.str("OCRSPACE_DB_POOL", default=""))
 # Test databases: one per test run (two runs at once must not share one), and
 # for SQLite a file rather than memory, so end-to-end tests can share it with
 # the server and worker processes they start.
