@@ -110,6 +110,25 @@ def quota(name: str, value: str, default: int) -> int:
     return int(value)
 
 
+def web_processes(value: str) -> int | None:
+    """``OCRSPACE_WEB_PROCESSES``: daphne processes ``manage.py serve``
+    starts on its one port, at least 1; empty: None (``serve`` decides)."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdecimal() or int(value) < 1:
+        raise ImproperlyConfigured(f"OCRSPACE_WEB_PROCESSES must be a whole number of at least 1, got {value!r}.")
+    return int(value)
+
+
+def default_web_processes(production: bool, role: str, cpus: int | None = None) -> int:
+    """Web processes when ``OCRSPACE_WEB_PROCESSES`` is unset: one per core
+    on a production web machine (``serve --role web``), else one."""
+    if production and role == "web":
+        return max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+    return 1
+
+
 def load_secret_key(value: str | None, var_dir: Path, production: bool) -> str:
     """Return the secret key: from the environment, or kept in ``var/``.
 
