@@ -125,8 +125,16 @@ def default_web_processes(production: bool, role: str, cpus: int | None = None) 
     """Web processes when ``OCRSPACE_WEB_PROCESSES`` is unset: one per core
     on a production web machine (``serve --role web``), else one."""
     if production and role == "web":
-        return max(1, cpus if cpus is not None else (os.cpu_count() or 1))
+        return max(1, cpus if cpus is not None else _usable_cpus())
     return 1
+
+
+def _usable_cpus() -> int:
+    """The cores this process may run on (a container's cpuset, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def load_secret_key(value: str | None, var_dir: Path, production: bool) -> str:

@@ -41,7 +41,7 @@ def test_several_need_redis(settings):
     settings.OCRSPACE_WEB_PROCESSES, settings.PRODUCTION = None, True
     assert Command().web_process_count("web") == 1  # the default falls back, saying so
     settings.REDIS_URL = "redis://127.0.0.1:6379/0"
-    assert Command().web_process_count("web") == (os.cpu_count() or 1)
+    assert Command().web_process_count("web") == len(os.sched_getaffinity(0))
     settings.OCRSPACE_WEB_PROCESSES = 3
     assert Command().web_process_count("all") == 3
 
