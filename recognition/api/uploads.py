@@ -245,9 +245,10 @@ class UploadImage(JSONOnlyNegotiation, generics.GenericAPIView):
 
 @extend_schema(
     summary="Run OCR again",
-    description="Drops the result and queues the upload (no effect while it is queued or processing).",
+    description="Drops the result and queues the upload (no effect while it is queued or processing). "
+                "It takes a place in the team's queue: 429 with Retry-After when the team's queue quota is full.",
     request=RerunSerializer,
-    responses={202: UploadSerializer, **ERRORS},
+    responses={202: UploadSerializer, **responses("unknown_profile", "queue_quota_exceeded")},
 )
 class UploadRerun(generics.GenericAPIView):
     serializer_class = UploadSerializer
