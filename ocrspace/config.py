@@ -20,9 +20,10 @@ SUPPORTED_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 
 # Connections per process of the PostgreSQL pool unless OCRSPACE_DB_POOL
 # says otherwise; the pool opens up to this many as requests need them and
-# keeps at least POOL_MIN_SIZE open.
+# keeps POOL_MIN_SIZE open (one: every worker process has a pool of its own,
+# and uses one connection at a time).
 POOL_DEFAULT_SIZE = 10
-POOL_MIN_SIZE = 2
+POOL_MIN_SIZE = 1
 # Seconds a request waits for a free pooled connection before it is answered
 # 503 "database unavailable" (psycopg_pool.PoolTimeout is an OperationalError).
 POOL_TIMEOUT = 10

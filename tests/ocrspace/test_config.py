@@ -142,10 +142,9 @@ def test_team_quota_settings_are_whole_numbers_of_at_least_zero():
 def test_postgres_gets_a_connection_pool_sized_by_ocrspace_db_pool():
     url = "postgres://postgres@127.0.0.1:5432/ocrspace?sslmode=require"
     config = database_from_url(url)
-    assert config["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 2, "max_size": 10, "timeout": 10}}
+    assert config["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 1, "max_size": 10, "timeout": 10}}
     assert config["CONN_MAX_AGE"] == 0 and config["CONN_HEALTH_CHECKS"] is True
-    assert database_from_url(url, "25")["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 25, "timeout": 10}
-    assert database_from_url(url, "1")["OPTIONS"]["pool"]["min_size"] == 1
+    assert database_from_url(url, "25")["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 25, "timeout": 10}
     for off in ("0", "off", " OFF "):
         assert "pool" not in database_from_url(url, off)["OPTIONS"]
 

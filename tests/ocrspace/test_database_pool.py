@@ -36,7 +36,7 @@ def test_requests_take_their_connections_from_the_pool():
     assert connection.pool is not None
     pids = request_backends(30)
     # Without a pool every request would start a backend of its own; the
-    # pool opens its first few (min_size, plus one while it fills) and no more.
+    # pool opens a few while it fills and no more.
     assert len(pids) <= connection.pool.max_size < 30
 
 
