@@ -36,7 +36,7 @@ from integrations.hotfolder_files import (
     DONE, FAILED, STATE_FILE, FileKey, SeenState, Settler, file_key, identity, is_ignored,
 )
 from ocrspace.errors import Forbidden, NotFound
-from recognition import services, storage
+from recognition import quotas, services, storage
 from recognition.ingest import Incoming, Source, ingest
 from teams.models import Team
 
@@ -96,6 +96,12 @@ class Ingestor:
             close_old_connections()
         try:
             outcome = ingest(Incoming(Source.HOT_FOLDER, self.team, self.user, path.name, data, tags=self.tags))
+        except quotas.QuotaExceeded as error:
+            # The team's queue is full (it drains) or its storage is (an
+            # administrator may delete or raise it): the file is not at
+            # fault, so it stays in place and is tried again at a rescan.
+            log.warning("%s stays in place for a later try: %s", rel, error)
+            return Outcome("retry", str(error))
         except services.UploadRejected as error:
             return self._failed(path, rel, key, str(error))
         except storage.StorageUnavailable as error:

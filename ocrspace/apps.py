@@ -7,3 +7,9 @@ class OcrspaceConfig(AppConfig):
 
     name = "ocrspace"
     verbose_name = "ocrspace platform"
+
+    def ready(self) -> None:
+        from ocrspace import database
+
+        # Worker processes are forked: each must open its own connection pool.
+        database.register()

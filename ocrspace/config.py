@@ -18,8 +18,38 @@ from django.core.exceptions import ImproperlyConfigured
 SUPPORTED_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
 
 
-def database_from_url(url: str) -> dict:
-    """Parse ``DATABASE_URL`` into a Django ``DATABASES`` entry.
+# Connections per process of the PostgreSQL pool unless OCRSPACE_DB_POOL
+# says otherwise; the pool opens up to this many as requests need them and
+# keeps POOL_MIN_SIZE open (one: every worker process has a pool of its own,
+# and uses one connection at a time).
+POOL_DEFAULT_SIZE = 10
+POOL_MIN_SIZE = 1
+# Seconds a request waits for a free pooled connection before it is answered
+# 503 "database unavailable" (psycopg_pool.PoolTimeout is an OperationalError).
+POOL_TIMEOUT = 10
+
+
+def database_pool(value: str) -> dict | None:
+    """``OCRSPACE_DB_POOL``: empty or ``on``, the default pool; a number,
+    at most that many connections per process; ``0`` or ``off``, no pool
+    (a new connection per request, as without it). The psycopg_pool options
+    for ``DATABASES[...]["OPTIONS"]["pool"]``, or None for no pool."""
+    value = value.strip().lower()
+    if value in {"0", "off", "false", "no"}:
+        return None
+    if value in {"", "on", "true", "yes"}:
+        size = POOL_DEFAULT_SIZE
+    elif value.isdecimal():
+        size = int(value)
+    else:
+        raise ImproperlyConfigured(
+            f"OCRSPACE_DB_POOL must be a number of connections per process, 0 or off, got {value!r}.")
+    return {"min_size": min(POOL_MIN_SIZE, size), "max_size": size, "timeout": POOL_TIMEOUT}
+
+
+def database_from_url(url: str, pool: str = "") -> dict:
+    """Parse ``DATABASE_URL`` into a Django ``DATABASES`` entry; ``pool`` is
+    ``OCRSPACE_DB_POOL`` (see ``database_pool``; PostgreSQL only).
 
     Only SQLite and PostgreSQL are supported; anything else is refused with a
     message that says what a valid value looks like, instead of failing later
@@ -32,6 +62,7 @@ def database_from_url(url: str) -> dict:
             f"DATABASE_URL has an unsupported scheme {scheme or '(none)'!r}; "
             f"expected {example}."
         )
+    pool_options = database_pool(pool)  # checked on SQLite too, where it is not used
     config = environ.Env.db_url_config(url)
     if not config.get("NAME"):
         raise ImproperlyConfigured(f"DATABASE_URL names no database; expected {example}.")
@@ -49,11 +80,62 @@ def database_from_url(url: str) -> dict:
         # with that thread and is never reused. A burst of 20 concurrent API
         # clients piled up connections until PostgreSQL refused more ("too
         # many clients already") and uploads failed with 500. Django's docs
-        # say to disable persistent connections under ASGI; the worker opens
-        # one connection per task, which costs nothing next to OCR.
+        # say to disable persistent connections under ASGI.
         config.setdefault("CONN_MAX_AGE", 0)
+        # Health checks: a pool hands out only connections that answer, and
+        # without one a request's connection is checked before reuse.
         config["CONN_HEALTH_CHECKS"] = True
+        if pool_options is not None:
+            # Instead, a pool per process (psycopg_pool through Django): a
+            # request's connection goes back to it when the request ends
+            # (CONN_MAX_AGE=0 closes it there) and the next request takes it
+            # without a new PostgreSQL backend; the pool's size bounds the
+            # process's connections however many requests run at once.
+            # Django refuses a pool with persistent connections.
+            if config["CONN_MAX_AGE"] != 0:
+                raise ImproperlyConfigured(
+                    "DATABASE_URL asks for persistent connections (conn_max_age), which the connection pool "
+                    "replaces; remove conn_max_age, or set OCRSPACE_DB_POOL=0 to have no pool.")
+            config["OPTIONS"] = {**config.get("OPTIONS", {}), "pool": pool_options}
     return config
+
+
+def quota(name: str, value: str, default: int) -> int:
+    """A team quota setting: a whole number of at least 0 (0: unlimited);
+    empty: ``default``."""
+    value = value.strip().replace("_", "")
+    if not value:
+        return default
+    if not value.isdecimal():
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least 0 (0: unlimited), got {value!r}.")
+    return int(value)
+
+
+def web_processes(value: str) -> int | None:
+    """``OCRSPACE_WEB_PROCESSES``: daphne processes ``manage.py serve``
+    starts on its one port, at least 1; empty: None (``serve`` decides)."""
+    value = value.strip()
+    if not value:
+        return None
+    if not value.isdecimal() or int(value) < 1:
+        raise ImproperlyConfigured(f"OCRSPACE_WEB_PROCESSES must be a whole number of at least 1, got {value!r}.")
+    return int(value)
+
+
+def default_web_processes(production: bool, role: str, cpus: int | None = None) -> int:
+    """Web processes when ``OCRSPACE_WEB_PROCESSES`` is unset: one per core
+    on a production web machine (``serve --role web``), else one."""
+    if production and role == "web":
+        return max(1, cpus if cpus is not None else _usable_cpus())
+    return 1
+
+
+def _usable_cpus() -> int:
+    """The cores this process may run on (a container's cpuset, not the host's)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def load_secret_key(value: str | None, var_dir: Path, production: bool) -> str:

@@ -24,9 +24,39 @@ def manage_command(*args: str) -> list[str]:
     return [sys.executable, str(ROOT / "manage.py"), *args]
 
 
-def web_command(host: str, port: int) -> list[str]:
-    """daphne: HTTP and websockets."""
+def web_command(host: str, port: int, fd: int | None = None) -> list[str]:
+    """daphne: HTTP and websockets, on ``host:port``, or accepting on the
+    listening socket ``fd`` it inherits (several web processes share one)."""
+    if fd is not None:
+        return [sys.executable, "-m", "daphne", "--fd", str(fd), ASGI_APPLICATION]
     return [sys.executable, "-m", "daphne", "-b", host, "-p", str(port), ASGI_APPLICATION]
+
+
+# Connections the kernel queues for the web processes to accept (the
+# kernel caps it at net.core.somaxconn).
+LISTEN_BACKLOG = 1024
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to ``host:port`` and listening, for web processes
+    to inherit: each accepts on it, and the kernel hands every new
+    connection to one of them. IPv4 only: daphne adopts an inherited socket
+    as IPv4."""
+    try:
+        info = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)
+    except socket.gaierror as error:
+        raise OSError(f"{host} is not an IPv4 address or name ({error.strerror})") from None
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        # As daphne's own listening socket: a restart binds again at once.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[0][4])
+        sock.listen(LISTEN_BACKLOG)
+        sock.set_inheritable(True)
+    except OSError:
+        sock.close()
+        raise
+    return sock
 
 
 def worker_command() -> list[str]:

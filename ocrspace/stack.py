@@ -21,6 +21,10 @@
   stores are taken from the environment; pass ``database_url=None`` /
   ``redis_url=None`` for the embedded default whatever the environment says.
 
+  ``web_processes=N`` (N > 1) starts the web side as ``manage.py serve
+  --role web`` with ``OCRSPACE_WEB_PROCESSES=N``: N daphne processes on
+  the stack's one port.
+
   Shared (``throwaway=False``): the processes use exactly the database and
   Redis given, e.g. the test database a test process writes through the ORM.
 
@@ -79,13 +83,15 @@ class Stack:
 
     def __init__(self, worker: bool = False, *, database_url=INHERIT, redis_url=INHERIT, throwaway: bool = True,
                  directory: Path | None = None, seed_script: str | None = None,
-                 keep_logs: Path | None = None, **extra_env: str):
+                 keep_logs: Path | None = None, web_processes: int = 1, **extra_env: str):
         self.keep_dir = directory is not None
         self.dir = Path(directory) if directory is not None else Path(tempfile.mkdtemp(prefix="ocrspace-stack-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}"
         self.with_worker = worker
+        # More than one: ``manage.py serve --role web`` runs them behind the port.
+        self.web_processes = web_processes
         self.throwaway = throwaway
         self.seed_script = seed_script
         self.keep_logs = keep_logs
@@ -137,7 +143,12 @@ class Stack:
                 if self.seed_script:
                     self.manage("shell", stdin=self.seed_script)
             self.manage("collectstatic", "--noinput", "-v", "0")
-            self.web = self._spawn("web", web_command("127.0.0.1", self.port))
+            if self.web_processes > 1:
+                self.env["OCRSPACE_WEB_PROCESSES"] = str(self.web_processes)
+                self.web = self._spawn("web", manage_command("serve", "--role", "web", "--host", "127.0.0.1",
+                                                             "--port", str(self.port)))
+            else:
+                self.web = self._spawn("web", web_command("127.0.0.1", self.port))
             if self.with_worker:
                 self.start_worker()
             Stack.running.append(self)
@@ -235,6 +246,16 @@ class Stack:
         import psutil
 
         return psutil.Process(self.web.pid)
+
+    def daphne_processes(self) -> list:
+        """The live daphne processes (psutil): the web process, or those
+        ``serve`` started for ``web_processes`` > 1."""
+        import psutil
+
+        web = psutil.Process(self.web.pid)
+        tree = [web, *web.children(recursive=True)]
+        return [p for p in tree if p.is_running() and p.status() != psutil.STATUS_ZOMBIE
+                and "daphne" in " ".join(p.cmdline())]
 
     def cluster_processes(self) -> list:
         """Every live process of the worker cluster (psutil), parent first."""

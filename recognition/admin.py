@@ -12,15 +12,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect, StreamingHttpResponse
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ocrspace.errors import DomainError
-from recognition import services
-from recognition.models import Event, Result, Sighting, TeamModel, TextVersion, Upload
+from recognition import quotas, services
+from recognition.models import Event, Lane, Result, Sighting, TeamModel, TextVersion, Upload
 from recognition.teaching import services as teaching_services
 from recognition.web.files import image_response
 from teams import audit
@@ -95,8 +95,39 @@ class UploadAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    # The changelist links to the queue view (object tools).
+    change_list_template = "admin/recognition/upload/change_list.html"
+
     def get_urls(self):
-        return [path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="recognition_upload_image")] + super().get_urls()
+        return [
+            path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="recognition_upload_image"),
+            path("queue/", self.admin_site.admin_view(self.queue_view), name="recognition_upload_queue"),
+        ] + super().get_urls()
+
+    def queue_view(self, request) -> TemplateResponse:
+        """Queue depth per team and lane beside each team's quotas: who fills
+        the queue, and who is at a limit."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if request.method != "GET":
+            return HttpResponseNotAllowed(["GET"])
+        rows = [
+            {
+                "row": row,
+                "lanes": [(lane, label, *row.lanes[lane]) for lane, label in Lane.choices],
+                "stored": quotas.size_label(row.usage.stored_bytes),
+                "stored_limit": quotas.size_label(row.team.stored_bytes_limit) if row.team.stored_bytes_limit else "",
+            }
+            for row in quotas.queue_report()
+        ]
+        return TemplateResponse(request, "admin/recognition/upload/queue.html", {
+            **self.admin_site.each_context(request),
+            "title": "Queue depth per team",
+            "opts": self.model._meta,
+            "rows": rows,
+            "lane_labels": [label for _, label in Lane.choices],
+            "in_flight": sum(r["row"].usage.queued for r in rows),
+        })
 
     def image_view(self, request, pk: int) -> StreamingHttpResponse:
         upload = Upload.objects.filter(pk=pk).first()

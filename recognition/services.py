@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ocrspace.errors import DomainError, Forbidden
-from recognition import engine_gateway, events, lanes, storage
+from recognition import engine_gateway, events, lanes, quotas, storage
 from recognition.models import EventKind, Lane, Result, Sighting, Upload, UploadStatus
 from teams import audit
 from teams.models import Team
@@ -87,13 +87,21 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
 
     existing = _existing(team, md5, sha256)
     if existing is not None:
+        # Found again: nothing stored, nothing queued, so no quota applies.
         return _seen_again(existing, user, name)
+    limited = quotas.limited(team)
+    if limited:
+        # Refused before anything is written; checked again below, locked.
+        quotas.check_upload(team, len(data))
 
     image_type = info.format.lower()
     path = storage.content_path(md5, sha256, image_type)
     storage.store(data, path)
     try:
         with transaction.atomic():
+            if limited:
+                quotas.lock_team(team)
+                quotas.check_upload(team, len(data))
             upload = Upload.objects.create(
                 team=team,
                 uploaded_by=user,
@@ -120,6 +128,11 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
                 transaction.on_commit(lambda: enqueue(upload.pk), robust=True)
             else:
                 transaction.on_commit(lanes.dispatch, robust=True)
+    except quotas.QuotaExceeded:
+        # A concurrent upload took the room after the first check: the file
+        # just stored goes again unless another upload uses the same bytes.
+        remove_file_if_unused(path)
+        raise
     except IntegrityError:
         # A concurrent request stored the same image first: that one wins.
         existing = _existing(team, md5, sha256)
@@ -172,6 +185,10 @@ def rerun(upload: Upload, user, profile: str | None = None) -> Upload:
     require(user, upload.team, Capability.UPLOAD)
     if profile is not None:
         profile = resolve_profile(upload.team, profile)
+    if upload.status not in quotas.IN_QUEUE:
+        # A reading asked for again takes a place in the queue like a new
+        # upload (the moderators' and the sweeper's requeue do not).
+        quotas.check_queue(upload.team)
     return requeue(upload, profile)
 
 

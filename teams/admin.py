@@ -33,7 +33,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "retention_days", "member_count", "created_at"]
+    list_display = ["name", "slug", "retention_days", "max_queued_uploads", "max_stored_bytes", "member_count",
+                    "created_at"]
     search_fields = ["name", "slug"]
     list_filter = ["retention_days", "created_at"]
     prepopulated_fields = {"slug": ["name"]}

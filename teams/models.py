@@ -63,12 +63,36 @@ class Team(models.Model):
         _("allow share links"), default=True,
         help_text=_("Off: members cannot create read-only share links, and existing links stop working."),
     )
+    # Quotas (recognition.quotas); null: the deployment's default
+    # (OCRSPACE_TEAM_MAX_QUEUED, OCRSPACE_TEAM_MAX_STORED_BYTES), 0: unlimited.
+    max_queued_uploads = models.PositiveIntegerField(
+        _("max. queued uploads"), null=True, blank=True,
+        help_text=_("Uploads waiting or being read at once; empty: the server's default, 0: unlimited."),
+    )
+    max_stored_bytes = models.PositiveBigIntegerField(
+        _("max. stored bytes"), null=True, blank=True,
+        help_text=_("Sum of the team's upload file sizes; empty: the server's default, 0: unlimited."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     objects = TeamQuerySet.as_manager()
+
+    @property
+    def queued_limit(self) -> int:
+        """The team's limit on uploads waiting or being read (0: none)."""
+        if self.max_queued_uploads is not None:
+            return self.max_queued_uploads
+        return settings.OCRSPACE_TEAM_MAX_QUEUED
+
+    @property
+    def stored_bytes_limit(self) -> int:
+        """The team's limit on the bytes of its uploads (0: none)."""
+        if self.max_stored_bytes is not None:
+            return self.max_stored_bytes
+        return settings.OCRSPACE_TEAM_MAX_STORED_BYTES
 
     class Meta:
         ordering = ["name"]

@@ -66,11 +66,52 @@ def create_team(user, name: str, retention_days: int | None = None) -> Team:
     return team
 
 
+# "Leave as it is" for settings whose None means something (a quota's
+# None: the deployment's default).
+UNCHANGED = object()
+QUOTA_FIELDS = {"max_queued_uploads": "queued_limit", "max_stored_bytes": "stored_bytes_limit"}
+# The columns' ranges (a positive integer, a positive big integer).
+QUOTA_MAX = {"max_queued_uploads": 2**31 - 1, "max_stored_bytes": 2**63 - 1}
+
+
+def _looser(new: int, current: int) -> bool:
+    """Whether limit ``new`` allows more than ``current`` (0: unlimited)."""
+    if current == 0:
+        return False
+    return new == 0 or new > current
+
+
+def _set_quotas(team: Team, actor, values: dict, changes: dict) -> None:
+    """A team's own quotas. The server's administrators (staff) set any;
+    the team's admins and owners may only tighten them: a team cannot give
+    itself more than the deployment allows it."""
+    for field, limit in QUOTA_FIELDS.items():
+        value = values[field]
+        if value is UNCHANGED or value == getattr(team, field):
+            continue
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or not 0 <= value <= QUOTA_MAX[field]):
+            raise TeamRuleError(_("A quota is a whole number of at least 0 (0: unlimited), or empty for the default."))
+        current = getattr(team, limit)
+        before = getattr(team, field)
+        setattr(team, field, value)
+        if not getattr(actor, "is_staff", False) and _looser(getattr(team, limit), current):
+            setattr(team, field, before)
+            raise TeamRuleError(_("A team's admins can only lower its quotas; the server's administrators raise them."))
+        changes[field] = [before, value]
+
+
 def update_team(team: Team, actor, *, name: str | None = None, retention_days: int | None = None,
                 ocr_profile: str | None = None, require_two_factor: bool | None = None,
-                allow_tokens_without_expiry: bool | None = None, allow_sharing: bool | None = None) -> Team:
+                allow_tokens_without_expiry: bool | None = None, allow_sharing: bool | None = None,
+                max_queued_uploads=UNCHANGED, max_stored_bytes=UNCHANGED) -> Team:
+    """Change the team's settings (admins and owners); None (or UNCHANGED
+    for the quotas) leaves a setting as it is. Nothing is saved when a
+    change is refused."""
     require(actor, team, Capability.MANAGE_TEAM)
     changes = {}
+    _set_quotas(team, actor, {"max_queued_uploads": max_queued_uploads, "max_stored_bytes": max_stored_bytes},
+                changes)
     if allow_sharing is not None and allow_sharing != team.allow_sharing:
         changes["allow_sharing"] = [team.allow_sharing, allow_sharing]
         team.allow_sharing = allow_sharing

@@ -19,8 +19,12 @@ class DomainError(Exception):
     """Base of every error a service raises for the caller to see."""
 
     code = "invalid"
+    # Seconds after which the same request may succeed (a queue that drains);
+    # the adapters send it as Retry-After. None: trying again will not help.
+    retry_after: int | None = None
 
-    def __init__(self, message: str, code: str | None = None, errors: dict | None = None) -> None:
+    def __init__(self, message: str, code: str | None = None, errors: dict | None = None,
+                 extra: dict | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -31,6 +35,9 @@ class DomainError(Exception):
         # Field errors, when the error is about particular fields; None
         # leaves the key out of the answer.
         self.errors = errors
+        # Machine-readable facts about the refusal (a quota's limit and
+        # usage), added to the answer's body beside ``detail`` and ``code``.
+        self.extra = extra
 
 
 class Invalid(DomainError):

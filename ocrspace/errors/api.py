@@ -35,12 +35,22 @@ def body(detail: str, code: str, errors: dict | None = None) -> dict:
 
 
 def domain_body(error: DomainError) -> dict:
-    return body(error.message, error.code, error.errors)
+    data = body(error.message, error.code, error.errors)
+    for key, value in (error.extra or {}).items():
+        data.setdefault(key, value)
+    return data
+
+
+def domain_headers(error: DomainError) -> dict:
+    """The headers a domain error's answer carries: Retry-After when trying
+    again later may succeed."""
+    return {"Retry-After": str(error.retry_after)} if error.retry_after is not None else {}
 
 
 def json_response(error: DomainError, headers: dict | None = None) -> JsonResponse:
     """A domain error's answer for a plain Django view under ``/api/``."""
-    return JsonResponse(domain_body(error), status=status_for(error.code), headers=headers)
+    return JsonResponse(domain_body(error), status=status_for(error.code),
+                        headers={**domain_headers(error), **(headers or {})})
 
 
 # Django's own exceptions, which DRF answers as 404 and 403.
@@ -60,7 +70,7 @@ def _drf_code(exc: APIException) -> str:
 def exception_handler(exc, context):
     """DRF's handler, with domain errors and a lost database added."""
     if isinstance(exc, DomainError):
-        return Response(domain_body(exc), status=status_for(exc.code))
+        return Response(domain_body(exc), status=status_for(exc.code), headers=domain_headers(exc) or None)
     if isinstance(exc, (OperationalError, InterfaceError)):
         # The database dropped the connection or is unreachable for a moment
         # (restart, failover, terminated backend): say so and ask the client

@@ -88,6 +88,8 @@ CODES: dict[str, ErrorCode] = {
     "too_many_files": ErrorCode(413, "The archive has more files than accepted."),
     "archive_too_large": ErrorCode(413, "The archive is larger than the unpacked-size limit."),
     "entry_too_large": ErrorCode(413, "An archive entry is larger than the upload limit."),
+    "storage_quota_exceeded": ErrorCode(
+        413, "The team's stored uploads would exceed its storage quota; delete some or ask for a larger one."),
     "unsupported_image": ErrorCode(415, "Not an image type this server reads."),
     "nested_archive": ErrorCode(415, "Archives inside archives are not imported."),
     "unsupported_compression": ErrorCode(415, "An archive entry uses an unsupported compression method."),
@@ -96,6 +98,8 @@ CODES: dict[str, ErrorCode] = {
     "recognition_failed": ErrorCode(422, "Recognition failed."),
     "version_required": ErrorCode(428, "Say which version the change was made on (version or If-Match)."),
     "throttled": ErrorCode(429, "Too many requests; see Retry-After."),
+    "queue_quota_exceeded": ErrorCode(
+        429, "The team has as many uploads waiting or being read as its quota allows; see Retry-After."),
     "locked_out": ErrorCode(429, "Too many failed login attempts; see Retry-After."),
     # 503, 507: the server
     "storage_unavailable": ErrorCode(503, "Storage unavailable."),

@@ -26,6 +26,9 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong, for people.")
     code = serializers.ChoiceField(choices=sorted(CODES), required=False, help_text="Stable, for programs.")
     errors = serializers.DictField(required=False, help_text="Field errors: field name → messages.")
+    quota = serializers.DictField(
+        required=False, help_text="A team quota's refusal: `limit` (`queued_uploads` or `stored_bytes`), `max`, "
+                                  "`current` and, for stored bytes, `requested`.")
 
 
 API_ERROR = {

@@ -21,7 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.deprecation import MiddlewareMixin
 
 from ocrspace.errors import DomainError, Forbidden, NotFound
-from ocrspace.errors.api import json_response
+from ocrspace.errors.api import domain_headers, json_response
 from ocrspace.errors.codes import status_for
 
 T = TypeVar("T")
@@ -71,4 +71,4 @@ class DomainErrorMiddleware(MiddlewareMixin):
         if isinstance(exception, Forbidden):
             return response_for_exception(request, PermissionDenied(exception.message))
         return HttpResponse(exception.message, status=status_for(exception.code),
-                            content_type="text/plain; charset=utf-8")
+                            content_type="text/plain; charset=utf-8", headers=domain_headers(exception))

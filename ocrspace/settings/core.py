@@ -8,7 +8,7 @@ from pathlib import Path
 
 import environ
 
-from ocrspace.config import database_from_url, load_secret_key, media_storage, redis_url_or_none
+from ocrspace.config import database_from_url, load_secret_key, media_storage, quota, redis_url_or_none
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -96,7 +96,10 @@ TEMPLATES = [
 ]
 
 # --- Data stores -----------------------------------------------------------
-_database = database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))
+# PostgreSQL gets a connection pool per process (OCRSPACE_DB_POOL: its size,
+# 0 for none; ``config.database_pool``); SQLite never has one.
+_database = database_from_url(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+                              env.str("OCRSPACE_DB_POOL", default=""))
 # Test databases: one per test run (two runs at once must not share one), and
 # for SQLite a file rather than memory, so end-to-end tests can share it with
 # the server and worker processes they start.
@@ -145,6 +148,13 @@ WHITENOISE_USE_FINDERS = DEBUG
 OCRSPACE_MAX_UPLOAD_BYTES = env.int("OCRSPACE_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 OCRSPACE_MAX_IMAGE_PIXELS = env.int("OCRSPACE_MAX_IMAGE_PIXELS", default=40_000_000)
 OCRSPACE_RETENTION_DAYS = env.int("OCRSPACE_RETENTION_DAYS", default=7)
+# Team quotas (recognition.quotas), 0: unlimited; a team's own fields
+# override them. Queued: uploads waiting or being read at once, ten ZIP
+# imports' worth, so one team cannot bury the queue; stored: the sum of its
+# upload file sizes, unlimited (the disk is the deployment's to size).
+OCRSPACE_TEAM_MAX_QUEUED = quota("OCRSPACE_TEAM_MAX_QUEUED", env.str("OCRSPACE_TEAM_MAX_QUEUED", default=""), 10_000)
+OCRSPACE_TEAM_MAX_STORED_BYTES = quota(
+    "OCRSPACE_TEAM_MAX_STORED_BYTES", env.str("OCRSPACE_TEAM_MAX_STORED_BYTES", default=""), 0)
 # Requests may carry a few images (batch upload, ZIP); Django buffers files
 # over this size to disk rather than memory.
 DATA_UPLOAD_MAX_MEMORY_SIZE = OCRSPACE_MAX_UPLOAD_BYTES

@@ -3,7 +3,7 @@ the live feed (Channels) and outgoing webhooks."""
 
 from __future__ import annotations
 
-from ocrspace.config import engine_device, engine_profile, engine_profile_names, torch_threads
+from ocrspace.config import engine_device, engine_profile, engine_profile_names, torch_threads, web_processes
 from ocrspace.settings.core import REDIS_URL, env
 
 # --- OCR engine ------------------------------------------------------------
@@ -65,6 +65,12 @@ Q_CLUSTER = {
     # The broker: Redis when there is one, else the database (polled).
     **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
 }
+
+# --- Web server ----------------------------------------------------------------
+# daphne processes ``manage.py serve`` runs behind its one port; None: one
+# per core on a production web machine (``--role web``), else one. More than
+# one needs REDIS_URL (the live feed and the rate limits across them).
+OCRSPACE_WEB_PROCESSES = web_processes(env.str("OCRSPACE_WEB_PROCESSES", default=""))
 
 # --- Live feed (Channels) --------------------------------------------------
 if REDIS_URL:

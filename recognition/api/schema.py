@@ -14,6 +14,8 @@ RECOGNIZE_ERRORS = (
     # documents and archives
     "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages", "bad_archive", "empty_archive",
     "too_many_files", "archive_too_large",
+    # team quotas (recognition.quotas)
+    "storage_quota_exceeded", "queue_quota_exceeded",
 )
 
 PAGE = {

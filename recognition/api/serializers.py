@@ -246,12 +246,21 @@ class ItemResultSerializer(serializers.Serializer):
     upload = UploadSerializer(allow_null=True)
 
 
+class QuotaSerializer(serializers.Serializer):
+    limit = serializers.ChoiceField(choices=["queued_uploads", "stored_bytes"], help_text="Which quota refused.")
+    max = serializers.IntegerField(help_text="The team's limit (uploads, or bytes).")
+    current = serializers.IntegerField(help_text="What the team uses now.")
+    requested = serializers.IntegerField(required=False, help_text="Bytes of the refused file (stored_bytes only).")
+
+
 class BatchResultSerializer(serializers.Serializer):
     team = serializers.CharField()
     created = serializers.IntegerField()
     deduplicated = serializers.IntegerField()
     failed = serializers.IntegerField()
     results = ItemResultSerializer(many=True)
+    quota = QuotaSerializer(required=False, help_text="Present when a team quota refused a file: the first such.")
+    code = serializers.CharField(required=False, help_text="When a quota refused every file: its code.")
 
 
 class SearchQuerySerializer(filters.FilterSerializer):

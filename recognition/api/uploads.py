@@ -14,8 +14,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ocrspace.errors import Invalid
+from ocrspace.errors.api import domain_headers
+from ocrspace.errors.codes import status_for
 from ocrspace.errors.schema import responses
-from recognition import filters, ingest, selectors, services, zip_import
+from recognition import filters, ingest, quotas, selectors, services, zip_import
 from recognition.api import corrections as correction_api
 from recognition.api.common import (
     NewestFirstCursor, batch_payload, batch_status, form_team, request_source, requested_profile, requested_tags,
@@ -42,14 +44,16 @@ ERRORS = responses()
 UPLOAD_ERRORS = responses(
     "no_file", "tag_refused", "unknown_profile", "empty_file", "corrupt_image", "image_removed", "file_too_large",
     "image_too_large", "unsupported_image", "storage_unavailable", "storage_full",
-    "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
+    "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages", "storage_quota_exceeded",
+    "queue_quota_exceeded",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 ZIP_ERRORS = responses(
     "no_file", "tag_refused", "unknown_profile", "bad_archive", "empty_archive", "unsafe_entry", "encrypted_entry",
     "damaged_entry", "image_removed", "too_many_files", "archive_too_large", "entry_too_large", "file_too_large",
     "image_too_large", "unsupported_image", "nested_archive", "unsupported_compression", "storage_unavailable",
-    "storage_full", "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages",
+    "storage_full", "pdf_damaged", "pdf_encrypted", "pdf_empty", "pdf_too_many_pages", "storage_quota_exceeded",
+    "queue_quota_exceeded",
     shapes={413: BatchResultSerializer, 415: BatchResultSerializer},
 )
 BATCH_EXAMPLE = OpenApiExample(
@@ -79,11 +83,20 @@ def batch_response(team, results, request) -> Response:
     code = batch_status(results)
     payload = batch_payload(team, results, {"request": request})
     failed = [r for r in results if not r.ok]
+    headers = {}
     if failed:
         # A top-level message too, for clients that only look at "detail".
         first = failed[0]
         payload["detail"] = first.message if first.name in first.message else f"“{first.name}”: {first.message}"
-    return Response(payload, status=code)
+        refused = next((r.error for r in failed if isinstance(r.error, quotas.QuotaExceeded)), None)
+        if refused is not None:
+            payload.update(refused.extra or {})
+            if code == status_for(refused.code):
+                # Every file refused alike: the answer is the refusal's own
+                # (with the error body's detail and code).
+                payload["detail"], payload["code"] = refused.message, refused.code
+                headers = domain_headers(refused)
+    return Response(payload, status=code, headers=headers or None)
 
 
 @extend_schema_view(
@@ -232,9 +245,10 @@ class UploadImage(JSONOnlyNegotiation, generics.GenericAPIView):
 
 @extend_schema(
     summary="Run OCR again",
-    description="Drops the result and queues the upload (no effect while it is queued or processing).",
+    description="Drops the result and queues the upload (no effect while it is queued or processing). "
+                "It takes a place in the team's queue: 429 with Retry-After when the team's queue quota is full.",
     request=RerunSerializer,
-    responses={202: UploadSerializer, **ERRORS},
+    responses={202: UploadSerializer, **responses("unknown_profile", "queue_quota_exceeded")},
 )
 class UploadRerun(generics.GenericAPIView):
     serializer_class = UploadSerializer

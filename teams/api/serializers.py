@@ -20,8 +20,18 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = ["slug", "name", "role", "retention_days", "ocr_profile", "require_two_factor",
-                  "allow_tokens_without_expiry", "allow_sharing", "created_at", "members"]
+                  "allow_tokens_without_expiry", "allow_sharing", "max_queued_uploads", "max_stored_bytes",
+                  "queued_limit", "stored_bytes_limit", "created_at", "members"]
         read_only_fields = fields
+        extra_kwargs = {
+            "max_queued_uploads": {"help_text": "The team's own limit on uploads waiting or being read; "
+                                                "null: the server's default, 0: unlimited."},
+            "max_stored_bytes": {"help_text": "The team's own limit on the bytes of its uploads; "
+                                              "null: the server's default, 0: unlimited."},
+        }
+
+    queued_limit = serializers.IntegerField(read_only=True, help_text="The limit in force (0: unlimited).")
+    stored_bytes_limit = serializers.IntegerField(read_only=True, help_text="The limit in force (0: unlimited).")
 
     @extend_schema_field(serializers.ChoiceField(choices=Role.choices))
     def get_role(self, team: Team) -> str | None:
@@ -50,6 +60,14 @@ class TeamUpdateSerializer(StrictInput):
         required=False, help_text="false: access tokens that reach the team must expire (admins and owners).")
     allow_sharing = serializers.BooleanField(
         required=False, help_text="false: no read-only share links to the team's results; existing ones stop working.")
+    max_queued_uploads = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, allow_null=True, required=False,
+        help_text="Uploads waiting or being read at once; null: the server's default, 0: unlimited. "
+                  "Team admins and owners may only lower the limit in force; staff set any.")
+    max_stored_bytes = serializers.IntegerField(
+        min_value=0, max_value=2**63 - 1, allow_null=True, required=False,
+        help_text="Bytes of the team's uploads; null: the server's default, 0: unlimited. "
+                  "Team admins and owners may only lower the limit in force; staff set any.")
 
 
 class MemberSerializer(serializers.ModelSerializer):

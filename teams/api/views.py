@@ -57,7 +57,8 @@ class TeamList(APIView):
 
 @extend_schema_view(
     get=extend_schema(summary="Team detail", responses={200: TeamSerializer, **ERRORS}),
-    patch=extend_schema(summary="Rename or change retention (admins, owners)", request=TeamUpdateSerializer,
+    patch=extend_schema(summary="Change the team's settings: name, retention, profile, sharing, quotas (admins, owners)",
+                        request=TeamUpdateSerializer,
                         responses={200: TeamSerializer, **ERRORS}),
 )
 class TeamDetail(APIView):

@@ -66,10 +66,22 @@ class TeamSettingsForm(forms.Form):
         help_text=_("Off: members cannot create read-only links to a result, and existing links stop working."),
     )
 
+    # Team quotas: empty is the server's default; admins and owners may only
+    # lower the limit in force (teams.services.update_team).
+    max_queued_uploads = forms.IntegerField(label=_("Max. uploads in the queue"), required=False, min_value=0,
+                                            max_value=2**31 - 1)
+    max_stored_bytes = forms.IntegerField(label=_("Max. stored bytes"), required=False, min_value=0,
+                                          max_value=2**63 - 1)
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         default = _("Server default (%(name)s)") % {"name": settings.OCRSPACE_DEFAULT_PROFILE}
         self.fields["ocr_profile"].choices = [("", default)] + [(p, p) for p in settings.OCRSPACE_PROFILES]
+        for name, value in (("max_queued_uploads", settings.OCRSPACE_TEAM_MAX_QUEUED),
+                            ("max_stored_bytes", settings.OCRSPACE_TEAM_MAX_STORED_BYTES)):
+            self.fields[name].help_text = _(
+                "Empty: the server's default (%(default)s); 0: unlimited. Admins and owners can lower it; "
+                "the server's administrators raise it.") % {"default": value or _("unlimited")}
 
 
 class InvitationForm(forms.Form):

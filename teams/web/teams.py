@@ -49,7 +49,8 @@ def team_settings(request, slug: str):
     may_manage = can(request.user, team, Capability.MANAGE_TEAM)
     initial = {"name": team.name, "retention_days": team.retention_days, "ocr_profile": team.ocr_profile,
                "require_two_factor": team.require_two_factor,
-               "allow_tokens_without_expiry": team.allow_tokens_without_expiry, "allow_sharing": team.allow_sharing}
+               "allow_tokens_without_expiry": team.allow_tokens_without_expiry, "allow_sharing": team.allow_sharing,
+               "max_queued_uploads": team.max_queued_uploads, "max_stored_bytes": team.max_stored_bytes}
     form = TeamSettingsForm(request.POST or None, initial=initial) if may_manage else None
     if request.method == "POST":
         get_team(request.user, slug, Capability.MANAGE_TEAM)
@@ -59,6 +60,7 @@ def team_settings(request, slug: str):
                 ocr_profile=form.cleaned_data["ocr_profile"], require_two_factor=form.cleaned_data["require_two_factor"],
                 allow_tokens_without_expiry=form.cleaned_data["allow_tokens_without_expiry"],
                 allow_sharing=form.cleaned_data["allow_sharing"],
+                **{field: form.cleaned_data[field] for field in services.QUOTA_FIELDS if field in request.POST},
             ), _("Team settings saved."))
             return redirect("team-settings", slug=team.slug)
     context = {

@@ -126,3 +126,41 @@ def test_storage_settings_default_to_the_filesystem_and_keep_objects_private():
     assert options["bucket_name"] == "images" and options["endpoint_url"] == "http://minio:9000"
     assert options["default_acl"] is None and options["querystring_auth"] is True
     assert options["client_config"].s3 == {"addressing_style": "path"}  # MinIO's default
+
+
+def test_team_quota_settings_are_whole_numbers_of_at_least_zero():
+    from ocrspace.config import quota
+
+    assert quota("OCRSPACE_TEAM_MAX_QUEUED", "", 10_000) == 10_000
+    assert quota("OCRSPACE_TEAM_MAX_QUEUED", "0", 10_000) == 0
+    assert quota("OCRSPACE_TEAM_MAX_STORED_BYTES", " 50_000_000_000 ", 0) == 50_000_000_000
+    for bad in ("-1", "1.5", "10GB", "many"):
+        with pytest.raises(ImproperlyConfigured, match="OCRSPACE_TEAM_MAX_QUEUED must be a whole number"):
+            quota("OCRSPACE_TEAM_MAX_QUEUED", bad, 10_000)
+
+
+def test_postgres_gets_a_connection_pool_sized_by_ocrspace_db_pool():
+    url = "postgres://postgres@127.0.0.1:5432/ocrspace?sslmode=require"
+    config = database_from_url(url)
+    assert config["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 1, "max_size": 10, "timeout": 10}}
+    assert config["CONN_MAX_AGE"] == 0 and config["CONN_HEALTH_CHECKS"] is True
+    assert database_from_url(url, "25")["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 25, "timeout": 10}
+    for off in ("0", "off", " OFF "):
+        assert "pool" not in database_from_url(url, off)["OPTIONS"]
+
+
+def test_sqlite_never_gets_a_pool():
+    assert "pool" not in database_from_url("sqlite:////tmp/x/db.sqlite3", "25")["OPTIONS"]
+
+
+@pytest.mark.parametrize("value", ["-1", "ten", "1.5"])
+def test_a_bad_pool_size_is_a_clear_error(value):
+    with pytest.raises(ImproperlyConfigured, match="OCRSPACE_DB_POOL must be a number"):
+        database_from_url("sqlite:////tmp/x/db.sqlite3", value)
+
+
+def test_persistent_connections_and_the_pool_exclude_each_other():
+    url = "postgres://postgres@127.0.0.1:5432/ocrspace?conn_max_age=60"
+    with pytest.raises(ImproperlyConfigured, match="OCRSPACE_DB_POOL=0"):
+        database_from_url(url)
+    assert database_from_url(url, "0")["CONN_MAX_AGE"] == 60

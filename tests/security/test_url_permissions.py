@@ -122,6 +122,8 @@ TABLE: dict[str, Rule] = {
     r"re:^admin/[a-z_]+/[a-z_]+/<path:object_id>/$": ADMIN_RULE,
     "admin:recognition_upload_image": Rule(ADMIN_RULE.methods, admin=True, hidden=False, probe=False,
                                            params={"pk": "upload"}),
+    # Queue depth per team and lane, with the teams' quotas: staff, reading only.
+    "admin:recognition_upload_queue": Rule({"GET": frozenset({STAFF})}, admin=True, hidden=False, probe=False),
     # Django's own login/logout views: their method handling is Django's
     # (form views treat PUT like POST), so undeclared methods are not probed.
     "admin:login": Rule({"GET": EVERYONE, "POST": EVERYONE}, probe=False, **PUBLIC),

@@ -9,6 +9,13 @@ second, one-worker cluster that only fine-tunes team recognizers, so OCR
 never waits behind a run), with the command lines of ``ocrspace.processes``.
 When one exits, the others are stopped too.
 
+``OCRSPACE_WEB_PROCESSES`` (default: one per core for ``--role web`` in
+production, else one) daphne processes share the one port: this process
+binds and listens, each daphne accepts on the inherited socket, and the
+kernel gives each new connection to one of them. Websockets of one team
+may then sit in different processes; the Redis channel layer carries the
+team's events to all of them, so more than one needs ``REDIS_URL``.
+
 ``--role web`` does the same without the clusters (one web machine);
 ``--role worker`` runs only the clusters (any number of worker machines,
 CPU or GPU): it changes nothing in the database, and waits until the web
@@ -35,10 +42,11 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from ocrspace import serving
-from ocrspace.processes import training_command, web_command, worker_command
+from ocrspace.config import default_web_processes
+from ocrspace.processes import listening_socket, training_command, web_command, worker_command
 from teams import services
 
 ROLES = ("all", "web", "worker")
@@ -71,18 +79,36 @@ class Command(BaseCommand):
             role = "web"
         if role == "worker":
             sys.exit(self.serve_worker())
+        web_processes = self.web_process_count(role)
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         login_hint = self.ensure_first_admin()
         warning = serving.base_url_warning(settings.PRODUCTION)
         if warning:
             self.stderr.write(warning)
-        children = self.start_children(host, port, no_worker=role == "web")
+        children = self.start_children(host, port, no_worker=role == "web", web_processes=web_processes)
         url = serving.served_url(host, port) + "/"
-        self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}"))
+        across = f" ({web_processes} web processes)" if web_processes > 1 else ""
+        self.stdout.write(self.style.SUCCESS(f"\nocrspace is running at {url}{across}"))
         self.stdout.write(login_hint)
         self.stdout.write("Press Ctrl+C to stop.\n")
         sys.exit(self.supervise(children))
+
+    def web_process_count(self, role: str) -> int:
+        """``OCRSPACE_WEB_PROCESSES``, or its default for ``role``. Several
+        processes need Redis: websockets of one team in different processes
+        get its events through the Redis channel layer, and rate limits and
+        other cached state must be counted once, not once per process."""
+        count = settings.OCRSPACE_WEB_PROCESSES
+        if count is None:
+            count = default_web_processes(settings.PRODUCTION, role)
+            if count > 1 and not settings.REDIS_URL:
+                self.stderr.write(f"Note: one web process, not {count} (one per core): several need REDIS_URL.")
+                count = 1
+        elif count > 1 and not settings.REDIS_URL:
+            raise CommandError(f"OCRSPACE_WEB_PROCESSES={count} needs REDIS_URL: the live feed and the rate limits "
+                               "must be shared between the web processes. Set REDIS_URL, or OCRSPACE_WEB_PROCESSES=1.")
+        return count
 
     def serve_worker(self) -> int:
         # Workers write the links inside webhook payloads: they need the public address too.
@@ -141,12 +167,38 @@ class Command(BaseCommand):
             env["OCRSPACE_BASE_URL"] = serving.served_url(host, port)
         return env
 
-    def start_children(self, host: str, port: int, no_worker: bool) -> dict[str, subprocess.Popen]:
+    def start_children(self, host: str, port: int, no_worker: bool,
+                       web_processes: int = 1) -> dict[str, subprocess.Popen]:
         env = self.child_environment(host, port)
-        children = {"web": subprocess.Popen(web_command(host, port), env=env, process_group=0)}
+        if web_processes == 1:
+            children = {"web": subprocess.Popen(web_command(host, port), env=env, process_group=0)}
+        else:
+            children = self.start_web_processes(host, port, web_processes, env)
         if not no_worker:
             children["worker"] = subprocess.Popen(worker_command(), env=env, process_group=0)
             children["training"] = subprocess.Popen(training_command(), env=env, process_group=0)
+        return children
+
+    def start_web_processes(self, host: str, port: int, count: int, env: dict) -> dict[str, subprocess.Popen]:
+        """``count`` daphne processes accepting on one socket bound here."""
+        try:
+            sock = listening_socket(host, port)
+        except OSError as error:
+            raise CommandError(f"Cannot listen on {host}:{port} for {count} web processes: {error}. Several web "
+                               "processes listen on IPv4 addresses (e.g. 0.0.0.0); or set OCRSPACE_WEB_PROCESSES=1.")
+        children: dict[str, subprocess.Popen] = {}
+        try:
+            for n in range(1, count + 1):
+                children[f"web {n}"] = subprocess.Popen(web_command(host, port, fd=sock.fileno()), env=env,
+                                                        process_group=0, pass_fds=(sock.fileno(),))
+        except BaseException:
+            for child in children.values():
+                self._signal_group(child, signal.SIGKILL)
+            raise
+        finally:
+            # The children hold it now; a connection waits in its queue
+            # until one of them accepts it.
+            sock.close()
         return children
 
     def supervise(self, children: dict[str, subprocess.Popen]) -> int:
