@@ -55,7 +55,8 @@ class Upload(models.Model):
     )
     # Content-addressed path under MEDIA_ROOT, shared by every upload of the
     # same bytes; never exposed as a URL.
-    file_path = models.CharField(max_length=200)
+    # Indexed: deleting an upload asks whether another one still uses the file.
+    file_path = models.CharField(max_length=200, db_index=True)
     md5 = models.CharField(max_length=32, db_index=True)
     sha256 = models.CharField(max_length=64)
     original_name = models.CharField(max_length=255)
@@ -215,6 +216,9 @@ class EventKind(models.TextChoices):
     CORRECTED = "upload.corrected"    # a person changed or reverted the text
     TAGGED = "upload.tagged"          # its tags changed
     NOTED = "upload.noted"            # a note was added or removed
+    # Many uploads of a team removed by retention in one batch: payload
+    # {"ids": [...], "count": n, "reason": "retention"}, upload_id 0.
+    EXPIRED = "uploads.expired"
 
 
 class Event(models.Model):
