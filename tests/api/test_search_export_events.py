@@ -193,6 +193,39 @@ def test_export_is_read_page_by_page(api_for, member, done_upload, monkeypatch):
     assert text.index("line 6") < text.index("line 3") < text.index("line 0")  # newest first across pages
 
 
+@pytest.mark.parametrize("fmt", ["txt", "csv", "json", "md"])
+def test_text_exports_leave_boxes_and_timings_in_the_database(api_for, member, done_upload, fmt):
+    """Lines, timings and page tables are most of a result's bytes and no
+    text format reads them; nor does any row load them afterwards."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(4):
+        done_upload(f"row {n}")
+    response = api_for(member).get("/api/export/", {"format": fmt})
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert all(f"row {n}" in body for n in range(4))
+    rows = [q["sql"] for q in queries.captured_queries if 'FROM "recognition_upload"' in q["sql"]]
+    assert len(rows) == 1
+    for column in ("lines", "timings", "pages", "engine_text"):
+        assert f'"recognition_result"."{column}"' not in rows[0]
+    assert not [q for q in queries.captured_queries if 'FROM "recognition_result"' in q["sql"]]
+
+
+def test_a_layout_export_still_reads_the_lines(api_for, member, done_upload):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    done_upload("first line\nsecond line")
+    response = api_for(member).get("/api/export/", {"format": "txt", "layout": "paragraphs"})
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content).decode()
+    assert "first line" in body
+    rows = [q["sql"] for q in queries.captured_queries if 'FROM "recognition_upload"' in q["sql"]]
+    assert '"recognition_result"."lines"' in rows[0] and '"recognition_result"."timings"' not in rows[0]
+
+
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_streamed_json_is_the_json_document(done_upload, count):
     from recognition import export as export_module
