@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recognition.terms import terms_of
 from teams.models import Team
 
 
@@ -142,9 +143,21 @@ class Result(models.Model):
     signature = models.CharField(max_length=100, blank=True, default="")
     signature_key = models.CharField(max_length=32, blank=True, default="")
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The current text's CJK characters and pairs (recognition.terms), for
+    # one- and two-character searches; kept in step with ``text`` by save()
+    # and by every update of the text (recognition.corrections).
+    terms = models.TextField(blank=True, default="", editable=False)
 
     def __str__(self) -> str:
         return f"Result of upload {self.upload_id}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "text" in update_fields:
+            self.terms = terms_of(self.text)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "terms"}
+        super().save(*args, **kwargs)
 
 
 class SigningKey(models.Model):

@@ -2,8 +2,13 @@
 
 Used by the REST API and the browser UI. Matching is a case-insensitive
 substring test (``icontains``): it needs no word segmentation, so Chinese
-queries such as ``销售报表`` work as well as English ones. On PostgreSQL the
-trigram index from migration 0003 makes it fast; elsewhere it is a scan.
+queries such as ``销售报表`` work as well as English ones. On PostgreSQL an
+index answers it: the trigram index from migration 0003 for three characters
+and more, the terms of ``recognition.terms`` (migration 0015) for one or two
+with a CJK character among them. Text, file names and notes are each found
+through their own index and the ids joined with UNION: an OR across the three
+tables would make the planner scan every upload instead. Elsewhere (SQLite)
+the same queries are scans.
 
 Snippets are returned as *plain text plus match offsets* rather than HTML:
 the API speaks JSON and each client escapes and highlights as it renders.
@@ -15,11 +20,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Func, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.utils.translation import gettext as _
 
 from ocrspace.errors import DomainError
-from recognition.models import Upload, UploadStatus
+from recognition import terms
+from recognition.models import Note, Result, Upload, UploadStatus
 from teams.models import Team
 
 MAX_QUERY_LENGTH = 200
@@ -71,18 +79,51 @@ def search_uploads(team: Team, q: str) -> QuerySet[Upload]:
     query = normalise_query(q)
     return (
         Upload.objects.of_team(team)
-        .filter(status=UploadStatus.DONE, result__text__icontains=query)
+        .filter(status=UploadStatus.DONE, pk__in=results_containing(query))
         .select_related("result", "uploaded_by", "team")
         .order_by("-created_at", "-id")
     )
 
 
-def filter_by_text(uploads: QuerySet[Upload], q: str) -> QuerySet[Upload]:
-    """Narrow an upload queryset to those whose text or file name contains ``q``."""
-    from django.db.models import Q
+class _TermArray(Func):
+    """``string_to_array(terms, ' ')``: the expression the GIN index of
+    migration 0015 is built on (the planner matches it literally)."""
 
+    template = "string_to_array(%(expressions)s, ' ')"
+
+    def __init__(self, expression):
+        from django.contrib.postgres.fields import ArrayField
+
+        super().__init__(expression, output_field=ArrayField(TextField()))
+
+
+def results_containing(query: str) -> QuerySet:
+    """The ``upload_id`` of every result whose current text contains
+    ``query`` (normalised), as a subquery."""
+    term = terms.query_term(query)
+    results = Result.objects.order_by()
+    if term is None:
+        results = results.filter(text__icontains=query)
+    elif connection.vendor == "postgresql":
+        results = results.annotate(term_array=_TermArray("terms")).filter(term_array__contains=[term])
+    else:  # the same terms, unindexed
+        padded = Concat(Value(" "), "terms", Value(" "), output_field=TextField())
+        results = results.annotate(padded_terms=padded).filter(padded_terms__contains=f" {term} ")
+    return results.values("upload_id")
+
+
+def matching_ids(uploads: QuerySet[Upload], q: str) -> QuerySet:
+    """The ids of ``uploads`` whose text, file name or a note contains ``q``:
+    three indexed subqueries joined with UNION (see the module's docstring)."""
     query = normalise_query(q)
-    return uploads.filter(Q(result__text__icontains=query) | Q(original_name__icontains=query))
+    names = uploads.order_by().filter(original_name__icontains=query).values("pk")
+    noted = Note.objects.order_by().filter(body__icontains=query).values("upload_id")
+    return results_containing(query).union(names, noted)
+
+
+def filter_by_text(uploads: QuerySet[Upload], q: str) -> QuerySet[Upload]:
+    """Narrow an upload queryset to those whose text, file name or a note contains ``q``."""
+    return uploads.filter(pk__in=matching_ids(uploads, q))
 
 
 def _pattern(query: str) -> re.Pattern[str]:
