@@ -71,7 +71,7 @@ def expire_uploads(team: Team, now, batch_size: int = RETENTION_BATCH) -> int:
             paths = sorted({path for _, path in rows})
             transaction.on_commit(lambda paths=paths: remove_unused_files(paths))
         log.info("Retention: deleted %s upload(s) of team %s (ids %s…%s)", len(deleted), team.slug,
-                 deleted[0] if deleted else "-", deleted[-1] if deleted else "-")
+                 min(deleted, default="-"), max(deleted, default="-"))
         removed += len(deleted)
         if len(rows) < batch_size:
             return removed

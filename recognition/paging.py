@@ -77,13 +77,13 @@ class KeysetPage:
         return self.older is not None or self.newer is not None
 
 
-def _older_than(uploads: QuerySet[Upload], c: Cursor) -> QuerySet[Upload]:
+def older_than(uploads: QuerySet[Upload], c: Cursor) -> QuerySet[Upload]:
     # ``created_at <= c`` is the index's range bound; the OR only sorts out
     # the uploads of the very same moment by id.
     return uploads.filter(created_at__lte=c.created_at).filter(Q(created_at__lt=c.created_at) | Q(pk__lt=c.pk))
 
 
-def _newer_than(uploads: QuerySet[Upload], c: Cursor) -> QuerySet[Upload]:
+def newer_than(uploads: QuerySet[Upload], c: Cursor) -> QuerySet[Upload]:
     return uploads.filter(created_at__gte=c.created_at).filter(Q(created_at__gt=c.created_at) | Q(pk__gt=c.pk))
 
 
@@ -94,7 +94,7 @@ def page_of(uploads: QuerySet[Upload], *, older: str | None = None, newer: str |
     newest_first = uploads.order_by("-created_at", "-id")
     after, before = Cursor.parse(older), Cursor.parse(newer)
     if before is not None and after is None:
-        rows = list(_newer_than(uploads, before).order_by("created_at", "id")[:size + 1])
+        rows = list(newer_than(uploads, before).order_by("created_at", "id")[:size + 1])
         if len(rows) > size:
             items = rows[:size][::-1]
             return KeysetPage(items, older=Cursor.of(items[-1]).token(), newer=Cursor.of(items[0]).token(),
@@ -102,7 +102,7 @@ def page_of(uploads: QuerySet[Upload], *, older: str | None = None, newer: str |
         # Fewer than a page is newer: that is the first page (filled up).
         return page_of(uploads, size=size)
     if after is not None:
-        rows = list(_older_than(newest_first, after)[:size + 1])
+        rows = list(older_than(newest_first, after)[:size + 1])
         items = rows[:size]
         return KeysetPage(items, older=Cursor.of(items[-1]).token() if len(rows) > size else None,
                           newer=Cursor.of(items[0]).token() if items else after.token(), first=False)

@@ -230,7 +230,26 @@ def test_text_exports_leave_boxes_and_timings_in_the_database(api_for, member, d
     assert len(rows) == 1
     for column in ("lines", "timings", "pages", "engine_text"):
         assert f'"recognition_result"."{column}"' not in rows[0]
-    assert not [q for q in queries.captured_queries if 'FROM "recognition_result"' in q["sql"]]
+    assert not [q for q in queries.captured_queries if 'FROM "recognition_result"' in q["sql"]
+                or 'FROM "auth_user"' in q["sql"]]
+
+
+def test_each_row_gets_its_own_tags_and_notes_across_pages(api_for, member, done_upload, monkeypatch):
+    from recognition import export as export_module
+    from recognition.notes import services as note_services
+    from recognition.tags import services as tag_services
+
+    first, second, bare = done_upload("first"), done_upload("second"), done_upload("bare")
+    tag_services.set_tags(first, member, ["alpha"])
+    tag_services.set_tags(second, member, ["beta", "gamma"])
+    note_services.add_note(second, member, "checked twice")
+    monkeypatch.setattr(export_module, "PAGE", 2)
+    rows = json.loads(body(api_for(member).get("/api/export/", {"format": "json"})))["uploads"]
+    by_id = {row["id"]: row for row in rows}
+    assert [t["name"] for t in by_id[first.pk]["tags"]] == ["alpha"] and by_id[first.pk]["notes"] == []
+    assert [t["name"] for t in by_id[second.pk]["tags"]] == ["beta", "gamma"]
+    assert [n["body"] for n in by_id[second.pk]["notes"]] == ["checked twice"]
+    assert by_id[bare.pk]["tags"] == [] and by_id[bare.pk]["notes"] == []
 
 
 def test_a_layout_export_still_reads_the_lines(api_for, member, done_upload):
