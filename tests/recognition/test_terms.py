@@ -92,3 +92,24 @@ def test_the_filter_finds_text_names_and_notes_of_its_own_team(team, member, fin
     assert ids(filters.team_uploads(team, filters.parse("q=EDITING&status=done"))) == {
         by_text.pk, by_name.pk, by_note.pk}
     assert ids(filters.team_uploads(team, filters.parse("q=发票"))) == {by_cjk_name.pk}
+
+
+@pytest.mark.django_db
+def test_common_and_rare_queries_take_their_own_plan_and_find_the_same(team, member, finished):
+    from recognition import filters, search
+
+    common = [finished(f"invoice number {n}") for n in range(search.PROBE // 10)]
+    rare = finished("invoice with a zebra stripe", name="zebra.png")
+    named = finished("nothing inside", name="invoice-scan.png")
+
+    everything = filters.team_uploads(team, filters.parse("q=invoice"))
+    assert "UNION" not in str(everything.query)  # the newest uploads answer it
+    assert ids(everything) == {u.pk for u in common} | {rare.pk, named.pk}
+    assert ids(search.search_uploads(team, "invoice")) == {u.pk for u in common} | {rare.pk}
+
+    zebra = filters.team_uploads(team, filters.parse("q=zebra"))
+    assert "UNION" in str(zebra.query)  # three index lookups
+    assert ids(zebra) == {rare.pk}
+    assert 'IN (SELECT U0."upload_id"' in str(search.search_uploads(team, "zebra").query)  # the index
+    assert 'IN (SELECT U0."upload_id"' not in str(search.search_uploads(team, "invoice").query)
+    assert ids(search.search_uploads(team, "zebra")) == {rare.pk}
