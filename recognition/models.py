@@ -82,6 +82,9 @@ class Upload(models.Model):
     # Bulk uploads wait in their lane with no ``enqueued_at`` until
     # ``recognition.lanes.dispatch`` hands them to the queue.
     lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.INTERACTIVE)
+    # The name's CJK characters and pairs (recognition.terms), for one- and
+    # two-character searches; kept with ``original_name`` by save().
+    name_terms = models.TextField(blank=True, default="", editable=False)
 
     objects = UploadQuerySet.as_manager()
 
@@ -98,6 +101,14 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.md5[:8]})"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "original_name" in update_fields:
+            self.name_terms = terms_of(self.original_name)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_terms"}
+        super().save(*args, **kwargs)
 
     @property
     def is_finished(self) -> bool:

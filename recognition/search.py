@@ -110,26 +110,30 @@ class _TermArray(Func):
         super().__init__(expression, output_field=ArrayField(TextField()))
 
 
+def _containing(rows: QuerySet, column: str, terms_column: str, query: str) -> QuerySet:
+    """``rows`` whose ``column`` contains ``query``: through the trigram
+    index, or for a short CJK query through ``terms_column``."""
+    term = terms.query_term(query)
+    if term is None:
+        return rows.filter(**{f"{column}__icontains": query})
+    if connection.vendor == "postgresql":
+        return rows.annotate(term_array=_TermArray(terms_column)).filter(term_array__contains=[term])
+    # The same terms, unindexed.
+    padded = Concat(Value(" "), terms_column, Value(" "), output_field=TextField())
+    return rows.annotate(padded_terms=padded).filter(padded_terms__contains=f" {term} ")
+
+
 def results_containing(query: str) -> QuerySet:
     """The ``upload_id`` of every result whose current text contains
     ``query`` (normalised), as a subquery."""
-    term = terms.query_term(query)
-    results = Result.objects.order_by()
-    if term is None:
-        results = results.filter(text__icontains=query)
-    elif connection.vendor == "postgresql":
-        results = results.annotate(term_array=_TermArray("terms")).filter(term_array__contains=[term])
-    else:  # the same terms, unindexed
-        padded = Concat(Value(" "), "terms", Value(" "), output_field=TextField())
-        results = results.annotate(padded_terms=padded).filter(padded_terms__contains=f" {term} ")
-    return results.values("upload_id")
+    return _containing(Result.objects.order_by(), "text", "terms", query).values("upload_id")
 
 
 def matching_ids(uploads: QuerySet[Upload], q: str) -> QuerySet:
     """The ids of ``uploads`` whose text, file name or a note contains ``q``:
     three indexed subqueries joined with UNION (see the module's docstring)."""
     query = normalise_query(q)
-    names = uploads.order_by().filter(original_name__icontains=query).values("pk")
+    names = _containing(uploads.order_by(), "original_name", "name_terms", query).values("pk")
     noted = Note.objects.order_by().filter(body__icontains=query).values("upload_id")
     return results_containing(query).union(names, noted)
 

@@ -99,6 +99,7 @@ def test_every_text_filter_is_an_index_lookup(team):
     # A team's names: its own index for a small team, the trigram one for names of all.
     assert "recognition_upload_name_trgm" in Upload.objects.filter(original_name__icontains="editing").explain()
     assert "recognition_result_terms_gin" in search.matching_ids(Upload.objects.of_team(team), "会议").explain()
+    assert "recognition_upload_name_terms_gin" in search.matching_ids(Upload.objects.all(), "会议").explain()
 
 
 # --- export endpoint -----------------------------------------------------------

@@ -92,6 +92,7 @@ def test_the_filter_finds_text_names_and_notes_of_its_own_team(team, member, fin
     assert ids(filters.team_uploads(team, filters.parse("q=EDITING&status=done"))) == {
         by_text.pk, by_name.pk, by_note.pk}
     assert ids(filters.team_uploads(team, filters.parse("q=发票"))) == {by_cjk_name.pk}
+    assert by_cjk_name.name_terms.split() == ["发", "发票", "票", "票."]
 
 
 @pytest.mark.django_db
