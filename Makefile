@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WEIGHTS := recognition/engine/weights/manifest.json
 
-.PHONY: run test bench-ocr bench-vocabulary bench-teach bench-tables bench-platform install install-dev weights system-packages test-idp clean-venv
+.PHONY: run test bench-ocr bench-vocabulary bench-teach bench-tables bench-platform bench-scale install install-dev weights system-packages test-idp clean-venv
 
 run: install weights
 	$(PY) manage.py serve --host $(HOST) --port $(PORT)
@@ -52,6 +52,15 @@ bench-tables: install-dev weights
 # About 8 minutes on 2 cores; writes bench/out/platform/report.md and .png.
 bench-platform: install-dev weights
 	$(PY) -m bench.platform_bench --stack $(or $(STACK),both) --out bench/out/platform
+
+# The scale benchmark: a team of 100,000 uploads (UPLOADS=n, BIG=1 for
+# 1,000,000) and one of 100, seeded without OCR into a scratch PostgreSQL
+# database next to DATABASE_URL (default: the local server); p50/p95 of the
+# team space, API list, text filters, search, a full export and retention.
+# About 4 minutes at 100,000 on 2 cores.
+bench-scale: install-dev
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/ocrspace} \
+		$(PY) -m bench.scale $(if $(UPLOADS),--uploads $(UPLOADS)) $(if $(BIG),--big)
 
 install: $(VENV)/.runtime-installed
 install-dev: $(VENV)/.dev-installed

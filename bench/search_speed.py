@@ -61,6 +61,7 @@ def fill(count: int, seed: int = 7) -> object:
     from django.utils import timezone
 
     from recognition.models import Result, Upload, UploadStatus
+    from recognition.terms import terms_of
     from teams import services
 
     rng = random.Random(seed)
@@ -80,7 +81,9 @@ def fill(count: int, seed: int = 7) -> object:
         with transaction.atomic():
             Upload.objects.bulk_create(uploads)
             Result.objects.bulk_create([
-                Result(upload=u, text=make_text(rng), confidence=0.9, lines=[], engine_version="bench", timings={})
+                # bulk_create skips Result.save(), which fills the terms.
+                Result(upload=u, text=(text := make_text(rng)), terms=terms_of(text), confidence=0.9, lines=[],
+                       engine_version="bench", timings={})
                 for u in uploads
             ])
         print(f"  {min(count, start + batch):,} results", end="\r", flush=True)

@@ -26,6 +26,7 @@ from ocrspace.errors import DomainError
 from recognition import events, signatures
 from recognition.history import LINE_BREAK
 from recognition.models import EventKind, Result, TextVersion, Upload, UploadStatus, VersionKind
+from recognition.terms import terms_of
 from teams import audit
 from teams.permissions import require
 from teams.roles import Capability
@@ -134,7 +135,8 @@ def _save(upload: Upload, user, result: Result, text: str, kind: str, expected: 
     number = _next_number(upload.pk)
     # Compare-and-set on the version as well as the row lock: SQLite has no
     # row locks, and a concurrent writer must never be overwritten.
-    changed = Result.objects.filter(pk=result.pk, version=result.version).update(text=text, version=number)
+    changed = Result.objects.filter(pk=result.pk, version=result.version).update(text=text, version=number,
+                                                                                   terms=terms_of(text))
     if not changed:
         raise StaleVersion(_("The text was changed meanwhile; nothing was saved."), Result.objects.get(pk=result.pk))
     TextVersion.objects.create(

@@ -59,6 +59,18 @@ def record(upload: Upload, kind: str, payload: dict | None = None) -> Event:
     return event
 
 
+def record_batch(team_id: int, kind: str, payload: dict) -> Event:
+    """One event about many uploads of a team (``uploads.expired``), written
+    inside the caller's transaction: retention removes thousands of uploads,
+    and one event per batch keeps the outbox, the sockets and every open page
+    from replaying them one by one. ``upload_id`` is 0; the ids are in the
+    payload."""
+    event = Event.objects.create(team_id=team_id, kind=kind, upload_id=0, payload=payload)
+    if settings.REDIS_URL:
+        transaction.on_commit(lambda: push(event))
+    return event
+
+
 def push(event: Event) -> None:
     """Send one committed event to its team's sockets (best effort: a client
     that misses it catches up from the outbox when it reconnects)."""

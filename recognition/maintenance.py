@@ -6,10 +6,11 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
-from recognition import lanes, processing, services, storage
-from recognition.models import Event, Upload, UploadStatus
+from recognition import events, lanes, processing, services, storage
+from recognition.models import Event, EventKind, Upload, UploadStatus
 from teams.models import Team
 
 log = logging.getLogger(__name__)
@@ -23,22 +24,64 @@ class RetentionReport:
     events: int = 0
 
 
-def apply_retention(now=None) -> RetentionReport:
+# Uploads deleted per transaction (and per ``uploads.expired`` event): large
+# enough that 100,000 expired uploads are a few hundred commits, small enough
+# that a batch's locks and its event's payload stay short.
+RETENTION_BATCH = 500
+
+
+def apply_retention(now=None, batch_size: int = RETENTION_BATCH) -> RetentionReport:
     """Delete unpinned uploads older than their team's retention (rows and
     files), files no upload refers to, and old outbox events."""
     now = now or timezone.now()
     report = RetentionReport()
     for team in Team.objects.all():
-        for upload in Upload.objects.expired_in(team, now).iterator():
-            log.info("Retention: deleting upload %s (%s) of team %s", upload.pk, upload.original_name, team.slug)
-            services.delete_upload(upload, reason="retention")
-            report.uploads += 1
+        report.uploads += expire_uploads(team, now, batch_size)
     report.orphans = remove_orphan_files()
     report.files = len(report.orphans)
     keep_events_days = max(Team.objects.order_by("-retention_days").values_list("retention_days", flat=True).first() or 0, 1)
     report.events, _ = Event.objects.filter(created_at__lt=now - timezone.timedelta(days=keep_events_days)).delete()
     log.info("Retention: %s upload(s), %s orphan file(s), %s old event(s) removed", report.uploads, report.files, report.events)
     return report
+
+
+def expire_uploads(team: Team, now, batch_size: int = RETENTION_BATCH) -> int:
+    """Delete ``team``'s expired uploads ``batch_size`` at a time; returns how many.
+
+    Each batch is one transaction with one ``uploads.expired`` event naming
+    its ids (the live feed drops them all at once); files are removed after
+    the commit, and only those no remaining upload refers to. A batch that
+    fails rolls back alone: the batches before it stay deleted.
+    """
+    removed = 0
+    while True:
+        with transaction.atomic():
+            # Oldest first, through the (team, created_at) index. The rows
+            # are locked and checked again, so one pinned meanwhile is kept.
+            expired = Upload.objects.expired_in(team, now)
+            rows = list(expired.order_by("created_at", "pk").values_list("pk", "file_path")[:batch_size])
+            if not rows:
+                return removed
+            ids = [pk for pk, _ in rows]
+            deleted = list(expired.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
+            expired.filter(pk__in=deleted).delete()
+            if deleted:
+                events.record_batch(team.pk, EventKind.EXPIRED,
+                                    {"ids": deleted, "count": len(deleted), "reason": "retention"})
+            paths = sorted({path for _, path in rows})
+            transaction.on_commit(lambda paths=paths: remove_unused_files(paths))
+        log.info("Retention: deleted %s upload(s) of team %s (ids %s…%s)", len(deleted), team.slug,
+                 min(deleted, default="-"), max(deleted, default="-"))
+        removed += len(deleted)
+        if len(rows) < batch_size:
+            return removed
+
+
+def remove_unused_files(paths: list[str]) -> int:
+    """Remove the files (and thumbnails) of ``paths`` that no upload refers
+    to any more: one indexed query for the whole batch."""
+    still_used = set(Upload.objects.filter(file_path__in=paths).values_list("file_path", flat=True))
+    return sum(services.remove_file_if_unused(path) for path in paths if path not in still_used)
 
 
 def remove_orphan_files() -> list[str]:

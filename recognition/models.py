@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from recognition.terms import terms_of
 from teams.models import Team
 
 
@@ -55,7 +56,8 @@ class Upload(models.Model):
     )
     # Content-addressed path under MEDIA_ROOT, shared by every upload of the
     # same bytes; never exposed as a URL.
-    file_path = models.CharField(max_length=200)
+    # Indexed: deleting an upload asks whether another one still uses the file.
+    file_path = models.CharField(max_length=200, db_index=True)
     md5 = models.CharField(max_length=32, db_index=True)
     sha256 = models.CharField(max_length=64)
     original_name = models.CharField(max_length=255)
@@ -80,6 +82,9 @@ class Upload(models.Model):
     # Bulk uploads wait in their lane with no ``enqueued_at`` until
     # ``recognition.lanes.dispatch`` hands them to the queue.
     lane = models.CharField(max_length=12, choices=Lane.choices, default=Lane.INTERACTIVE)
+    # The name's CJK characters and pairs (recognition.terms), for one- and
+    # two-character searches; kept with ``original_name`` by save().
+    name_terms = models.TextField(blank=True, default="", editable=False)
 
     objects = UploadQuerySet.as_manager()
 
@@ -96,6 +101,14 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.md5[:8]})"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "original_name" in update_fields:
+            self.name_terms = terms_of(self.original_name)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "name_terms"}
+        super().save(*args, **kwargs)
 
     @property
     def is_finished(self) -> bool:
@@ -141,9 +154,21 @@ class Result(models.Model):
     signature = models.CharField(max_length=100, blank=True, default="")
     signature_key = models.CharField(max_length=32, blank=True, default="")
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The current text's CJK characters and pairs (recognition.terms), for
+    # one- and two-character searches; kept in step with ``text`` by save()
+    # and by every update of the text (recognition.corrections).
+    terms = models.TextField(blank=True, default="", editable=False)
 
     def __str__(self) -> str:
         return f"Result of upload {self.upload_id}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "text" in update_fields:
+            self.terms = terms_of(self.text)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "terms"}
+        super().save(*args, **kwargs)
 
 
 class SigningKey(models.Model):
@@ -215,6 +240,9 @@ class EventKind(models.TextChoices):
     CORRECTED = "upload.corrected"    # a person changed or reverted the text
     TAGGED = "upload.tagged"          # its tags changed
     NOTED = "upload.noted"            # a note was added or removed
+    # Many uploads of a team removed by retention in one batch: payload
+    # {"ids": [...], "count": n, "reason": "retention"}, upload_id 0.
+    EXPIRED = "uploads.expired"
 
 
 class Event(models.Model):

@@ -34,12 +34,17 @@ def absolute(path: str) -> str:
 
 
 def _tags(upload: Upload) -> list[dict]:
-    return [{"name": t.name, "colour": t.colour} for t in sorted(upload.tags.all(), key=lambda t: t.name.casefold())]
+    # ``loaded_tags``/``loaded_notes``: a page's worth read at once (recognition.export).
+    tags = getattr(upload, "loaded_tags", None)
+    tags = upload.tags.all() if tags is None else tags
+    return [{"name": t.name, "colour": t.colour} for t in sorted(tags, key=lambda t: t.name.casefold())]
 
 
 def _notes(upload: Upload) -> list[dict]:
+    notes = getattr(upload, "loaded_notes", None)
+    notes = upload.notes.all() if notes is None else notes
     return [{"author": n.author_name, "created_at": _iso(n.created_at), "body": n.body}
-            for n in sorted(upload.notes.all(), key=lambda n: (n.created_at, n.pk))]
+            for n in sorted(notes, key=lambda n: (n.created_at, n.pk))]
 
 
 def _api_url(upload: Upload) -> str:

@@ -363,7 +363,8 @@ class EventSerializer(serializers.Serializer):
     team = serializers.IntegerField()
     upload_id = serializers.IntegerField()
     created_at = serializers.CharField()
-    upload = serializers.DictField(help_text="The upload's summary at the time (for deletions only its id).")
+    upload = serializers.DictField(help_text="The upload's summary at the time (for deletions only its id; for "
+                                               "`uploads.expired`, `{ids, count, reason}` with `upload_id` 0).")
 
 
 class EventPageSerializer(serializers.Serializer):

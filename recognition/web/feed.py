@@ -1,5 +1,5 @@
 """The team space: its upload area and server-rendered feed (first page;
-later pages by link).
+later pages by keyset link, ``recognition.paging``).
 
 The live updates come from the websocket feed; this page only supplies the
 initial list so it is complete before (and without) JavaScript.
@@ -8,11 +8,10 @@ initial list so it is complete before (and without) JavaScript.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
-from recognition import filters, selectors
+from recognition import filters, paging, selectors
 from recognition.models import Upload
 from recognition.web import organise
 from recognition.web.strings import ui_strings
@@ -20,7 +19,7 @@ from teams import services as team_services
 from teams.permissions import can, get_team
 from teams.roles import Capability
 
-PAGE_SIZE = 20
+PAGE_SIZE = paging.PAGE_SIZE
 
 
 @login_required
@@ -40,11 +39,11 @@ def team_space_context(request, team) -> dict:
     after_event = selectors.last_event_id(team.pk)
     current, error = organise.read_filter(request)
     uploads = filters.team_uploads(team, current) if error is None else Upload.objects.none()
-    page = Paginator(uploads, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.page_of(uploads, older=request.GET.get("older"), newer=request.GET.get("newer"), size=PAGE_SIZE)
     for upload in page:
         upload.preview = selectors.preview(upload) or ""
     return {
-        **organise.filter_context(request, team, current, error, page.paginator.count),
+        **organise.filter_context(request, team, current, error, paging.bounded_count(uploads)),
         "uploads_page": page,
         "may_upload": can(request.user, team, Capability.UPLOAD),
         "feed_config": {
@@ -55,7 +54,7 @@ def team_space_context(request, team) -> dict:
             "lastEventId": after_event,
             # Only the first page shows new uploads at the top, and only
             # when no filter is chosen (a new upload may not match it).
-            "prependNew": page.number == 1 and not current.active,
+            "prependNew": page.first and not current.active,
             "username": request.user.get_username(),
             "resultUrl": result_url_pattern(),
             "thumbUrl": reverse("upload-thumbnail", args=[0]).replace("/0/", "/{id}/"),

@@ -54,15 +54,19 @@ def read_filter(request) -> tuple[filters.UploadFilter, str | None]:
         return filters.UploadFilter(), error.message
 
 
-def filter_context(request, team, current: filters.UploadFilter, error: str | None, matching: int | None) -> dict:
-    """What the filter bar, saved searches and bulk bar includes show."""
+def filter_context(request, team, current: filters.UploadFilter, error: str | None,
+                   matching: tuple[int, bool] | None) -> dict:
+    """What the filter bar, saved searches and bulk bar includes show;
+    ``matching`` is ``paging.bounded_count``'s (count, more than that)."""
     query = current.to_query()
+    count, more = matching if matching is not None else (None, False)
     return {
         "filter": current,
         "filter_query": query,
         "filter_error": error,
         "filter_active": current.active,
-        "matching_count": matching,
+        "matching_count": count,
+        "matching_more": more,
         "team_tags": tag_selectors.tags_of(team),
         "team_uploaders": list(Membership.objects.filter(team=team).select_related("user")
                                .order_by("user__username").values_list("user__username", flat=True)),

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from recognition import filters, search, selectors
+from recognition import filters, paging, search, selectors
 from recognition.web import organise
 from teams.permissions import get_team
 
-PAGE_SIZE = 20
+PAGE_SIZE = paging.PAGE_SIZE
 
 
 def highlighted(snippet: search.Snippet) -> list[tuple[str, bool]]:
@@ -37,10 +36,12 @@ def search_page(request, slug: str):
     current, error = organise.read_filter(request)
     context = {"team": team, "query": current.q or request.GET.get("q", "").replace("\x00", "").strip(),
                "hits": None, "error": error, "page": None}
-    page = None
+    matching = None
     if error is None and current.active:
-        page = Paginator(filters.team_uploads(team, current), PAGE_SIZE).get_page(request.GET.get("page"))
+        uploads = filters.team_uploads(team, current)
+        page = paging.page_of(uploads, older=request.GET.get("older"), newer=request.GET.get("newer"), size=PAGE_SIZE)
         context["page"] = page
+        matching = paging.bounded_count(uploads)
         hits = []
         for upload in page:
             result = selectors.done_result(upload)
@@ -49,6 +50,6 @@ def search_page(request, slug: str):
             hits.append({"upload": upload, "snippet": snippet, "pieces": highlighted(snippet) if snippet else [],
                          "preview": preview})
         context["hits"] = hits
-    context.update(organise.filter_context(request, team, current, error, page.paginator.count if page else None))
+    context.update(organise.filter_context(request, team, current, error, matching))
     # A refused query is bad input: the page says why, with status 400.
     return render(request, "recognition/search.html", context, status=400 if error else 200)

@@ -36,9 +36,12 @@
   }
 
   function describe() {
-    var n = allMatching && allMatching.checked ? Number(form.getAttribute("data-matching")) : selected().length;
-    count.textContent = n ? form.getAttribute("data-count-template").replace("{count}", String(n)) : "";
-    return n;
+    var all = allMatching && allMatching.checked;
+    var n = all ? Number(form.getAttribute("data-matching")) : selected().length;
+    // A large team's count stops at a limit: "1000+ selected".
+    var shown = all ? form.getAttribute("data-matching-shown") || String(n) : String(n);
+    count.textContent = n ? form.getAttribute("data-count-template").replace("{count}", shown) : "";
+    return all && n ? shown : n;
   }
 
   list.addEventListener("click", function (event) {

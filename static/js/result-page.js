@@ -119,8 +119,11 @@
     eventsUrl: config.eventsUrl,
     lastEventId: config.lastEventId,
     onEvent: function (event) {
-      if (event.upload_id !== config.uploadId) return;
-      if (event.kind === "upload.deleted" || event.kind === "upload.hidden") {
+      // Retention's batch event names its uploads in the payload.
+      var expired = event.kind === "uploads.expired" && event.upload && Array.isArray(event.upload.ids) &&
+        event.upload.ids.indexOf(config.uploadId) !== -1;
+      if (event.upload_id !== config.uploadId && !expired) return;
+      if (expired || event.kind === "upload.deleted" || event.kind === "upload.hidden") {
         subscription.stop();
         showPanel(strings.deleted);
         return;

@@ -94,7 +94,27 @@
     emptyNote.hidden = list.children.length > 0;
   }
 
+  // Retention removes uploads in batches: one event names all their ids.
+  function applyBatch(event) {
+    var ids = (event.upload && Array.isArray(event.upload.ids)) ? event.upload.ids : [];
+    ids.forEach(function (id) {
+      var uploadId = Number(id);
+      if ((appliedEventId.get(uploadId) || 0) > event.id) return;
+      appliedEventId.set(uploadId, event.id);
+      var item = findItem(uploadId);
+      if (item) item.remove();
+    });
+    listeners.forEach(function (listener) {
+      listener(event);
+    });
+    updateEmptyState();
+  }
+
   function applyEvent(event) {
+    if (event.kind === "uploads.expired") {
+      applyBatch(event);
+      return;
+    }
     var previous = appliedEventId.get(event.upload_id) || 0;
     if (event.id < previous) return;
     appliedEventId.set(event.upload_id, event.id);

@@ -81,6 +81,27 @@ def test_icontains_uses_the_trigram_index(team):
         assert "recognition_result_text_trgm" in plan, plan
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GIN and trigram indexes are PostgreSQL-only")
+def test_every_text_filter_is_an_index_lookup(team):
+    """Each part of the filter's UNION has an index the planner can use (on
+    an empty table the rest of the plan says little; with data see bench.scale)."""
+    from recognition import search
+    from recognition.models import Upload
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    for q in ("发票", "会"):
+        plan = search.results_containing(q).explain()
+        assert "recognition_result_terms_gin" in plan, plan
+    plan = search.matching_ids(Upload.objects.of_team(team), "editing").explain()
+    for index in ("recognition_result_text_trgm", "recognition_note_body_trgm"):
+        assert index in plan, plan
+    # A team's names: its own index for a small team, the trigram one for names of all.
+    assert "recognition_upload_name_trgm" in Upload.objects.filter(original_name__icontains="editing").explain()
+    assert "recognition_result_terms_gin" in search.matching_ids(Upload.objects.of_team(team), "会议").explain()
+    assert "recognition_upload_name_terms_gin" in search.matching_ids(Upload.objects.all(), "会议").explain()
+
+
 # --- export endpoint -----------------------------------------------------------
 
 def body(response) -> bytes:
@@ -191,6 +212,58 @@ def test_export_is_read_page_by_page(api_for, member, done_upload, monkeypatch):
     assert len(pages) == 3  # 3 + 3 + 1 rows
     assert all(f"line {n}" in text for n in range(7))
     assert text.index("line 6") < text.index("line 3") < text.index("line 0")  # newest first across pages
+
+
+@pytest.mark.parametrize("fmt", ["txt", "csv", "json", "md"])
+def test_text_exports_leave_boxes_and_timings_in_the_database(api_for, member, done_upload, fmt):
+    """Lines, timings and page tables are most of a result's bytes and no
+    text format reads them; nor does any row load them afterwards."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(4):
+        done_upload(f"row {n}")
+    response = api_for(member).get("/api/export/", {"format": fmt})
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert all(f"row {n}" in body for n in range(4))
+    rows = [q["sql"] for q in queries.captured_queries if 'FROM "recognition_upload"' in q["sql"]]
+    assert len(rows) == 1
+    for column in ("lines", "timings", "pages", "engine_text"):
+        assert f'"recognition_result"."{column}"' not in rows[0]
+    assert not [q for q in queries.captured_queries if 'FROM "recognition_result"' in q["sql"]
+                or 'FROM "auth_user"' in q["sql"]]
+
+
+def test_each_row_gets_its_own_tags_and_notes_across_pages(api_for, member, done_upload, monkeypatch):
+    from recognition import export as export_module
+    from recognition.notes import services as note_services
+    from recognition.tags import services as tag_services
+
+    first, second, bare = done_upload("first"), done_upload("second"), done_upload("bare")
+    tag_services.set_tags(first, member, ["alpha"])
+    tag_services.set_tags(second, member, ["beta", "gamma"])
+    note_services.add_note(second, member, "checked twice")
+    monkeypatch.setattr(export_module, "PAGE", 2)
+    rows = json.loads(body(api_for(member).get("/api/export/", {"format": "json"})))["uploads"]
+    by_id = {row["id"]: row for row in rows}
+    assert [t["name"] for t in by_id[first.pk]["tags"]] == ["alpha"] and by_id[first.pk]["notes"] == []
+    assert [t["name"] for t in by_id[second.pk]["tags"]] == ["beta", "gamma"]
+    assert [n["body"] for n in by_id[second.pk]["notes"]] == ["checked twice"]
+    assert by_id[bare.pk]["tags"] == [] and by_id[bare.pk]["notes"] == []
+
+
+def test_a_layout_export_still_reads_the_lines(api_for, member, done_upload):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    done_upload("first line\nsecond line")
+    response = api_for(member).get("/api/export/", {"format": "txt", "layout": "paragraphs"})
+    with CaptureQueriesContext(connection) as queries:
+        body = b"".join(response.streaming_content).decode()
+    assert "first line" in body
+    rows = [q["sql"] for q in queries.captured_queries if 'FROM "recognition_upload"' in q["sql"]]
+    assert '"recognition_result"."lines"' in rows[0] and '"recognition_result"."timings"' not in rows[0]
 
 
 @pytest.mark.parametrize("count", [0, 1, 3])

@@ -214,3 +214,31 @@ def test_phone_layout_and_chinese_interface(team, owner, log_in, live_media, scr
     page.click("form.lang button[type=submit]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("label[for=file-picker]")).to_have_text("Choose images")
+
+
+def test_a_retention_batch_leaves_the_feed_and_the_result_page_live(team, owner, member, log_in, live_media):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recognition import maintenance
+
+    kept = services.create_upload(team, owner, text_png(["Kept upload 7"]), "kept.png").upload
+    old = [services.create_upload(team, owner, text_png([f"Expiring upload {n}"]), f"expiring-{n}.png").upload
+           for n in range(3)]
+    space = log_in(member)
+    space.goto(f"/t/{team.slug}/")
+    expect(space.locator("#live-badge")).to_have_attribute("data-mode", "live")
+    expect(space.locator("#feed .feed-item")).to_have_count(4)
+    result = log_in(member)
+    result.goto(f"/uploads/{old[0].pk}/")
+    space.evaluate("window.notReloaded = true")
+
+    Upload.objects.filter(pk__in=[u.pk for u in old]).update(
+        created_at=timezone.now() - timedelta(days=team.retention_days + 1))
+    assert maintenance.apply_retention(batch_size=2).uploads == 3  # two uploads.expired events
+
+    expect(space.locator("#feed .feed-item")).to_have_count(1, timeout=30_000)
+    expect(space.locator(f'#feed [data-upload-id="{kept.pk}"]')).to_have_count(1)
+    assert space.evaluate("window.notReloaded") is True
+    expect(result.locator("#status-panel")).to_contain_text("This upload was deleted.", timeout=30_000)

@@ -87,3 +87,63 @@ def test_schedules_exist_once():
 
     names = sorted(Schedule.objects.values_list("name", flat=True))
     assert names == ["ocrspace: retention", "ocrspace: sweep stale uploads"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_deletes_in_batches_with_one_event_per_batch(team, member, png, queued):
+    from recognition.models import Event, EventKind
+
+    uploads = [services.create_upload(team, member, png(), f"old-{i}.png").upload for i in range(5)]
+    pinned = services.create_upload(team, member, png(), "pinned.png").upload
+    Upload.objects.update(created_at=timezone.now() - timedelta(days=team.retention_days + 1))
+    Upload.objects.filter(pk=pinned.pk).update(pinned=True)
+    before = Event.objects.order_by("-pk").values_list("pk", flat=True).first()
+
+    report = maintenance.apply_retention(batch_size=2)
+
+    assert report.uploads == 5
+    assert list(Upload.objects.values_list("pk", flat=True)) == [pinned.pk]
+    new = list(Event.objects.filter(pk__gt=before).order_by("pk"))
+    assert [e.kind for e in new] == [EventKind.EXPIRED] * 3
+    assert [e.payload["count"] for e in new] == [2, 2, 1]
+    assert sorted(i for e in new for i in e.payload["ids"]) == sorted(u.pk for u in uploads)
+    assert all(e.team_id == team.pk and e.upload_id == 0 and e.payload["reason"] == "retention" for e in new)
+    assert not any(stored(u) for u in uploads) and stored(pinned)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_retention_keeps_a_file_another_team_still_uses(team, member, other_team, outsider, png, queued):
+    image = png()
+    mine = services.create_upload(team, member, image, "mine.png").upload
+    theirs = services.create_upload(other_team, outsider, image, "theirs.png").upload
+    assert mine.file_path == theirs.file_path  # content-addressed: one file for both
+    Upload.objects.filter(pk=mine.pk).update(created_at=timezone.now() - timedelta(days=team.retention_days + 1))
+
+    assert maintenance.apply_retention().uploads == 1
+    assert list(Upload.objects.values_list("pk", flat=True)) == [theirs.pk]
+    assert stored(theirs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expired_batch_reaches_the_events_api(team, member, png, queued, client):
+    from recognition import selectors
+
+    upload = services.create_upload(team, member, png(), "old.png").upload
+    after = selectors.last_event_id(team.pk)
+    Upload.objects.update(created_at=timezone.now() - timedelta(days=team.retention_days + 1))
+    maintenance.apply_retention()
+
+    client.force_login(member)
+    page = client.get(f"/api/teams/{team.slug}/events/?after={after}").json()
+    assert [(e["kind"], e["upload_id"], e["upload"]["ids"]) for e in page["events"]] == [
+        ("uploads.expired", 0, [upload.pk])]
+
+
+@pytest.mark.django_db
+def test_upload_file_path_is_indexed():
+    """The shared-file check of every deletion is an index lookup, not a scan."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Upload._meta.db_table)
+    assert any(c["index"] and c["columns"] == ["file_path"] for c in constraints.values())

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('recognition', '0013_share_links'),
+        ('recognition', '0015_text_terms'),
         ('teams', '0006_allow_sharing'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
