@@ -121,7 +121,7 @@ class TeamModelDetail(APIView):
                 "the profile's own recognizer. Answers with the model now in use, or null. A run that was not "
                 "adopted cannot be used (400).",
     request=ActivateSerializer,
-    responses={200: OpenApiResponse(TeamModelSerializer, description="The model in use; null for the profile's own "
+    responses={200: OpenApiResponse({"allOf": [{"$ref": "#/components/schemas/TeamModel"}], "nullable": True}, description="The model in use; null for the profile's own "
                                                                      "recognizer."), **responses()},
     examples=[OpenApiExample("Back to the profile's recognizer", request_only=True, value={"number": None})],
 )
