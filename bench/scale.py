@@ -32,7 +32,8 @@ import statistics
 import sys
 import tempfile
 import time
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch_database import scratch_database
 
 ZH = ("销售 报表 合计 客户 订单 项目 进度 本周 下周 完成 需要 确认 付款 金额 日期 地址 电话 产品 价格 数量 "
       "库存 采购 合同 审批 部门 经理 同事 明天 上午 下午 晚上 收到 发送 文件 截图 系统 服务器 数据库 接口 测试 "
@@ -44,10 +45,6 @@ EN = ("invoice total amount due date customer order quarterly revenue meeting no
 # Rare words, so the filters have few matches to find among many rows (the
 # case an index is for): about 1 text in 100 says "editing", 1 in 50 "发票".
 RARE = (("editing", 0.01), ("发票", 0.02), ("会议", 0.02))
-
-
-def scratch_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def make_text(rng: random.Random) -> str:
@@ -195,25 +192,13 @@ def main() -> int:
     args = parser.parse_args()
     large = 1_000_000 if args.big else args.uploads
 
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL server.", file=sys.stderr)
-        return 2
-    import psycopg
-
-    name = urlsplit(base).path.lstrip("/") + "_scale_bench"
-    admin = scratch_url(base, "postgres")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
     scratch = tempfile.mkdtemp(prefix="ocrspace-scale-")
-    os.environ.update(DATABASE_URL=scratch_url(base, name), OCRSPACE_VAR_DIR=scratch,
-                      MEDIA_ROOT=os.path.join(scratch, "media"), OCRSPACE_THROTTLE_USER="1000000/min")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocrspace.settings")
-    os.environ.pop("REDIS_URL", None)
-    import django
+    with scratch_database("scale_bench", keep=args.keep, why=" (the benchmark measures its indexes)", OCRSPACE_VAR_DIR=scratch,
+                          MEDIA_ROOT=os.path.join(scratch, "media"), OCRSPACE_THROTTLE_USER="1000000/min"):
+        return run(args, large)
 
-    django.setup()
+
+def run(args: argparse.Namespace, large: int) -> int:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
@@ -226,58 +211,52 @@ def main() -> int:
     from teams import services
 
     static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    try:
-        call_command("migrate", verbosity=0)
-        user = get_user_model().objects.create_user("bench", "bench@example.com", "bench-password-1")
-        big, small = services.create_team(user, "Large"), services.create_team(user, "Small")
-        rng = random.Random(7)
-        started = time.perf_counter()
-        indexing = without_gin_indexes(lambda: (seed(big, user, large, rng, "large"),
-                                                seed(small, user, 100, rng, "small")))
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        seeded = time.perf_counter() - started
-        print(f"Seeded {large:,} + 100 uploads in {seeded:.0f} s (building the GIN indexes: {indexing:.0f} s)")
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", "bench@example.com", "bench-password-1")
+    big, small = services.create_team(user, "Large"), services.create_team(user, "Small")
+    rng = random.Random(7)
+    started = time.perf_counter()
+    indexing = without_gin_indexes(lambda: (seed(big, user, large, rng, "large"),
+                                            seed(small, user, 100, rng, "small")))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    seeded = time.perf_counter() - started
+    print(f"Seeded {large:,} + 100 uploads in {seeded:.0f} s (building the GIN indexes: {indexing:.0f} s)")
 
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(user)
-        near_end = paging.Cursor.of(deep_cursor(big, large - 21)).token()
-        api = NewestFirstCursor()
-        api.base_url = f"http://127.0.0.1/api/uploads/?team={big.slug}"
-        api_deep = api.encode_cursor(Cursor(offset=0, reverse=False,
-                                            position=str(deep_cursor(big, large - 51).created_at)))
-        cases = [
-            ("team space, first page", f"/t/{big.slug}/"),
-            ("team space, last page", f"/t/{big.slug}/?older={near_end}"),
-            ("API list, last page", api_deep.replace("http://127.0.0.1", "")),
-            ("API q=editing", f"/api/uploads/?team={big.slug}&q=editing"),
-            ("API q=发票", f"/api/uploads/?team={big.slug}&q=发票"),
-            ("API q=会议", f"/api/uploads/?team={big.slug}&q=会议"),
-            ("API q=invoice (common)", f"/api/uploads/?team={big.slug}&q=invoice"),
-            ("API search q=发票", f"/api/search/?team={big.slug}&q=发票"),
-            ("browser search q=发票", f"/t/{big.slug}/search/?q=发票"),
-            ("browser search q=editing", f"/t/{big.slug}/search/?q=editing"),
-            ("small team: space", f"/t/{small.slug}/"),
-            ("small team: search q=发票", f"/t/{small.slug}/search/?q=发票"),
-        ]
-        with override_settings(STORAGES=static):
-            results = [(label, timed(client, url, args.runs)) for label, url in cases]
-            exports = export_all(client, big, args.export_runs)
-        removed, seconds = retention(big, args.expire)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    near_end = paging.Cursor.of(deep_cursor(big, large - 21)).token()
+    api = NewestFirstCursor()
+    api.base_url = f"http://127.0.0.1/api/uploads/?team={big.slug}"
+    api_deep = api.encode_cursor(Cursor(offset=0, reverse=False,
+                                        position=str(deep_cursor(big, large - 51).created_at)))
+    cases = [
+        ("team space, first page", f"/t/{big.slug}/"),
+        ("team space, last page", f"/t/{big.slug}/?older={near_end}"),
+        ("API list, last page", api_deep.replace("http://127.0.0.1", "")),
+        ("API q=editing", f"/api/uploads/?team={big.slug}&q=editing"),
+        ("API q=发票", f"/api/uploads/?team={big.slug}&q=发票"),
+        ("API q=会议", f"/api/uploads/?team={big.slug}&q=会议"),
+        ("API q=invoice (common)", f"/api/uploads/?team={big.slug}&q=invoice"),
+        ("API search q=发票", f"/api/search/?team={big.slug}&q=发票"),
+        ("browser search q=发票", f"/t/{big.slug}/search/?q=发票"),
+        ("browser search q=editing", f"/t/{big.slug}/search/?q=editing"),
+        ("small team: space", f"/t/{small.slug}/"),
+        ("small team: search q=发票", f"/t/{small.slug}/search/?q=发票"),
+    ]
+    with override_settings(STORAGES=static):
+        results = [(label, timed(client, url, args.runs)) for label, url in cases]
+        exports = export_all(client, big, args.export_runs)
+    removed, seconds = retention(big, args.expire)
 
-        print(f"\n{large:,} uploads in one team, 100 in another; {args.runs} runs each (ms)")
-        print(f"{'request':<28} {'p50':>8} {'p95':>8} {'status':>7}")
-        for label, (p50, p95, status) in results:
-            print(f"{label:<28} {p50:>8.1f} {p95:>8.1f} {status:>7}")
-        for n, (elapsed, rows, growth) in enumerate(exports, 1):
-            print(f"export CSV, all {rows:,} rows (run {n}): {elapsed:.1f} s, {elapsed / rows * 1000:.3f} ms a row, "
-                  f"peak RSS +{growth / 1024:.0f} MB")
-        print(f"retention: {removed:,} uploads in {seconds:.1f} s, {removed / seconds:,.0f} rows/s")
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"\n{large:,} uploads in one team, 100 in another; {args.runs} runs each (ms)")
+    print(f"{'request':<28} {'p50':>8} {'p95':>8} {'status':>7}")
+    for label, (p50, p95, status) in results:
+        print(f"{label:<28} {p50:>8.1f} {p95:>8.1f} {status:>7}")
+    for n, (elapsed, rows, growth) in enumerate(exports, 1):
+        print(f"export CSV, all {rows:,} rows (run {n}): {elapsed:.1f} s, {elapsed / rows * 1000:.3f} ms a row, "
+              f"peak RSS +{growth / 1024:.0f} MB")
+    print(f"retention: {removed:,} uploads in {seconds:.1f} s, {removed / seconds:,.0f} rows/s")
     return 0
 
 

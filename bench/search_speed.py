@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import random
 import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from bench.scratch_database import scratch_database
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,10 +40,6 @@ TEMPLATES = [
     lambda r: f"{r.randint(2020, 2025)}-{r.randint(1, 12):02d}-{r.randint(1, 28):02d} {r.choice(ZH)}{r.choice(ZH)} {r.choice(EN)}",
 ]
 QUERIES = ["销售报表", "发票", "invoice", "quarterly revenue", "付款 金额", "zebra-needle-42"]
-
-
-def scratch_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
 def make_text(rng: random.Random) -> str:
@@ -114,51 +110,33 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
     args = parser.parse_args()
 
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL server (the benchmark needs pg_trgm).", file=sys.stderr)
-        return 2
-    import psycopg
+    with scratch_database("search_bench", keep=args.keep, why=" (the benchmark needs pg_trgm)"):
+        return run(args)
 
-    name = urlsplit(base).path.lstrip("/") + "_search_bench"
-    admin = scratch_url(base, "postgres")  # the database in DATABASE_URL need not exist
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = scratch_url(base, name)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ocrspace.settings")
-    os.environ.pop("REDIS_URL", None)
-    import django
 
-    django.setup()
+def run(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    try:
-        call_command("migrate", verbosity=0)
-        print(f"Filling {args.results:,} results ...")
-        started = time.perf_counter()
-        team = fill(args.results)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        print(f"  filled in {time.perf_counter() - started:.0f} s")
-        with_index = time_queries(team, args.runs)
-        with connection.cursor() as cursor:
-            cursor.execute("DROP INDEX recognition_result_text_trgm")
-            cursor.execute("ANALYZE recognition_result")
-        without_index = time_queries(team, args.runs)
+    call_command("migrate", verbosity=0)
+    print(f"Filling {args.results:,} results ...")
+    started = time.perf_counter()
+    team = fill(args.results)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"  filled in {time.perf_counter() - started:.0f} s")
+    with_index = time_queries(team, args.runs)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX recognition_result_text_trgm")
+        cursor.execute("ANALYZE recognition_result")
+    without_index = time_queries(team, args.runs)
 
-        print(f"\nSearch latency, first page (50), {args.results:,} results, {args.runs} runs each (ms)")
-        print(f"{'query':<20} {'hits':>5} {'p50 idx':>9} {'p95 idx':>9} {'p50 none':>9} {'p95 none':>9}")
-        for q in QUERIES:
-            p50, p95, hits = with_index[q]
-            n50, n95, _ = without_index[q]
-            print(f"{q:<20} {hits:>5} {p50:>9.1f} {p95:>9.1f} {n50:>9.1f} {n95:>9.1f}")
-    finally:
-        connection.close()
-        if not args.keep:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print(f"\nSearch latency, first page (50), {args.results:,} results, {args.runs} runs each (ms)")
+    print(f"{'query':<20} {'hits':>5} {'p50 idx':>9} {'p95 idx':>9} {'p50 none':>9} {'p95 none':>9}")
+    for q in QUERIES:
+        p50, p95, hits = with_index[q]
+        n50, n95, _ = without_index[q]
+        print(f"{q:<20} {hits:>5} {p50:>9.1f} {p95:>9.1f} {n50:>9.1f} {n95:>9.1f}")
     return 0
 
 

@@ -212,6 +212,24 @@ def queued(monkeypatch):
 
 
 @pytest.hookimpl(trylast=True)
+@pytest.fixture
+def training_queue(monkeypatch):
+    """Training runs handed to the training lane, recorded instead of queued."""
+    from recognition.teaching import services as teaching_services
+
+    runs: list = []
+    monkeypatch.setattr(teaching_services, "_queue", runs.append)
+    return runs
+
+
+@pytest.fixture
+def material(team, owner):
+    """A vocabulary term: something for a training run to learn."""
+    from recognition.vocabulary import services as vocabulary_services
+
+    return vocabulary_services.add_term(team, owner, "Zorvex")
+
+
 def pytest_collection_modifyitems(config, items):
     """End-to-end tests run last. Their live worker shares the test database,
     so while it runs it would also pick up tasks that unit tests enqueue and

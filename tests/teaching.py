@@ -7,7 +7,9 @@ import io
 from PIL import Image, ImageDraw, ImageFont
 
 from recognition import corrections, processing, services
-from recognition.models import Upload, UploadStatus
+from django.utils import timezone
+
+from recognition.models import TeamModel, TeamModelStatus, Upload, UploadStatus
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -46,3 +48,15 @@ def corrected_pages(team, user, count: int = 6) -> list[Upload]:
         corrections.correct_text(upload, user, text.replace("Kelvar", "Kelvår"), None)
         uploads.append(upload)
     return uploads
+
+
+def team_model(team, number: int, status: str = TeamModelStatus.ADOPTED, **fields) -> TeamModel:
+    """A training run's row as the training lane leaves it (no weights file:
+    for tests of what the pages and the API show and allow)."""
+    if status == TeamModelStatus.ADOPTED:
+        fields.setdefault("weights_path", f"team-models/{team.pk}/{number}-abc.pt")
+        fields.setdefault("weights_sha256", "ab" * 32)
+    if status in (TeamModelStatus.ADOPTED, TeamModelStatus.REJECTED, TeamModelStatus.FAILED):
+        fields.setdefault("finished_at", timezone.now())
+    return TeamModel.objects.create(team=team, number=number, profile="default", family="crnn", status=status,
+                                    **fields)

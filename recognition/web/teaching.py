@@ -3,6 +3,8 @@ runs and their figures; admins and owners start a run and choose which
 adopted model the team reads with."""
 from __future__ import annotations
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -79,23 +81,27 @@ def models_progress(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse({"running": progress_of(selectors.running(team))})
 
 
-def _managed_team(request: HttpRequest, slug: str) -> tuple[Team, HttpResponse | None]:
-    """The team, and the page to answer with when the requester may look but
-    not manage: viewers and members see why on the page itself (403), while
-    outsiders still get the plain 404 of ``get_team``."""
-    team = get_team(request.user, slug)
-    if can(request.user, team, Capability.MANAGE_TEAM):
-        return team, None
-    messages.error(request, _("Only the team's admins and owners can train the recognizer or choose its model."))
-    return team, _page(request, team, status=403)
+def _admins_act(view):
+    """A POST view that acts on a team: login required, and viewers and
+    members get the page itself with the reason (403) instead of the action,
+    while outsiders still get the plain 404 of ``get_team``. The view is
+    called with the team instead of its slug."""
+
+    @login_required
+    @require_POST
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str) -> HttpResponse:
+        team = get_team(request.user, slug)
+        if not can(request.user, team, Capability.MANAGE_TEAM):
+            messages.error(request, _("Only the team's admins and owners can train the recognizer or choose its model."))
+            return _page(request, team, status=403)
+        return view(request, team)
+
+    return wrapper
 
 
-@login_required
-@require_POST
-def train(request: HttpRequest, slug: str) -> HttpResponse:
-    team, refused = _managed_team(request, slug)
-    if refused is not None:
-        return refused
+@_admins_act
+def train(request: HttpRequest, team: Team) -> HttpResponse:
     attempt(request, lambda: services.request_training(team, request.user),
             success=_("The recognizer will be trained; this page shows the run's progress."))
     return redirect("team-models", slug=team.slug)
@@ -110,12 +116,8 @@ def _activate(team: Team, request: HttpRequest, number: int | None) -> TeamModel
         raise Invalid(error.message) from error
 
 
-@login_required
-@require_POST
-def activate(request: HttpRequest, slug: str) -> HttpResponse:
-    team, refused = _managed_team(request, slug)
-    if refused is not None:
-        return refused
+@_admins_act
+def activate(request: HttpRequest, team: Team) -> HttpResponse:
     raw = request.POST.get("number", "").strip()
     if raw and not raw.isdigit():
         messages.error(request, _("Choose a model by its number."))

@@ -6,29 +6,7 @@ import pytest
 from django.utils import timezone
 
 from recognition.models import TeamModel, TeamModelStatus
-from recognition.teaching import services as teaching_services
-from recognition.vocabulary import services as vocabulary_services
-
-
-@pytest.fixture
-def training_queue(monkeypatch):
-    """The runs handed to the training lane, recorded instead of queued."""
-    runs: list[TeamModel] = []
-    monkeypatch.setattr(teaching_services, "_queue", runs.append)
-    return runs
-
-
-@pytest.fixture
-def material(team, owner):
-    return vocabulary_services.add_term(team, owner, "Zorvex")
-
-
-def make_model(team, number: int, status: str = TeamModelStatus.ADOPTED, **fields) -> TeamModel:
-    if status == TeamModelStatus.ADOPTED:
-        fields.setdefault("weights_path", f"team-models/{team.pk}/{number}-abc.pt")
-        fields.setdefault("weights_sha256", "cd" * 32)
-    return TeamModel.objects.create(team=team, number=number, profile="default", family="crnn", status=status,
-                                    **fields)
+from tests.teaching import team_model
 
 
 def url(team, tail: str = "") -> str:
@@ -37,8 +15,8 @@ def url(team, tail: str = "") -> str:
 
 @pytest.mark.django_db
 def test_members_list_the_runs_newest_first(team, owner, viewer, api_for):
-    make_model(team, 1, TeamModelStatus.REJECTED, reason="<script>x</script> not better", finished_at=timezone.now())
-    make_model(team, 2, active=True, requested_by=owner, metrics={
+    team_model(team, 1, TeamModelStatus.REJECTED, reason="<script>x</script> not better", finished_at=timezone.now())
+    team_model(team, 2, active=True, requested_by=owner, metrics={
         "base_validation_cer": 0.04, "tuned_validation_cer": 0.02, "base_general_cer": 0.01,
         "tuned_general_cer": 0.011, "best_epoch": 2, "stopped": "converged", "seconds": 12.5,
         "lines": {"train": 40, "validation": 5}})
@@ -56,7 +34,7 @@ def test_members_list_the_runs_newest_first(team, owner, viewer, api_for):
 
 @pytest.mark.django_db
 def test_one_run_comes_with_its_progress(team, viewer, api_for):
-    make_model(team, 1, TeamModelStatus.TRAINING, progress=[{"epoch": 1, "loss": 0.8, "validation_cer": 0.05,
+    team_model(team, 1, TeamModelStatus.TRAINING, progress=[{"epoch": 1, "loss": 0.8, "validation_cer": 0.05,
                                                              "seconds": 2.0}])
     body = api_for(viewer).get(url(team, "1/")).json()
     assert body["status"] == "training" and body["progress"] == [
@@ -67,7 +45,7 @@ def test_one_run_comes_with_its_progress(team, viewer, api_for):
 
 @pytest.mark.django_db
 def test_outsiders_get_404(team, outsider, api_for, material, training_queue):
-    make_model(team, 1)
+    team_model(team, 1)
     client = api_for(outsider)
     assert client.get(url(team)).status_code == 404
     assert client.get(url(team, "1/")).status_code == 404
@@ -80,7 +58,7 @@ def test_outsiders_get_404(team, outsider, api_for, material, training_queue):
 @pytest.mark.parametrize("role", ["viewer", "member"])
 def test_viewers_and_members_cannot_train_or_choose(role, team, request, api_for, material, training_queue,
                                                     django_capture_on_commit_callbacks):
-    make_model(team, 1)
+    team_model(team, 1)
     client = api_for(request.getfixturevalue(role))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(team))
@@ -107,7 +85,7 @@ def test_an_admin_queues_a_run(team, admin_user, api_for, material, training_que
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", [TeamModelStatus.QUEUED, TeamModelStatus.TRAINING])
 def test_a_second_run_while_one_is_going_is_409(status, team, owner, api_for, material, training_queue):
-    make_model(team, 1, status)
+    team_model(team, 1, status)
     response = api_for(owner).post(url(team))
     assert response.status_code == 409 and response.json()["code"] == "training_running"
     assert TeamModel.objects.count() == 1
@@ -122,8 +100,8 @@ def test_nothing_to_learn_is_409(team, owner, api_for, training_queue):
 
 @pytest.mark.django_db
 def test_activating_an_adopted_model_and_going_back(team, owner, api_for):
-    make_model(team, 1)
-    make_model(team, 2, active=True)
+    team_model(team, 1)
+    team_model(team, 2, active=True)
     client = api_for(owner)
     response = client.post(url(team, "activate/"), {"number": 1}, format="json")
     assert response.status_code == 200, response.content
@@ -136,7 +114,7 @@ def test_activating_an_adopted_model_and_going_back(team, owner, api_for):
 
 @pytest.mark.django_db
 def test_activating_an_unknown_number_is_404(team, owner, api_for):
-    make_model(team, 1, active=True)
+    team_model(team, 1, active=True)
     response = api_for(owner).post(url(team, "activate/"), {"number": 5}, format="json")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     assert TeamModel.objects.get(number=1).active
@@ -145,8 +123,8 @@ def test_activating_an_unknown_number_is_404(team, owner, api_for):
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", [TeamModelStatus.REJECTED, TeamModelStatus.FAILED, TeamModelStatus.QUEUED])
 def test_a_run_that_made_no_model_cannot_be_activated(status, team, owner, api_for):
-    make_model(team, 1, active=True)
-    make_model(team, 2, status)
+    team_model(team, 1, active=True)
+    team_model(team, 2, status)
     response = api_for(owner).post(url(team, "activate/"), {"number": 2}, format="json")
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     assert TeamModel.objects.get(active=True).number == 1
@@ -155,7 +133,7 @@ def test_a_run_that_made_no_model_cannot_be_activated(status, team, owner, api_f
 @pytest.mark.django_db
 @pytest.mark.parametrize("body", [{}, {"number": "1"}, {"number": 0}, {"number": True}])
 def test_the_activate_body_is_checked(body, team, owner, api_for):
-    make_model(team, 1)
+    team_model(team, 1)
     response = api_for(owner).post(url(team, "activate/"), body, format="json")
     assert response.status_code == 400
     assert not TeamModel.objects.filter(active=True).exists()

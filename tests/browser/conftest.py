@@ -80,6 +80,26 @@ def launched_chromium(*extra_args: str):
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def outside_the_event_loop(function, *args, **kwargs):
+    """Call ``function`` in a thread of its own and return its result.
+
+    For platform code that pushes live-feed events from the test body:
+    ``async_to_sync`` refuses to run in a thread with a running event loop,
+    and Playwright's sync API keeps one in this thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def call():
+        try:
+            return function(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call).result()
+
+
 @pytest.fixture(scope="module")
 def browser(live_platform):
     with launched_chromium() as browser:

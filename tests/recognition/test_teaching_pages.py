@@ -4,33 +4,9 @@ escaping of what a run wrote."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
 from recognition.models import TeamModel, TeamModelStatus
-from recognition.teaching import services as teaching_services
-from recognition.vocabulary import services as vocabulary_services
-
-
-@pytest.fixture
-def training_queue(monkeypatch):
-    """The runs handed to the training lane, recorded instead of queued."""
-    runs: list[TeamModel] = []
-    monkeypatch.setattr(teaching_services, "_queue", runs.append)
-    return runs
-
-
-@pytest.fixture
-def material(team, owner):
-    """A vocabulary term: something for a run to learn."""
-    return vocabulary_services.add_term(team, owner, "Zorvex")
-
-
-def make_model(team, number: int, status: str = TeamModelStatus.ADOPTED, **fields) -> TeamModel:
-    if status == TeamModelStatus.ADOPTED:
-        fields.setdefault("weights_path", f"team-models/{team.pk}/{number}-abc.pt")
-        fields.setdefault("weights_sha256", "ab" * 32)
-    return TeamModel.objects.create(team=team, number=number, profile="default", family="crnn", status=status,
-                                    finished_at=timezone.now(), **fields)
+from tests.teaching import team_model
 
 
 def url(team, tail: str = "") -> str:
@@ -43,8 +19,8 @@ def messages_of(response) -> list[str]:
 
 @pytest.mark.django_db
 def test_members_and_viewers_see_the_runs_newest_first_with_their_figures(team, owner, viewer, client_for):
-    make_model(team, 1, TeamModelStatus.REJECTED, reason="it did not read the held-out lines better")
-    make_model(team, 2, active=True, requested_by=owner, reason="held-out CER 4.00% -> 2.50%",
+    team_model(team, 1, TeamModelStatus.REJECTED, reason="it did not read the held-out lines better")
+    team_model(team, 2, active=True, requested_by=owner, reason="held-out CER 4.00% -> 2.50%",
                metrics={"base_validation_cer": 0.04, "tuned_validation_cer": 0.025, "base_general_cer": 0.01,
                         "tuned_general_cer": 0.0105, "best_epoch": 3, "stopped": "converged", "seconds": 41.5,
                         "lines": {"train": 120, "validation": 14, "general": 120}})
@@ -103,7 +79,7 @@ def test_an_admin_queues_a_run_on_the_training_lane(team, admin_user, client_for
 
 @pytest.mark.django_db
 def test_training_again_while_a_run_is_going_is_a_message(team, owner, client_for, material, training_queue):
-    make_model(team, 1, TeamModelStatus.TRAINING)
+    team_model(team, 1, TeamModelStatus.TRAINING)
     response = client_for(owner).post(url(team, "train/"), follow=True)
     assert response.status_code == 200
     assert any("being trained already" in m for m in messages_of(response))
@@ -121,7 +97,7 @@ def test_nothing_to_learn_is_a_message(team, owner, client_for, training_queue):
 @pytest.mark.django_db
 def test_progress_view_gives_the_running_runs_epochs(team, viewer, client_for):
     assert client_for(viewer).get(url(team, "progress/")).json() == {"running": None}
-    make_model(team, 1, TeamModelStatus.TRAINING, progress=[
+    team_model(team, 1, TeamModelStatus.TRAINING, progress=[
         {"epoch": 1, "loss": 0.9, "validation_cer": 0.05, "seconds": 3.2},
         {"epoch": 2, "loss": 0.7, "validation_cer": 0.04, "seconds": 6.1}])
     body = client_for(viewer).get(url(team, "progress/")).json()
@@ -133,10 +109,10 @@ def test_progress_view_gives_the_running_runs_epochs(team, viewer, client_for):
 
 @pytest.mark.django_db
 def test_the_page_loads_no_script_when_nothing_runs_and_none_inline(team, owner, client_for):
-    make_model(team, 1)
+    team_model(team, 1)
     html = client_for(owner).get(url(team)).content.decode()
     assert "team-models.js" not in html and "data-progress-url" not in html
-    make_model(team, 2, TeamModelStatus.QUEUED)
+    team_model(team, 2, TeamModelStatus.QUEUED)
     html = client_for(owner).get(url(team)).content.decode()
     scripts = [chunk.split(">", 1)[0] for chunk in html.split("<script")[1:]]
     assert scripts and all("src=" in tag for tag in scripts)
@@ -144,7 +120,7 @@ def test_the_page_loads_no_script_when_nothing_runs_and_none_inline(team, owner,
 
 @pytest.mark.django_db
 def test_reasons_are_escaped(team, viewer, client_for):
-    make_model(team, 1, TeamModelStatus.FAILED, reason="The run failed: <script>alert(1)</script>")
+    team_model(team, 1, TeamModelStatus.FAILED, reason="The run failed: <script>alert(1)</script>")
     html = client_for(viewer).get(url(team)).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -153,7 +129,7 @@ def test_reasons_are_escaped(team, viewer, client_for):
 @pytest.mark.django_db
 def test_an_admin_chooses_an_adopted_model_and_goes_back_to_the_profiles_recognizer(team, owner, admin_user,
                                                                                     client_for):
-    first, second = make_model(team, 1), make_model(team, 2, active=True)
+    first, second = team_model(team, 1), team_model(team, 2, active=True)
     client = client_for(admin_user)
     html = client.get(url(team)).content.decode()
     assert "Use this model" in html and "Use the profile's own recognizer" in html
@@ -170,7 +146,7 @@ def test_an_admin_chooses_an_adopted_model_and_goes_back_to_the_profiles_recogni
 @pytest.mark.django_db
 @pytest.mark.parametrize("number", ["7", "abc"])
 def test_an_unknown_number_is_a_message_not_an_error_page(number, team, owner, client_for):
-    make_model(team, 1, active=True)
+    team_model(team, 1, active=True)
     response = client_for(owner).post(url(team, "activate/"), {"number": number}, follow=True)
     assert response.status_code == 200 and response.redirect_chain[-1][0] == url(team)
     assert messages_of(response)
@@ -180,8 +156,8 @@ def test_an_unknown_number_is_a_message_not_an_error_page(number, team, owner, c
 @pytest.mark.django_db
 @pytest.mark.parametrize("status", [TeamModelStatus.REJECTED, TeamModelStatus.FAILED, TeamModelStatus.TRAINING])
 def test_a_run_that_made_no_model_cannot_be_used(status, team, owner, client_for):
-    make_model(team, 1, active=True)
-    make_model(team, 2, status)
+    team_model(team, 1, active=True)
+    team_model(team, 2, status)
     response = client_for(owner).post(url(team, "activate/"), {"number": "2"}, follow=True)
     assert any("Only a model that was adopted" in m for m in messages_of(response))
     assert TeamModel.objects.get(team=team, active=True).number == 1
@@ -189,7 +165,7 @@ def test_a_run_that_made_no_model_cannot_be_used(status, team, owner, client_for
 
 @pytest.mark.django_db
 def test_a_viewer_cannot_choose_the_model(team, viewer, client_for):
-    make_model(team, 1)
+    team_model(team, 1)
     response = client_for(viewer).post(url(team, "activate/"), {"number": "1"})
     assert response.status_code == 403 and any("admins and owners" in m for m in messages_of(response))
     assert not TeamModel.objects.filter(active=True).exists()
@@ -200,7 +176,7 @@ def test_the_admin_lists_runs_and_a_superuser_queues_one(team, make_user, client
                                                          django_capture_on_commit_callbacks):
     from teams.models import AuditEntry
 
-    make_model(team, 1, TeamModelStatus.REJECTED, reason="<b>not</b> better")
+    team_model(team, 1, TeamModelStatus.REJECTED, reason="<b>not</b> better")
     root = make_user("root", is_staff=True, is_superuser=True)
     client = client_for(root)
     listing = client.get("/admin/recognition/teammodel/")
