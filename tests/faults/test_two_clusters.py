@@ -7,6 +7,12 @@ and every upload still ends done exactly once.
 The clusters are ``manage.py serve --role worker``: a worker machine gets
 only the database, Redis, the storage settings and the secret key that
 signs the queue's messages.
+
+Where network namespaces can be made (root, ``ip netns``), each machine
+runs in one of its own and reaches the services over a veth pair and a
+forwarder on the host (``tests/faults/netns.py``), never over loopback, so
+no same-host assumption can hide; elsewhere both run on the host's loopback
+and ``test_worker_machines_have_networks_of_their_own`` says why it skipped.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from django.conf import settings
 from ocrspace.stack import ROOT, Stack
 from recognition import maintenance
 from recognition.models import Event, EventKind, Upload, UploadStatus
+from tests.faults import netns
 from tests.faults.helpers import ApiClient, accepted_ids, page_png
 from tests.live import database_url
 from tests.support import assert_nothing_lost, wait_until_settled
@@ -42,22 +49,44 @@ pytestmark = [
 ]
 
 UPLOADS = 8
+# The settings that say where the services are: a machine on a network of
+# its own gets the forwarders' addresses instead.
+SERVICE_URLS = ("DATABASE_URL", "REDIS_URL", "OCRSPACE_S3_ENDPOINT_URL")
+
+
+@pytest.fixture
+def networks():
+    """A network per machine: namespaces where they can be made, else the
+    host's loopback for both (as before)."""
+    if netns.unavailable():
+        yield [netns.Loopback(), netns.Loopback()]
+        return
+    with netns.machine_networks(2) as made:
+        yield made
 
 
 class WorkerMachine:
-    """``serve --role worker`` with a state directory of its own."""
+    """``serve --role worker`` with a state directory of its own, on
+    ``network`` (a namespace, or the host's loopback)."""
 
-    def __init__(self, name: str, base: Path, env: dict[str, str]):
+    def __init__(self, name: str, base: Path, env: dict[str, str], network: netns.Namespace | netns.Loopback):
         self.name = name
         self.dir = base / name
         self.dir.mkdir(parents=True)
-        self.env = {**env, "OCRSPACE_VAR_DIR": str(self.dir / "var"), "MEDIA_ROOT": str(self.dir / "media")}
+        self.network = network
+        self.env = {**env, "OCRSPACE_VAR_DIR": str(self.dir / "var"), "MEDIA_ROOT": str(self.dir / "media"),
+                    **{key: network.url(env[key]) for key in SERVICE_URLS}}
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         log = open(self.dir / "worker.log", "ab")
-        self.process = subprocess.Popen([sys.executable, "manage.py", "serve", "--role", "worker"], cwd=ROOT,
-                                        env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        command = self.network.command([sys.executable, "manage.py", "serve", "--role", "worker"])
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def processes(self) -> list[psutil.Process]:
+        root = psutil.Process(self.process.pid)
+        return [root, *root.children(recursive=True)]
 
     def tasks_started(self) -> int:
         return self.log().count("'recognition.tasks.run_ocr'") if self.log() else 0
@@ -68,8 +97,7 @@ class WorkerMachine:
 
     def power_off(self) -> None:
         """SIGKILL to every process of the machine's cluster at once."""
-        root = psutil.Process(self.process.pid)
-        for proc in [root, *root.children(recursive=True)]:
+        for proc in self.processes():
             try:
                 proc.send_signal(signal.SIGKILL)
             except psutil.NoSuchProcess:
@@ -98,7 +126,13 @@ def wait_for(condition, what: str, machines, timeout: float = 300):
         time.sleep(0.1)
 
 
-def test_two_worker_machines_share_the_work_and_lose_nothing_when_one_dies(team, member, settings, s3_server, tmp_path):
+def network_of(process: psutil.Process) -> int:
+    """The network namespace ``process`` is in (the inode /proc shows)."""
+    return os.stat(f"/proc/{process.pid}/ns/net").st_ino
+
+
+def test_two_worker_machines_share_the_work_and_lose_nothing_when_one_dies(team, member, settings, s3_server,
+                                                                          networks, tmp_path):
     bucket = s3_server.new_bucket()
     storage_env = s3_server.environment(bucket, prefix="images")
     settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_setting(bucket, prefix="images")}
@@ -111,7 +145,8 @@ def test_two_worker_machines_share_the_work_and_lose_nothing_when_one_dies(team,
         "DATABASE_URL": database_url(), "REDIS_URL": settings.REDIS_URL, "SECRET_KEY": settings.SECRET_KEY,
         "OCRSPACE_TORCH_THREADS": "1", "OCRSPACE_WARM_UP": "0", **storage_env,
     }
-    machines = [WorkerMachine(name, tmp_path, worker_env) for name in ("machine-a", "machine-b")]
+    machines = [WorkerMachine(name, tmp_path, worker_env, network)
+                for name, network in zip(("machine-a", "machine-b"), networks)]
     with web.paused_others():  # the session's platform would take these tasks
         web.start()
         try:
@@ -131,6 +166,10 @@ def test_two_worker_machines_share_the_work_and_lose_nothing_when_one_dies(team,
                     m.tasks_started() for m in machines)
 
             wait_for(both_busy, "both machines recognising at once", machines)
+            # Where each machine's cluster (the parent and its workers) runs,
+            # and which program has the pid the test signals, before one dies.
+            clusters = {m.name: m.processes() for m in machines}
+            placement = {name: ([network_of(p) for p in procs], procs[0].cmdline()) for name, procs in clusters.items()}
             in_flight = set(Upload.objects.filter(status=UploadStatus.PROCESSING).values_list("pk", flat=True))
             killed_at = max(Upload.objects.filter(pk__in=in_flight).values_list("started_at", flat=True))
             dead, alive = machines
@@ -173,3 +212,34 @@ def test_two_worker_machines_share_the_work_and_lose_nothing_when_one_dies(team,
         assert machine.files_on_disk() == [], machine.files_on_disk()
         assert machine.tasks_started() >= 1
     assert s3_server.keys(bucket) and all(key.startswith("images/") for key in s3_server.keys(bucket))
+    for machine in machines:
+        if machine.network.namespace is None:
+            continue
+        namespaces, command = placement[machine.name]
+        # ``ip netns exec`` replaced itself by the command: the pid signalled
+        # is the cluster's own, and every process of it is in the namespace.
+        assert "manage.py" in command and "netns" not in command, command
+        assert len(namespaces) > 1 and set(namespaces) == {machine.network.inode()}, placement
+        assert machine.network.inode() != network_of(psutil.Process())
+        for key in SERVICE_URLS:
+            assert machine.network.connections(worker_env[key]) > 0, (machine.name, key)
+
+
+def test_worker_machines_have_networks_of_their_own():
+    """The namespaces themselves: inside, the host's loopback services are
+    out of reach and the forwarded addresses work."""
+    reason = netns.unavailable()
+    if reason:
+        pytest.skip(f"worker machines share the host's loopback: {reason}")
+    with netns.machine_networks(1) as (network,):
+        redis_url = settings.REDIS_URL
+        probe = ("import sys, redis\n"
+                 "for url in sys.argv[1:]:\n"
+                 "    try:\n"
+                 "        print(redis.Redis.from_url(url, socket_timeout=5).ping())\n"
+                 "    except redis.ConnectionError:\n"
+                 "        print('unreachable')\n")
+        result = subprocess.run(network.command([sys.executable, "-c", probe, redis_url, network.url(redis_url)]),
+                                capture_output=True, text=True, timeout=60)
+        assert result.stdout.split() == ["unreachable", "True"], result.stdout + result.stderr
+        assert network.connections(redis_url) == 1
