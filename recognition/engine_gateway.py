@@ -1,7 +1,8 @@
 """The platform's one door to the OCR engine.
 
-The web process only *probes* images (format and size, no torch). Inference
-runs in django-q2 worker processes, which fork from the cluster's parent:
+The web process only *probes* images (format, size and structure from the
+headers: no pixel decoding, no torch). Inference runs in django-q2 worker
+processes, which fork from the cluster's parent:
 torch must not be imported before the fork (its thread pools and OpenMP state
 do not survive it) and the web process must stay small, so the engine is
 imported and loaded lazily in each worker process (one engine per profile
@@ -18,16 +19,17 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 
 from recognition import documents
-from recognition.engine import ImageError, ImageTooLarge, decode_image  # no torch behind these
+from recognition.engine import ImageError, ImageTooLarge, decode_image, probe_image  # no torch behind these
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from recognition.engine import EngineConfig, OcrEngine, Vocabulary
+    from recognition.documents import DocumentInfo
+    from recognition.engine import DecodedImage, EngineConfig, ImageInfo, OcrEngine, Vocabulary
     from recognition.engine.pool import EnginePool
     from recognition.engine.tuned import TunedRecognizer
 
-__all__ = ["ImageError", "probe", "engine_config", "get_engine", "vocabulary", "tuned_recognizer",
+__all__ = ["ImageError", "probe", "decode", "engine_config", "get_engine", "vocabulary", "tuned_recognizer",
            "trainable_recognizer", "after_task", "warm_up"]
 
 log = logging.getLogger(__name__)
@@ -40,12 +42,16 @@ _vocabularies: "OrderedDict[tuple[int, int], Vocabulary]" = OrderedDict()
 VOCABULARY_CACHE = 32
 
 
-def probe(data: bytes):
-    """Format and pixel size of an image, validated against the limits.
+def probe(data: bytes) -> "ImageInfo | DocumentInfo":
+    """Format and pixel size of an upload, validated against the limits,
+    from its headers only.
 
-    The image is decoded in full (Pillow and numpy, no torch): a file whose
-    header is fine but whose pixel data is truncated must be refused at
-    upload, not discovered later by the worker. Raises ``ImageError`` (with a
+    Nothing is decoded here (a daphne process validates every upload): the
+    format is sniffed from the bytes, the size and the pixel limit read from
+    the header, and a file cut short is refused from its structure
+    (``engine.completeness``). Pixel data that is damaged behind a sound
+    structure is found by the worker, which decodes the image to read it,
+    and fails that upload with a message. Raises ``ImageError`` (with a
     message for the user) for anything that is not a supported, sane image.
 
     A PDF (recognised from its bytes) is checked by ``documents.probe``:
@@ -58,6 +64,12 @@ def probe(data: bytes):
                                 f"{settings.OCRSPACE_MAX_UPLOAD_BYTES / 1e6:.1f} MB.")
         return documents.probe(data, max_pages=settings.OCRSPACE_PDF_MAX_PAGES,
                                max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS, dpi=settings.OCRSPACE_PDF_DPI)
+    return probe_image(data, max_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES, max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS)
+
+
+def decode(data: bytes) -> "DecodedImage":
+    """A stored image decoded in full (upright RGB array), within the
+    deployment's limits; raises ``ImageError`` when its pixels are damaged."""
     return decode_image(data, max_bytes=settings.OCRSPACE_MAX_UPLOAD_BYTES, max_pixels=settings.OCRSPACE_MAX_IMAGE_PIXELS)
 
 

@@ -69,7 +69,11 @@ def cut_out(upload: Upload, region: Region) -> bytes:
     """The region of the stored image as PNG bytes."""
     from PIL import Image
 
-    decoded = engine_gateway.probe(storage.read(upload.file_path))
+    try:
+        decoded = engine_gateway.decode(storage.read(upload.file_path))
+    except engine_gateway.ImageError as error:
+        # Pixels are first decoded by the worker: a failed upload's may be damaged.
+        raise RegionRejected(_("The image could not be read: %(error)s") % {"error": error}, error.code) from error
     r = region
     part = decoded.array[r.y:r.y + r.height, r.x:r.x + r.width]
     out = io.BytesIO()

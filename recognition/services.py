@@ -40,12 +40,17 @@ class UploadOutcome:
     deduplicated: bool     # the team already had this exact image
 
 
-def _validate(data: bytes, name: str):
+def _check_size(data: bytes, name: str) -> None:
+    """The checks that need no parsing: refused before anything is hashed."""
     if not data:
         raise UploadRejected(_("The file “%(name)s” is empty.") % {"name": name}, "empty_file")
     if len(data) > settings.OCRSPACE_MAX_UPLOAD_BYTES:
         limit = settings.OCRSPACE_MAX_UPLOAD_BYTES // (1024 * 1024)
         raise UploadRejected(_("“%(name)s” is larger than %(limit)s MB.") % {"name": name, "limit": limit}, "file_too_large")
+
+
+def _probe(data: bytes, name: str):
+    """Format, size and structure from the headers (``engine_gateway.probe``)."""
     try:
         return engine_gateway.probe(data)
     except engine_gateway.ImageError as error:
@@ -74,6 +79,10 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
     """Validate, store and queue one image or PDF document for ``team``, to
     be read with ``profile`` (see ``resolve_profile``).
 
+    Cheapest first: the byte checks, then the digests and the dedup lookup,
+    then (for new bytes only) the header probe. The pixels are decoded by
+    the worker, which fails the upload with a message when they are damaged.
+
     The same bytes uploaded again to the same team return the existing upload
     (and its result) at once, whatever profile is asked for: no second file,
     no second inference (re-run it to read it with another profile).
@@ -81,14 +90,17 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
     require(user, team, Capability.UPLOAD)
     profile = resolve_profile(team, profile)
     name = _clean_name(name)
-    info = _validate(data, name)
+    _check_size(data, name)
     md5 = hashlib.md5(data).hexdigest()
     sha256 = hashlib.sha256(data).hexdigest()
 
     existing = _existing(team, md5, sha256)
     if existing is not None:
         # Found again: nothing stored, nothing queued, so no quota applies.
+        # Not probed either: these exact bytes passed the probe when they
+        # were first accepted (a limit lowered since applies to new files).
         return _seen_again(existing, user, name)
+    info = _probe(data, name)
     limited = quotas.limited(team)
     if limited:
         # Refused before anything is written; checked again below, locked.

@@ -206,7 +206,7 @@ def read_region(upload_id: int, region: list[int], profile: str) -> dict:
         return {"ok": False, "error": "The upload was deleted."}
     x, y, width, height = region
     try:
-        decoded = engine_gateway.probe(storage.read(upload.file_path))
+        decoded = engine_gateway.decode(storage.read(upload.file_path))
         part = decoded.array[y:y + height, x:x + width]
         engine = engine_gateway.get_engine(profile or None)
         result = engine.recognize(part, **_db(_team_reading, upload.team_id, engine)).to_dict()

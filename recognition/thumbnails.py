@@ -62,7 +62,10 @@ def ensure(image_path: str, data: bytes | None = None) -> str | None:
             return path
         thumbnail = render(data if data is not None else storage.read(image_path))
         storage.store(thumbnail, path)
-    except (OSError, ValueError, Image.DecompressionBombError, storage.StorageUnavailable) as error:
+    # Uploads are not decoded before the worker reads them, so damaged
+    # pixel data shows up here first; Pillow reports it with any of these.
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError,
+            storage.StorageUnavailable) as error:
         log.warning("No thumbnail for %s: %s", image_path, error)
         return None
     return path

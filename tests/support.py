@@ -31,6 +31,44 @@ def make_png(size=(120, 40), text: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def _noise(size: tuple[int, int]) -> Image.Image:
+    import numpy as np
+
+    return Image.fromarray(np.random.default_rng(size[0] * size[1]).integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+
+
+def corrupt_pixels_png(size=(300, 200)) -> bytes:
+    """A PNG whose structure is whole (chunk lengths and CRCs right, IEND
+    last) but whose IDAT holds garbage instead of a zlib stream: its header
+    reads fine, Pillow fails only when it decodes the pixels."""
+    import struct
+    import zlib
+
+    data = make_png(size)
+    out, pos = data[:8], 8
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        if kind == b"IDAT":
+            body = bytes((i * 7 + 13) % 256 for i in range(length))
+        out += struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        pos += 12 + length
+    return out
+
+
+def corrupt_tables_jpeg(size=(300, 200)) -> bytes:
+    """A JPEG ending in its EOI marker whose Huffman table is nonsense
+    (every code-length count 255): Pillow parses its header, libjpeg
+    refuses it when it decodes. (Garbage in the scan data itself is not
+    enough: libjpeg decodes it to garbage pixels without an error.)"""
+    buffer = io.BytesIO()
+    _noise(size).save(buffer, "JPEG")
+    data = bytearray(buffer.getvalue())
+    counts = data.index(b"\xff\xc4") + 5  # marker, length, class and index
+    data[counts:counts + 16] = b"\xff" * 16
+    return bytes(data)
+
+
 def make_zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:

@@ -15,6 +15,7 @@ import numpy as np
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from . import completeness
 from .errors import CorruptImage, EmptyImage, ImageTooLarge, UnsupportedImage
 from .types import DecodedImage, ImageInfo
 
@@ -140,25 +141,43 @@ def probe_image(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES,
     """Cheap validation: format and size from the header, no pixel decoding.
 
     Raises the same typed errors as ``decode_image`` for empty, oversized,
-    unsupported and unreadable-header files. A file whose pixel data is
-    damaged past the header passes here and fails in ``decode_image``.
+    unsupported and unreadable-header files, and for files cut short
+    (``completeness``: a missing PNG IEND or JPEG EOI, a WebP or HEIC box
+    past the end...), with ``decode_image``'s message. A file that is whole
+    but whose pixel data is damaged passes here and fails in ``decode_image``.
     """
     im, fmt = _open(data, max_bytes, max_pixels)
+    data = data if isinstance(data, bytes) else bytes(data)
     try:
-        width, height = _oriented_size(im)
+        if not completeness.is_complete(data, fmt, im):
+            raise CorruptImage(f"The {fmt} image is damaged or truncated and cannot be read completely.")
+        width, height = _oriented_size(im, data)
     finally:
         im.close()
     return ImageInfo(format=fmt, width=width, height=height)
 
 
-def _oriented_size(im: Image.Image) -> tuple[int, int]:
+def _oriented_size(im: Image.Image, data: bytes | None = None) -> tuple[int, int]:
     """Size after the EXIF orientation is applied (5-8 swap the axes)."""
     try:
-        orientation = im.getexif().get(0x0112, 1)
+        orientation = _exif(im, data).get(0x0112, 1)
     except Exception:  # a broken EXIF block must not reject the image
         orientation = 1
     w, h = im.size
     return (h, w) if orientation in (5, 6, 7, 8) else (w, h)
+
+
+def _exif(im: Image.Image, data: bytes | None) -> Image.Exif:
+    """The image's EXIF without decoding its pixels: Pillow's PNG plugin
+    loads the whole image to look for an eXIf chunk after the pixel data,
+    so the chunk is found from the bytes instead."""
+    if im.format != "PNG" or "exif" in im.info or data is None:
+        return im.getexif()
+    exif = Image.Exif()
+    raw = completeness.png_chunk(data, b"eXIf")
+    if raw:
+        exif.load(raw)
+    return exif
 
 
 def decode_image(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES,

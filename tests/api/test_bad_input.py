@@ -41,10 +41,19 @@ def truncated_png(png) -> bytes:
     return data[: len(data) // 2]
 
 
+def truncated_jpeg() -> bytes:
+    # Noise, so that the scan data (what the cut removes) is most of the file.
+    buffer = io.BytesIO()
+    Image.effect_noise((400, 300), 64).convert("RGB").save(buffer, "JPEG")
+    data = buffer.getvalue()
+    return data[: len(data) * 2 // 3]
+
+
 @pytest.mark.parametrize("case,expected", [
     ("not_image", {415, 400}),
     ("html_as_png", {415, 400}),
     ("truncated", {400}),
+    ("truncated_jpeg", {400}),
     ("empty", {400}),
 ])
 def test_bad_files_are_refused(api_for, member, png, nothing_stored, case, expected):
@@ -52,6 +61,7 @@ def test_bad_files_are_refused(api_for, member, png, nothing_stored, case, expec
         "not_image": b"this is plain text, not an image at all\n" * 20,
         "html_as_png": b"<html><script>alert(1)</script></html>",
         "truncated": truncated_png(png),
+        "truncated_jpeg": truncated_jpeg(),
         "empty": b"",
     }[case]
     response = post(api_for(member), data)

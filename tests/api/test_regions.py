@@ -129,3 +129,17 @@ def test_the_answer_of_another_task_is_not_a_region_read(api_for, owner, done_up
     # An unknown (not yet finished) id is pending.
     pending = api_for(owner).get(f"/api/uploads/{done_upload.pk}/region/{'a' * 32}/")
     assert pending.status_code == 202 and pending.json()["status"] == "pending"
+
+
+def test_a_region_of_a_failed_upload_with_damaged_pixels_is_a_400(api_for, owner, team, queued):
+    # Uploads are decoded first by the worker, so a failed one may hold
+    # pixels that cannot be decoded: keeping a region of it is refused.
+    from tests.support import corrupt_pixels_png
+
+    upload = services.create_upload(team, owner, corrupt_pixels_png((400, 200)), "damaged.png").upload
+    processing.fail(upload.pk, "The image could not be read")
+    kept = api_for(owner).post(region(upload.pk), {"x": 10, "y": 10, "width": 120, "height": 60, "save": True},
+                               format="json")
+    assert kept.status_code == 400, kept.content
+    assert "could not be read" in kept.json()["detail"]
+    assert Upload.objects.filter(team=team).count() == 1
