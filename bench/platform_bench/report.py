@@ -111,7 +111,15 @@ def _breakdown_rows(r: dict) -> dict[str, str]:
         "delivery_ms": "result stored → event received on the websocket",
         "total_ms": "total",
     }
-    return {label: f"{w[key]['p50']:.0f} ms" for key, label in labels.items()}
+    rows = {label: f"{w[key]['p50']:.0f} ms" for key, label in labels.items()}
+    alone = r.get("standalone_engine")
+    if alone:
+        # The worker's engine time against the same pages read by the engine
+        # alone (fresh process, same profile and torch threads).
+        ratio = w["engine_ms"]["p50"] / alone["engine_ms"]["p50"]
+        rows["the same pages, engine alone (same threads) · worker ÷ alone"] = (
+            f"{alone['engine_ms']['p50']:.0f} ms · {ratio:.2f}×")
+    return rows
 
 
 def _table(header: list[str], rows_per_stack: list[dict[str, str]]) -> list[str]:

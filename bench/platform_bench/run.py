@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from bench.platform_bench import images
 from bench.platform_bench.client import Client, Feed, concurrent_uploads
 from bench.platform_bench.stats import summary
 from ocrspace.config import torch_threads as settings_torch_threads
-from ocrspace.stack import Stack, torch_mapped
+from ocrspace.stack import ROOT, Stack, torch_mapped
 
 STACKS = {
     "embedded": "embedded default: SQLite, django-q2 ORM broker, in-memory channel layer + outbox relay",
@@ -213,12 +214,23 @@ def drain(client: Client, feed: Feed, team: str, first: int, count: int) -> dict
     return {"images": count, "seconds": seconds, "queued_in_s": queued, "per_minute": count / seconds * 60}
 
 
+def standalone_engine(count: int, threads: int) -> dict:
+    """The engine alone on the websocket phase's pages, in a fresh process
+    (before the stack starts, so nothing else runs)."""
+    command = [sys.executable, "-m", "bench.platform_bench.standalone", "--first", str(WS), "--count", str(count),
+               "--warm", str(WARM), "--threads", str(threads)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
 def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, redis_url: str,
                   logs: Path | None = None) -> dict:
     result: dict = {"stack": kind, "description": STACKS[kind], "torch_threads": {"1": torch_threads(1), "2": torch_threads(2)}}
     uploaders = max(c for c, _ in plan.levels)
     started = time.perf_counter()
 
+    log(f"{kind}: the engine alone on the websocket pages ({torch_threads(1)} torch threads, as 1 worker)")
+    result["standalone_engine"] = standalone_engine(plan.ws_uploads, torch_threads(1))
     log(f"{kind}: starting daphne + cluster with 1 worker")
     with Stack(worker=True, **stores(kind, database_url, redis_url), keep_logs=logs and logs / f"{kind}-1-worker",
                OCRSPACE_WORKERS="1", **BENCH_ENV) as stack:

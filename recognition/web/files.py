@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from PIL import Image
 
 from recognition import documents, storage, thumbnails
+from recognition.engine.errors import ImageError
 from recognition.engine.image_io import decode_image
 from recognition.models import Upload
 
@@ -127,7 +128,12 @@ def page_response(request: HttpRequest, upload: Upload, number: int) -> HttpResp
                                 status=503)
         response["Retry-After"] = "30"
         return response
-    jpeg = page_jpeg(upload, data, number)
+    try:
+        jpeg = page_jpeg(upload, data, number)
+    except ImageError as error:
+        # Uploads are probed from their headers only; damaged pixel data is
+        # found when the bytes are decoded (the worker fails such an upload).
+        return JsonResponse({"detail": f"The image cannot be shown: {error}"}, status=422)
     response = HttpResponse(jpeg, content_type="image/jpeg")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = f'inline; filename="upload-{upload.pk}-page-{number}.jpg"'

@@ -11,6 +11,7 @@ from PIL import Image
 from recognition import processing, services
 from recognition.models import Upload
 from tests.documents import heif_bytes, pdf, text_with_positions
+from tests.support import corrupt_pixels_png
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,13 @@ def test_the_searchable_pdf_download(client_for, team, member, queued):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     first, second = text_with_positions(response.content)
     assert "Red page" in first["text"] and "Blue page" in second["text"]
+
+
+def test_a_photo_with_damaged_pixels_is_refused_with_a_message_not_a_server_error(client_for, team, member, queued):
+    # Accepted from its header (the worker fails it later), then asked for
+    # as a rendered page, as a HEIC photo is.
+    upload = services.create_upload(team, member, corrupt_pixels_png(), "damaged.heic").upload
+    Upload.objects.filter(pk=upload.pk).update(image_type="heic")
+    response = client_for(member).get(f"/uploads/{upload.pk}/pages/1/")
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("The image cannot be shown:")
