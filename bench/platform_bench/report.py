@@ -10,7 +10,7 @@ from pathlib import Path
 from bench.platform_bench.run import STACKS
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = {"upload_p99_at_50": 100.0, "duplicate": 50.0}
+TARGETS = {"upload_p99_at_50": 100.0, "duplicate": 50.0, "web_only_rate": 150.0, "cpu_per_upload": 8.0}
 
 
 def cpu_model() -> str:
@@ -67,6 +67,14 @@ def _rows(r: dict) -> dict[str, str]:
             cell += f" (statuses {bad})"
         rows[f"upload latency, {c} concurrent uploader{'s' if c > 1 else ''} (n={n}), p50 / p95 / p99"] = cell
         rows[f"upload throughput at {c} concurrent"] = f"{level['requests_per_s']:.0f} uploads/s"
+    web = r.get("web_only")
+    if web:
+        processes = f"{web['web_processes']} daphne process{'es' if web['web_processes'] > 1 else ''}"
+        rows[f"web tier alone (no worker), {web['concurrency']} uploaders, {processes}: uploads/s; "
+             f"p50 / p99; web CPU per upload"] = (
+            f"{web['requests_per_s']:.0f} uploads/s {_mark(-web['requests_per_s'], -TARGETS['web_only_rate'])}; "
+            f"{_ms(web, 'p50', 'p99')}; {web['cpu_ms_per_upload']:.1f} ms "
+            f"{_mark(web['cpu_ms_per_upload'], TARGETS['cpu_per_upload'])}")
     d = r["duplicate_upload"]
     rows[f"duplicate upload, `POST /api/uploads/` → 200 with status, preview (n={d['n']}), p50 / p95 / p99"] = (
         _ms(d, "p50", "p95", "p99") + f" {_mark(d['p99'], TARGETS['duplicate'])}")

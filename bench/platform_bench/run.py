@@ -31,7 +31,7 @@ BENCH_ENV = {
     "LOG_LEVEL": "WARNING",
 }
 # Image numbers per phase, so no image of one phase is a duplicate of another.
-WARM, WS, RECOGNIZE, DRAIN_1, DRAIN_2 = 90_000, 10_000, 20_000, 30_000, 40_000
+WARM, WS, RECOGNIZE, DRAIN_1, DRAIN_2, WEB_ONLY = 90_000, 10_000, 20_000, 30_000, 40_000, 50_000
 
 SEED = """
 import json
@@ -62,10 +62,12 @@ class Plan:
     duplicates: int = 30
     drain_images: int = 16
     levels: tuple[tuple[int, int], ...] = ((1, 40), (10, 10), (50, 6))  # (uploaders, uploads each)
+    web_only: tuple[int, int] = (50, 12)
 
     @classmethod
     def quick(cls) -> "Plan":
-        return cls(ws_uploads=3, recognize=2, duplicates=5, drain_images=4, levels=((1, 5), (10, 2), (50, 1)))
+        return cls(ws_uploads=3, recognize=2, duplicates=5, drain_images=4, levels=((1, 5), (10, 2), (50, 1)),
+                   web_only=(10, 2))
 
     @property
     def small_images(self) -> int:
@@ -223,6 +225,27 @@ def standalone_engine(count: int, threads: int) -> dict:
     return json.loads(output.strip().splitlines()[-1])
 
 
+def web_only_uploads(kind: str, plan: Plan, database_url: str, redis_url: str, logs: Path | None) -> dict:
+    """The web tier alone (no worker: OCR paused, uploads wait in the queue):
+    ``plan.web_only`` closed-loop uploaders through as many daphne processes
+    as ``serve`` starts on this kind (one per core with Redis, else one), and
+    the CPU those processes spent per upload."""
+    uploaders, each = plan.web_only
+    processes = (os.cpu_count() or 1) if kind == "pg-redis" else 1
+    pages = [images.small_screenshot(WEB_ONLY + i) for i in range(uploaders * each)]
+    with Stack(worker=False, **stores(kind, database_url, redis_url), web_processes=processes,
+               keep_logs=logs and logs / f"{kind}-web-only", **BENCH_ENV) as stack:
+        users = seed(stack, uploaders)
+        daphnes = stack.daphne_processes()
+        before = sum(sum(p.cpu_times()[:2]) for p in daphnes)
+        load = concurrent_uploads(stack.url, users["team"], users["uploaders"][:uploaders], pages, each)
+        spent = sum(sum(p.cpu_times()[:2]) for p in daphnes) - before
+    done = len(load.latencies_ms)
+    return {"web_processes": len(daphnes), "concurrency": uploaders, "statuses": load.statuses,
+            "requests_per_s": load.requests_per_s, "cpu_ms_per_upload": spent * 1000 / done,
+            **summary(load.latencies_ms)}
+
+
 def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, redis_url: str,
                   logs: Path | None = None) -> dict:
     result: dict = {"stack": kind, "description": STACKS[kind], "torch_threads": {"1": torch_threads(1), "2": torch_threads(2)}}
@@ -276,5 +299,7 @@ def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, 
         result["memory_2_workers"] = memory(stack)
         feed.close()
         client.close()
+    log(f"{kind}: web tier alone (no worker), {plan.web_only[0]} uploaders × {plan.web_only[1]}")
+    result["web_only"] = web_only_uploads(kind, plan, database_url, redis_url, logs)
     result["seconds"] = time.perf_counter() - started
     return result
