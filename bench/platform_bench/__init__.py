@@ -14,13 +14,15 @@ database (``ocrspace.stack.Stack``):
 * upload → ``upload.done`` on the team's websocket with an idle worker, and
   where that time goes (request, queue, worker, engine, delivery);
 * ``POST /ocr/recognize`` end to end for a new image (the seed contract);
-* backlog drain rate with 1 worker and with 2 workers (torch threads split
-  between them, as the settings do by default);
+* backlog drain rate with 1 worker (all the cores' torch threads), with 2
+  workers (the threads split between them, as the settings do by default)
+  and with 1 worker of as many threads as each of those two: the ratio of
+  the last two is what a second cluster adds at the same threads per image;
 * memory: the web process's RSS and proof that torch is not mapped into it,
   each worker's RSS and PSS.
 
 Writes ``report.md`` (machine named), ``platform.png`` and ``results.json``
-into ``--out``. About 4 minutes per stack on 2 cores; ``--quick`` checks that
+into ``--out``. About 5 minutes per stack on 2 cores; ``--quick`` checks that
 everything runs in about a minute and a half and measures nothing.
 Counts and time are bounded: every wait has a timeout.
 

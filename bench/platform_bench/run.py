@@ -31,7 +31,7 @@ BENCH_ENV = {
     "LOG_LEVEL": "WARNING",
 }
 # Image numbers per phase, so no image of one phase is a duplicate of another.
-WARM, WS, RECOGNIZE, DRAIN_1, DRAIN_2, WEB_ONLY = 90_000, 10_000, 20_000, 30_000, 40_000, 50_000
+WARM, WS, RECOGNIZE, DRAIN_1, DRAIN_2, WEB_ONLY, DRAIN_1X1 = 90_000, 10_000, 20_000, 30_000, 40_000, 50_000, 60_000
 
 SEED = """
 import json
@@ -246,6 +246,29 @@ def web_only_uploads(kind: str, plan: Plan, database_url: str, redis_url: str, l
             **summary(load.latencies_ms)}
 
 
+def drain_cluster(kind: str, workers: int, threads: int, first: int, plan: Plan, database_url: str,
+                  redis_url: str, logs: Path | None) -> dict:
+    """A fresh stack with ``workers`` workers of ``threads`` torch threads
+    each: warm every worker up, then drain ``plan.drain_images`` pages
+    (numbered from ``first``); the drain, the warm-up time and the memory."""
+    name = f"{workers} worker{'s' if workers > 1 else ''} × {threads} torch thread{'s' if threads > 1 else ''}"
+    log(f"{kind}: starting daphne + cluster with {name}")
+    with Stack(worker=True, **stores(kind, database_url, redis_url),
+               keep_logs=logs and logs / f"{kind}-{workers}x{threads}",
+               OCRSPACE_WORKERS=str(workers), OCRSPACE_TORCH_THREADS=str(threads), **BENCH_ENV) as stack:
+        users = seed(stack, 1)
+        team = users["team"]
+        client = Client(stack.url, users["owner"]).connect()
+        feed = Feed(stack.ws_url, team, users["owner"], origin=stack.url)
+        warm = warm_up(stack, client, feed, team, workers)
+        log(f"{kind}: drain {plan.drain_images} pages with {name}")
+        drained = {**drain(client, feed, team, first, plan.drain_images), "workers": workers, "threads": threads}
+        used = memory(stack)
+        feed.close()
+        client.close()
+    return {"drain": drained, "warm_up_s": warm, "memory": used}
+
+
 def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, redis_url: str,
                   logs: Path | None = None) -> dict:
     result: dict = {"stack": kind, "description": STACKS[kind], "torch_threads": {"1": torch_threads(1), "2": torch_threads(2)}}
@@ -269,7 +292,8 @@ def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, 
         result["duplicate_upload"] = duplicate_upload_latency(client, team, plan.ws_uploads, plan.duplicates)
         result["recognize"] = recognize_latency(client, plan.recognize, plan.duplicates)
         log(f"{kind}: drain {plan.drain_images} pages with 1 worker")
-        result["drain_1"] = drain(client, feed, team, DRAIN_1, plan.drain_images)
+        result["drain_1"] = {**drain(client, feed, team, DRAIN_1, plan.drain_images),
+                             "workers": 1, "threads": torch_threads(1)}
         result["uploads"] = []
         offset = 0
         for concurrency, each in plan.levels:
@@ -286,19 +310,13 @@ def measure_stack(kind: str, plan: Plan, small: list[bytes], database_url: str, 
         client.close()
         log(f"{kind}: stopping (the rest of the upload backlog is dropped with the stack)")
 
-    log(f"{kind}: starting daphne + cluster with 2 workers")
-    with Stack(worker=True, **stores(kind, database_url, redis_url), keep_logs=logs and logs / f"{kind}-2-workers",
-               OCRSPACE_WORKERS="2", **BENCH_ENV) as stack:
-        users = seed(stack, 1)
-        team = users["team"]
-        client = Client(stack.url, users["owner"]).connect()
-        feed = Feed(stack.ws_url, team, users["owner"], origin=stack.url)
-        result["warm_up_2_s"] = warm_up(stack, client, feed, team, 2)
-        log(f"{kind}: drain {plan.drain_images} pages with 2 workers")
-        result["drain_2"] = drain(client, feed, team, DRAIN_2, plan.drain_images)
-        result["memory_2_workers"] = memory(stack)
-        feed.close()
-        client.close()
+    # Two workers, then one worker with the same torch threads per image:
+    # their ratio is what a second cluster adds (the scale-out target).
+    per_worker = torch_threads(2)
+    two = drain_cluster(kind, 2, per_worker, DRAIN_2, plan, database_url, redis_url, logs)
+    result["warm_up_2_s"], result["drain_2"], result["memory_2_workers"] = two["warm_up_s"], two["drain"], two["memory"]
+    one = drain_cluster(kind, 1, per_worker, DRAIN_1X1, plan, database_url, redis_url, logs)
+    result["drain_1x1"] = one["drain"]
     log(f"{kind}: web tier alone (no worker), {plan.web_only[0]} uploaders × {plan.web_only[1]}")
     result["web_only"] = web_only_uploads(kind, plan, database_url, redis_url, logs)
     result["seconds"] = time.perf_counter() - started

@@ -78,8 +78,9 @@ def _result(stack: str, upload_p99_at_50: float, web_torch: list[str]) -> dict:
         "recognize": {"fresh": _stats(1500, 1700), "duplicate": _stats(30, 60, 70)},
         "websocket": {k: _stats(v) for k, v in {"total_ms": 1400, "request_to_row_ms": 20, "queue_ms": 100,
                                                 "worker_ms": 1200, "engine_ms": 1150, "delivery_ms": 80}.items()},
-        "drain_1": {"images": 16, "seconds": 24.0, "per_minute": 40.0},
-        "drain_2": {"images": 16, "seconds": 20.0, "per_minute": 48.0},
+        "drain_1": {"images": 16, "seconds": 24.0, "per_minute": 40.0, "workers": 1, "threads": 2},
+        "drain_1x1": {"images": 16, "seconds": 30.0, "per_minute": 32.0, "workers": 1, "threads": 1},
+        "drain_2": {"images": 16, "seconds": 20.0, "per_minute": 48.0, "workers": 2, "threads": 1},
         "memory_idle": memory,
         "memory_after_load": {**memory, "web_rss_mb": 150.0},
         "memory_2_workers": {**memory, "workers": [{"rss_mb": 700.0, "pss_mb": 600.0}] * 2},
@@ -100,4 +101,32 @@ def test_report_names_the_machine_marks_targets_and_tells_where_torch_is() -> No
     torch_row = next(line for line in text.splitlines() if line.startswith("| torch in the web process"))
     assert "no (0 files mapped)" in torch_row and "**yes**: /x/torch/lib/libtorch.so" in torch_row
     assert "| backlog drain, 2 workers × 1 torch thread | 48.0 images/min (16 in 20.0 s)" in text
+    assert "| backlog drain, 1 worker × 1 torch thread | 32.0 images/min (16 in 30.0 s)" in text
+    # The target compares the same threads per image; 1 × 2 is information only.
+    assert ("| backlog drain ratio, 2 workers × 1 torch thread ÷ 1 worker × 1 torch thread (target ≥ 1.8) "
+            "| 1.50× ❌ |") in text
+    assert ("| backlog drain ratio, 2 workers × 1 torch thread ÷ 1 worker × 2 torch threads (information) "
+            "| 1.20× |") in text
     assert "| … of which the engine itself (`timings.total`) | 1150 ms | 1150 ms |" in text
+
+
+def test_drain_ratio_meets_its_target_and_older_results_without_the_1x1_phase_still_report() -> None:
+    info = {"machine": {"cpu": "Test CPU", "cores": 2, "ram_gib": 8.0, "kernel": "6.1", "python": "3.11.7",
+                        "commit": "abc1234"}}
+    fast = _result("embedded", 90.0, [])
+    fast["drain_2"] = {**fast["drain_2"], "per_minute": 60.0}
+    older = _result("pg-redis", 90.0, [])
+    del older["drain_1x1"]
+    for key in ("drain_1", "drain_2"):  # saved before the phases recorded their shape
+        older[key] = {k: v for k, v in older[key].items() if k not in ("workers", "threads")}
+    text = report.markdown([fast, older], info)
+    row = next(line for line in text.splitlines() if "(target ≥ 1.8)" in line)
+    assert row.endswith("| 1.88× ✅ |  |")  # the older result has no such phase: an empty cell
+    assert "| backlog drain, 1 worker × 2 torch threads | 40.0 images/min (16 in 24.0 s) | 40.0 images/min" in text
+
+
+def test_plot_draws_the_drain_phases(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "platform.png"
+    report.plot([_result("embedded", 90.0, []), _result("pg-redis", 250.0, [])], path)
+    assert path.stat().st_size > 0
