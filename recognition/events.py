@@ -54,8 +54,7 @@ def record(upload: Upload, kind: str, payload: dict | None = None) -> Event:
         upload_id=upload.pk,
         payload=payload if payload is not None else feed_summary(upload),
     )
-    if settings.REDIS_URL:
-        transaction.on_commit(lambda: push(event))
+    _deliver_after_commit(event)
     return event
 
 
@@ -66,9 +65,19 @@ def record_batch(team_id: int, kind: str, payload: dict) -> Event:
     from replaying them one by one. ``upload_id`` is 0; the ids are in the
     payload."""
     event = Event.objects.create(team_id=team_id, kind=kind, upload_id=0, payload=payload)
+    _deliver_after_commit(event)
+    return event
+
+
+def _deliver_after_commit(event: Event) -> None:
     if settings.REDIS_URL:
         transaction.on_commit(lambda: push(event))
-    return event
+    else:
+        # The relay of this process, if it runs here (the web process), sends
+        # it now instead of at its next poll; elsewhere this does nothing.
+        from recognition import relay
+
+        transaction.on_commit(relay.wake)
 
 
 def push(event: Event) -> None:

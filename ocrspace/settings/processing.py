@@ -59,11 +59,18 @@ Q_CLUSTER = {
     # ``serve`` beside the OCR cluster) takes only fine-tuning runs, one at
     # a time, so OCR never waits behind one.
     "ALT_CLUSTERS": {
+        # A run takes minutes: a second's wait for it is nothing, and its
+        # idle pusher then polls the database 20 times less often.
         "training": {"workers": 1, "timeout": 1800, "retry": 1900, "max_attempts": 1, "recycle": 20,
-                     "max_rss": 3_000_000},
+                     "max_rss": 3_000_000, "poll": 1.0},
     },
-    # The broker: Redis when there is one, else the database (polled).
-    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.2}),
+    # The broker: Redis when there is one, else the database, polled by the
+    # cluster's pusher. Every 50 ms: an upload waits at most that long for
+    # a worker (the embedded default's hand-over, 0.2 s before), and an idle
+    # poll costs about 0.5 ms of CPU on the connection the broker keeps
+    # (recognition.broker; python -m bench.idle_cpu).
+    **({"redis": REDIS_URL} if REDIS_URL else {"orm": "default", "poll": 0.05,
+                                                "broker_class": "recognition.broker.KeptConnectionORM"}),
 }
 
 # --- Web server ----------------------------------------------------------------

@@ -60,6 +60,24 @@ def test_member_receives_team_events_and_outsider_is_refused(team, member, outsi
     run_in_new_loop(scenario)
 
 
+def test_an_event_of_this_process_wakes_the_relay_before_its_next_poll(team, member, png, queued, monkeypatch):
+    from recognition import relay
+
+    monkeypatch.setattr(relay, "POLL_SECONDS", 60)  # only the wake-up can deliver within the test
+
+    async def scenario():
+        comm = communicator(team, member)
+        await comm.connect()
+        await comm.receive_json_from()  # ready: the relay runs and waits
+        await asyncio.sleep(0.2)
+        upload = await sync_to_async(lambda: services.create_upload(team, member, png(), "now.png").upload)()
+        message = await receive_until(comm, is_event("upload.created"), timeout=5)
+        assert message["event"]["upload_id"] == upload.pk
+        await comm.disconnect()
+
+    run_in_new_loop(scenario)
+
+
 def test_api_client_authenticates_with_jwt_first_message(team, member, outsider):
     async def scenario():
         comm = communicator(team, None)
