@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
@@ -112,8 +113,11 @@ def check_queue(team: Team) -> None:
 def lock_team(team: Team) -> None:
     """Take ``team``'s row lock for the rest of the transaction, so quota
     checks of concurrent uploads to it run one after the other (PostgreSQL;
-    SQLite's write transactions, begun IMMEDIATE, are one at a time anyway)."""
-    Team.objects.select_for_update().filter(pk=team.pk).values_list("pk", flat=True).first()
+    SQLite's write transactions, begun IMMEDIATE, are one at a time anyway,
+    and Django drops FOR UPDATE there: the query would lock nothing, so it
+    is not sent)."""
+    if connection.features.has_select_for_update:
+        Team.objects.select_for_update().filter(pk=team.pk).values_list("pk", flat=True).first()
 
 
 def limited(team: Team) -> bool:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from ocrspace.errors import DomainError, Forbidden
 from recognition import engine_gateway, events, lanes, quotas, storage
-from recognition.models import EventKind, Lane, Result, Sighting, Upload, UploadStatus
+from recognition.models import EventKind, Lane, Result, Sighting, Tag, Upload, UploadStatus
 from teams import audit
 from teams.models import Team
 from teams.permissions import can, require
@@ -131,6 +131,7 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
                 # A bulk upload waits in its lane until lanes.dispatch hands it out.
                 enqueued_at=timezone.now() if lane == Lane.INTERACTIVE else None,
             )
+            _known_untagged(upload)
             events.record(upload, EventKind.CREATED)
             # robust: the upload is stored and committed by now; if the
             # broker is unreachable (Redis restarting) the error is logged,
@@ -152,6 +153,14 @@ def create_upload(team: Team, user, data: bytes, name: str, profile: str | None 
             raise
         return _seen_again(existing, user, name)
     return UploadOutcome(upload, created=True, deduplicated=False)
+
+
+def _known_untagged(upload: Upload) -> None:
+    """A row just inserted has no tags: fill the tags relation's prefetch
+    cache with nothing, so the feed event and the API answer do not each
+    ask the database (two queries per upload). Putting tags on it
+    (``tags.services.change_tags``) drops the cache again."""
+    upload._prefetched_objects_cache = {"tags": Tag.objects.none()}
 
 
 def _existing(team: Team, md5: str, sha256: str) -> Upload | None:

@@ -29,14 +29,25 @@ def membership_of(user, team: Team | int) -> Membership | None:
     token = token_of(user)
     if token is not None and token.team_ids and team_id not in token.team_ids:
         return None  # the request's access token does not reach this team
-    cache = user.__dict__.setdefault("_ocrspace_memberships", {})
+    cache = _cache(user)
     if team_id not in cache:
-        memberships = Membership.objects.filter(user=user, team_id=team_id)
-        if token is not None and token.expires_at is None:
-            # A team can refuse tokens without expiry (Team.allow_tokens_without_expiry).
-            memberships = memberships.filter(team__allow_tokens_without_expiry=True)
-        cache[team_id] = memberships.first()
+        cache[team_id] = _memberships(user).filter(team_id=team_id).first()
     return cache[team_id]
+
+
+def _cache(user) -> dict[int, Membership | None]:
+    return user.__dict__.setdefault("_ocrspace_memberships", {})
+
+
+def _memberships(user):
+    """The user's memberships that this request may use (the token's
+    team list is checked by ``membership_of``)."""
+    memberships = Membership.objects.filter(user=user)
+    token = token_of(user)
+    if token is not None and token.expires_at is None:
+        # A team can refuse tokens without expiry (Team.allow_tokens_without_expiry).
+        memberships = memberships.filter(team__allow_tokens_without_expiry=True)
+    return memberships
 
 
 def forget_memberships(user) -> None:
@@ -76,9 +87,13 @@ def require(user, team: Team | int, capability: str) -> None:
 
 
 def get_team(user, slug: str, capability: str = Capability.VIEW) -> Team:
-    """The team with ``slug`` if ``user`` may use it for ``capability``."""
-    team = Team.objects.for_user(user).filter(slug=slug).first()
-    if team is None:
+    """The team with ``slug`` if ``user`` may use it for ``capability``.
+
+    The team comes with the membership, in one query, and the membership is
+    kept for the role checks that follow in the same request."""
+    membership = _memberships(user).filter(team__slug=slug).select_related("team").first() if usable(user) else None
+    if membership is None:
         raise NotFound("No such team.")
-    require(user, team, capability)
-    return team
+    _cache(user).setdefault(membership.team_id, membership)
+    require(user, membership.team, capability)
+    return membership.team

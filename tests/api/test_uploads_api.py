@@ -1,7 +1,8 @@
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from recognition.models import Sighting, Upload
+from recognition.models import Event, Sighting, Upload
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,25 @@ def test_upload_several_files_in_one_request(api_for, member, team, png, file_of
     ids = [r["upload"]["id"] for r in body["results"]]
     assert sorted(queued) == sorted(ids)
     assert Upload.objects.filter(team=team, uploaded_by=member).count() == 2
+
+
+def test_one_new_upload_costs_a_fixed_number_of_queries(api_for, member, team, png, file_of, queued,
+                                                         django_assert_num_queries):
+    """A regression here is a cost paid by every upload (the web tier's CPU
+    per upload is a target): the user of the token, the membership with its
+    team, the dedup lookup, the queue quota before the file is stored and
+    again inside the transaction, the team's row lock (PostgreSQL only:
+    SQLite's write transactions are one at a time), the upload, its event,
+    and the savepoint around them. No tag query: a new upload has none."""
+    client = api_for(member)
+    post_files(client, [file_of(png(), "first.png")], team=team.slug)
+    expected = 9 + connection.features.has_select_for_update
+    with django_assert_num_queries(expected):
+        response = post_files(client, [file_of(png(), "second.png")], team=team.slug)
+    assert response.status_code == 201
+    upload = response.json()["results"][0]["upload"]
+    assert upload["tags"] == [] and upload["status"] == "queued"
+    assert Event.objects.get(upload_id=upload["id"]).payload["tags"] == []  # the feed event too
 
 
 def test_default_team_is_used_without_team_field(api_for, member, team, png, file_of, queued):
