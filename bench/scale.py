@@ -1,7 +1,7 @@
 """A team with 100,000 uploads: the pages, filters, export and retention on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ocrspace \\
-        .venv/bin/python -m bench.scale [--uploads 100000] [--big] [--runs 20] [--keep]
+        .venv/bin/python -m bench.scale [--uploads 100000] [--big] [--runs 20] [--keep] [--only retention]
 
 Creates a scratch database next to DATABASE_URL (``<name>_scale_bench``,
 dropped at the end unless ``--keep``), migrates it and seeds it with
@@ -20,6 +20,8 @@ Chinese and English, and one team with 100. Then, through the real views
 * retention of ``--expire`` uploads: rows per second.
 
 About 4 minutes at 100,000 on 2 cores. The numbers are in README.md.
+``--only retention`` seeds the same and measures retention alone (e.g.
+``--uploads 40000 --expire 20000``: about a minute).
 """
 
 from __future__ import annotations
@@ -189,6 +191,7 @@ def main() -> int:
     parser.add_argument("--export-runs", type=int, default=2)
     parser.add_argument("--expire", type=int, default=20_000, help="Uploads retention deletes at the end.")
     parser.add_argument("--keep", action="store_true", help="Keep the scratch database.")
+    parser.add_argument("--only", choices=["retention"], help="Seed as usual, then measure only this.")
     args = parser.parse_args()
     large = 1_000_000 if args.big else args.uploads
 
@@ -198,31 +201,16 @@ def main() -> int:
         return run(args, large)
 
 
-def run(args: argparse.Namespace, large: int) -> int:
+def report_requests(args: argparse.Namespace, big, small, user, large: int) -> None:
+    """The pages, the API, the searches and the export, timed and printed."""
     from django.conf import settings
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
     from django.test import Client, override_settings
     from rest_framework.pagination import Cursor
 
     from recognition import paging
     from recognition.api.common import NewestFirstCursor
-    from teams import services
 
     static = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-    call_command("migrate", verbosity=0)
-    user = get_user_model().objects.create_user("bench", "bench@example.com", "bench-password-1")
-    big, small = services.create_team(user, "Large"), services.create_team(user, "Small")
-    rng = random.Random(7)
-    started = time.perf_counter()
-    indexing = without_gin_indexes(lambda: (seed(big, user, large, rng, "large"),
-                                            seed(small, user, 100, rng, "small")))
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    seeded = time.perf_counter() - started
-    print(f"Seeded {large:,} + 100 uploads in {seeded:.0f} s (building the GIN indexes: {indexing:.0f} s)")
-
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     near_end = paging.Cursor.of(deep_cursor(big, large - 21)).token()
@@ -247,7 +235,6 @@ def run(args: argparse.Namespace, large: int) -> int:
     with override_settings(STORAGES=static):
         results = [(label, timed(client, url, args.runs)) for label, url in cases]
         exports = export_all(client, big, args.export_runs)
-    removed, seconds = retention(big, args.expire)
 
     print(f"\n{large:,} uploads in one team, 100 in another; {args.runs} runs each (ms)")
     print(f"{'request':<28} {'p50':>8} {'p95':>8} {'status':>7}")
@@ -256,6 +243,30 @@ def run(args: argparse.Namespace, large: int) -> int:
     for n, (elapsed, rows, growth) in enumerate(exports, 1):
         print(f"export CSV, all {rows:,} rows (run {n}): {elapsed:.1f} s, {elapsed / rows * 1000:.3f} ms a row, "
               f"peak RSS +{growth / 1024:.0f} MB")
+
+
+def run(args: argparse.Namespace, large: int) -> int:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from teams import services
+
+    call_command("migrate", verbosity=0)
+    user = get_user_model().objects.create_user("bench", "bench@example.com", "bench-password-1")
+    big, small = services.create_team(user, "Large"), services.create_team(user, "Small")
+    rng = random.Random(7)
+    started = time.perf_counter()
+    indexing = without_gin_indexes(lambda: (seed(big, user, large, rng, "large"),
+                                            seed(small, user, 100, rng, "small")))
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    seeded = time.perf_counter() - started
+    print(f"Seeded {large:,} + 100 uploads in {seeded:.0f} s (building the GIN indexes: {indexing:.0f} s)")
+
+    if args.only != "retention":
+        report_requests(args, big, small, user, large)
+    removed, seconds = retention(big, args.expire)
     print(f"retention: {removed:,} uploads in {seconds:.1f} s, {removed / seconds:,.0f} rows/s")
     return 0
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from recognition import events, lanes, processing, services, storage
+from recognition import events, lanes, processing, purge, services, storage
 from recognition.models import Event, EventKind, Upload, UploadStatus
 from teams.models import Team
 
@@ -56,32 +56,29 @@ def expire_uploads(team: Team, now, batch_size: int = RETENTION_BATCH) -> int:
     removed = 0
     while True:
         with transaction.atomic():
-            # Oldest first, through the (team, created_at) index. The rows
-            # are locked and checked again, so one pinned meanwhile is kept.
-            expired = Upload.objects.expired_in(team, now)
-            rows = list(expired.order_by("created_at", "pk").values_list("pk", "file_path")[:batch_size])
+            # Oldest first, through the (team, created_at) index, locked as
+            # they are read: PostgreSQL checks a row updated meanwhile
+            # against the conditions again, so one pinned meanwhile is kept.
+            rows = list(Upload.objects.expired_in(team, now).order_by("created_at", "pk").select_for_update()
+                        .values_list("pk", "file_path")[:batch_size])
             if not rows:
                 return removed
-            ids = [pk for pk, _ in rows]
-            deleted = list(expired.filter(pk__in=ids).select_for_update().values_list("pk", flat=True))
-            expired.filter(pk__in=deleted).delete()
-            if deleted:
-                events.record_batch(team.pk, EventKind.EXPIRED,
-                                    {"ids": deleted, "count": len(deleted), "reason": "retention"})
+            deleted = [pk for pk, _ in rows]
+            purge.delete_uploads(deleted)
+            events.record_batch(team.pk, EventKind.EXPIRED,
+                                {"ids": deleted, "count": len(deleted), "reason": "retention"})
             paths = sorted({path for _, path in rows})
             transaction.on_commit(lambda paths=paths: remove_unused_files(paths))
         log.info("Retention: deleted %s upload(s) of team %s (ids %s…%s)", len(deleted), team.slug,
-                 min(deleted, default="-"), max(deleted, default="-"))
+                 min(deleted), max(deleted))
         removed += len(deleted)
-        if len(rows) < batch_size:
-            return removed
 
 
 def remove_unused_files(paths: list[str]) -> int:
     """Remove the files (and thumbnails) of ``paths`` that no upload refers
     to any more: one indexed query for the whole batch."""
     still_used = set(Upload.objects.filter(file_path__in=paths).values_list("file_path", flat=True))
-    return sum(services.remove_file_if_unused(path) for path in paths if path not in still_used)
+    return sum(services.remove_file(path) for path in paths if path not in still_used)
 
 
 def remove_orphan_files() -> list[str]:

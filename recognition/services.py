@@ -273,10 +273,16 @@ def delete_upload(upload: Upload, user=None, *, reason: str = "user") -> None:
 
 def remove_file_if_unused(path: str) -> bool:
     """Remove the image (and its thumbnail) once no upload refers to it."""
-    from recognition import thumbnails
-
     if Upload.objects.filter(file_path=path).exists():
         return False
+    return remove_file(path)
+
+
+def remove_file(path: str) -> bool:
+    """Remove the image and its thumbnail; the caller knows no upload refers
+    to it (retention asks for a whole batch's paths in one query)."""
+    from recognition import thumbnails
+
     try:
         thumbnails.delete(path)
         return storage.delete(path)

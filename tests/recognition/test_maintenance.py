@@ -147,3 +147,58 @@ def test_upload_file_path_is_indexed():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Upload._meta.db_table)
     assert any(c["index"] and c["columns"] == ["file_path"] for c in constraints.values())
+
+
+def _with_every_dependent(upload, user) -> None:
+    """A row of each table that refers to an upload (recognition.purge)."""
+    from recognition.models import Note, Notification, Result, ShareLink, Sighting, Tag, TextVersion
+
+    Sighting.objects.create(upload=upload, user=user, original_name="again.png")
+    Result.objects.create(upload=upload, text="text", confidence=0.9, engine_version="test/1")
+    TextVersion.objects.create(upload=upload, number=1, kind="engine", text="text")
+    tag, _ = Tag.objects.get_or_create(team=upload.team, name="kept")
+    tag.uploads.add(upload)
+    note = Note.objects.create(upload=upload, author=user, author_name=user.username, body="@someone look")
+    Notification.objects.create(user=user, team=upload.team, note=note)
+    ShareLink.objects.create(upload=upload, created_by=user, token_hash=f"hash-{upload.pk}", hint="abc",
+                             expires_at=timezone.now() + timedelta(days=1))
+
+
+@pytest.mark.django_db
+def test_retention_deletes_every_row_that_goes_with_an_expired_upload_and_nothing_of_a_pinned_one(
+        team, member, png, queued):
+    from recognition.models import Note, Notification, Result, ShareLink, Sighting, Tag, TextVersion
+
+    expired = services.create_upload(team, member, png(), "old.png").upload
+    pinned = services.create_upload(team, member, png(), "pinned.png").upload
+    for upload in (expired, pinned):
+        _with_every_dependent(upload, member)
+    Upload.objects.filter(pk=pinned.pk).update(pinned=True)
+    Upload.objects.update(created_at=timezone.now() - timedelta(days=team.retention_days + 1))
+    assert maintenance.apply_retention().uploads == 1
+    assert list(Upload.objects.values_list("pk", flat=True)) == [pinned.pk]
+    for model in (Sighting, Result, TextVersion, Note, ShareLink):
+        assert list(model.objects.values_list("upload_id", flat=True)) == [pinned.pk], model
+    assert list(Notification.objects.values_list("note__upload_id", flat=True)) == [pinned.pk]
+    assert list(Tag.objects.get(name="kept").uploads.values_list("pk", flat=True)) == [pinned.pk]
+    assert not stored(expired) and stored(pinned)
+
+
+def test_purge_names_every_table_that_refers_to_an_upload() -> None:
+    """A new relation to Upload must be added to recognition.purge (its rows
+    would otherwise block the delete at commit)."""
+    from recognition import purge
+    from recognition.models import Note, Notification
+
+    referring = set()
+    for relation in Upload._meta.related_objects:
+        if relation.many_to_many:
+            column = next(f.column for f in relation.through._meta.fields if f.related_model is Upload)
+            referring.add((relation.through, column))
+        else:
+            referring.add((relation.related_model, relation.field.column))
+    assert referring == set(purge.DEPENDENTS)
+    # Only notes have rows of their own that go with them (purge deletes their notifications).
+    for model, _ in purge.DEPENDENTS:
+        expected = {Notification} if model is Note else set()
+        assert {r.related_model for r in model._meta.related_objects} == expected, model
