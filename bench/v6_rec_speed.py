@@ -12,7 +12,8 @@ Cases:
                 8): many distinct input shapes
 Runners:
   ort           onnxruntime, CPU, intra-op threads = --threads
-  eager         batch norms folded, channels-last (the inference form)
+  eager         batch norms folded, channels-last, 1x1 convs as matrix
+                products (the engine's inference form)
   nchw          batch norms folded, default layout
   jit           eager + torch.jit.trace (on 8x48x320) + torch.jit.freeze
 The runners take turns within every round, so contention from other
@@ -83,6 +84,10 @@ def _ort_options(ort, threads: int):
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
+    # onnxruntime's pool threads spin after each run by default; with the
+    # runners taking turns, that spinning would steal the cores from the
+    # runner after it.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
 
 
@@ -91,6 +96,7 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
 
     from recognition.engine.nets.fuse import fold_batch_norms
     from recognition.engine.nets.loading import trace_and_freeze
+    from recognition.engine.nets.pointwise import run_pointwise_as_matmul
     from recognition.engine.nets.ppocrv6_rec import TextRecognizerV6
 
     def build(channels_last: bool):
@@ -99,7 +105,8 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
         for p in model.parameters():
             p.requires_grad_(False)
         fold_batch_norms(model)
-        return model.use_channels_last() if channels_last else model
+        # The engine's inference form: channels-last with the 1x1 convs as matrix products.
+        return run_pointwise_as_matmul(model.use_channels_last()) if channels_last else model
 
     modules = {}
     for name in names:

@@ -12,6 +12,7 @@ from torch import nn
 
 from .fuse import fold_batch_norms
 from .models import DIRECTION_LABELS
+from .pointwise import run_pointwise_as_matmul
 
 CONVERT_HINT = "run `python -m tools.convert_weights` (or `make weights`) to build them from the pretrained ONNX files"
 
@@ -54,8 +55,9 @@ def build_module(factory: Callable[[], nn.Module], path: Path, device: str, opti
 
     ``optimize`` folds batch norms and learned affines into the preceding
     convs (and lets a network fuse more of its own, ``fuse_for_inference``)
-    and runs the convolutions in channels-last layout: same results up to
-    float rounding, faster on CPU (bench/models_speed.py).
+    and runs the convolutions in channels-last layout, a recognizer's 1x1 ones
+    as matrix products (``pointwise``): same results up to float rounding,
+    faster on CPU (bench/models_speed.py, bench/v6_rec_speed.py).
     """
     model = factory()
     try:
@@ -73,6 +75,8 @@ def build_module(factory: Callable[[], nn.Module], path: Path, device: str, opti
             model.fuse_for_inference()
         if hasattr(model, "use_channels_last"):
             model.use_channels_last()
+        if getattr(model, "pointwise_as_matmul", False):
+            run_pointwise_as_matmul(model)
     return model
 
 

@@ -30,6 +30,11 @@ class _ImageModel(nn.Module):
     faster on CPU in that layout (see bench/models_speed.py).
     """
 
+    # Recognizers run their 1x1 convs as matrix products (``pointwise``):
+    # their batch shapes change on every page. The detectors keep oneDNN's
+    # convs, which were as fast there (bench/v6_rec_speed.py).
+    pointwise_as_matmul = False
+
     def __init__(self) -> None:
         super().__init__()
         self.memory_format = torch.contiguous_format
@@ -57,6 +62,8 @@ class TextDetector(_ImageModel):
 
 class TextRecognizer(_ImageModel):
     """SVTR-LCNet CTC recogniser: [N, 3, 48, W] -> [N, W // 8, NUM_CLASSES] softmax."""
+
+    pointwise_as_matmul = True
 
     def __init__(self, num_classes: int = NUM_CLASSES) -> None:
         super().__init__()

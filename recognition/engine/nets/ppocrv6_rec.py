@@ -104,6 +104,8 @@ class TextRecognizerV6(_ImageModel):
     ``use_channels_last()`` and ``fuse.fold_batch_norms`` like the v4 modules.
     """
 
+    pointwise_as_matmul = True
+
     def __init__(self, variant: str) -> None:
         if variant not in VARIANTS:
             raise ValueError(f"unknown PP-OCRv6 recogniser variant {variant!r}; expected one of {VARIANTS}")

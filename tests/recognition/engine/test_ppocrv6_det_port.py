@@ -283,8 +283,11 @@ def test_batch_equals_single_images(variant, models, images, normalisation):
     xs = [resize_to_32(images[n], 320, *normalisation[variant])[:, :, :320, :224] for n in list(images)[:3]]
     xs = [np.pad(x, ((0, 0), (0, 0), (0, 320 - x.shape[2]), (0, 224 - x.shape[3]))) for x in xs]
     batch = run_torch(models[variant], np.concatenate(xs))
+    # Only float rounding may differ: oneDNN blocks a batch differently from
+    # one image (seen: 1.0e-5 on an AVX-512 Xeon, less on AMD EPYC), far
+    # below the port's own tolerance against onnxruntime.
     for i, x in enumerate(xs):
-        assert np.abs(batch[i : i + 1] - run_torch(models[variant], x)).max() < 1e-5
+        assert np.abs(batch[i : i + 1] - run_torch(models[variant], x)).max() < PROB_TOL[variant] / 10
 
 
 def _backbone_taps(model_proto) -> tuple[str, list[str]]:
