@@ -14,6 +14,8 @@ Runners:
   ort           onnxruntime, CPU, intra-op threads = --threads
   eager         batch norms folded, channels-last, 1x1 convs as matrix
                 products (the engine's inference form)
+  conv          as eager, but the 1x1 convs as oneDNN convolutions (the
+                inference form before recognition/engine/nets/pointwise.py)
   nchw          batch norms folded, default layout
   jit           eager + torch.jit.trace (on 8x48x320) + torch.jit.freeze
 The runners take turns within every round, so contention from other
@@ -99,19 +101,24 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
     from recognition.engine.nets.pointwise import run_pointwise_as_matmul
     from recognition.engine.nets.ppocrv6_rec import TextRecognizerV6
 
-    def build(channels_last: bool):
+    def build(channels_last: bool, pointwise: bool = True):
         model = TextRecognizerV6(variant).eval()
         model.load_state_dict(state, strict=True)
         for p in model.parameters():
             p.requires_grad_(False)
         fold_batch_norms(model)
+        if not channels_last:
+            return model
         # The engine's inference form: channels-last with the 1x1 convs as matrix products.
-        return run_pointwise_as_matmul(model.use_channels_last()) if channels_last else model
+        model = model.use_channels_last()
+        return run_pointwise_as_matmul(model) if pointwise else model
 
     modules = {}
     for name in names:
         if name == "eager":
             modules[name] = build(True)
+        elif name == "conv":
+            modules[name] = build(True, pointwise=False)
         elif name == "nchw":
             modules[name] = build(False)
         elif name == "jit":
@@ -132,7 +139,7 @@ def torch_runners(variant: str, state: dict, names: list[str]) -> dict[str, Call
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--variants", nargs="+", default=["tiny", "small"], choices=["tiny", "small"])
-    parser.add_argument("--runners", nargs="+", default=["ort", "eager", "jit"], choices=["ort", "eager", "nchw", "jit"])
+    parser.add_argument("--runners", nargs="+", default=["ort", "eager", "jit"], choices=["ort", "eager", "conv", "nchw", "jit"])
     parser.add_argument("--cases", nargs="+", default=["batch8x320", "lines-engine", "lines-single"])
     parser.add_argument("--rounds", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
