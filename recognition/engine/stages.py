@@ -137,10 +137,12 @@ class LineReader:
                         lines: list[LineReading], vocabulary: Vocabulary | None) -> list[LineReading]:
         """Re-read the doubtful lines with the fallback recognizer; keep the
         more confident reading of each (both networks' confidences are
-        calibrated softmax maxima of the same kind)."""
+        calibrated softmax maxima of the same kind), on pages where the
+        doubtful lines are few enough (``fallback_max_share``)."""
         doubtful = [i for i, r in enumerate(lines)
                     if r.confs and float(np.mean(r.confs)) < self.config.fallback_below]
-        if not doubtful:
+        read = sum(1 for r in lines if r.confs)
+        if not doubtful or len(doubtful) > self.config.fallback_max_share * read:
             return lines
         run, charset = self.fallback
         again = self._read([images[i] for i in doubtful], [profiles[i] for i in doubtful], run, charset, vocabulary)
